@@ -1,0 +1,135 @@
+# schooltech-fleet inventory plugin: every school file is an Ansible inventory source.
+# The plugin stays thin: loading, validation and resolution live in the schooltech_fleet package.
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: schooltech
+short_description: School inventories of schooltech-fleet
+description:
+  - Reads schooltech-fleet school files (C(*.school.yml) or C(*.school.yaml)), validates them and
+    adds every device and switch with the variables resolved from the school-type profile, the school,
+    the room and the device (the most specific wins), exactly as C(schooltech inventory show) prints them.
+  - Point C(-i) at a school file or at a directory of them, for example C(-i inventories/secondary/).
+  - An invalid school file fails the whole source with every problem as C(file:line:column), never a
+    partial inventory. Run C(schooltech check) for the same report with hints.
+  - "Groups: C(type_<type>) > C(school_<code>) > C(site_<code>_<site>) > C(room_<code>_<room>) > hosts;
+    C(kind_<room kind>) > room groups; C(role_<role>); C(managed) / C(unmanaged) > C(family_<os family>) >
+    C(os_<os>); C(switches) > C(platform_<platform>)."
+  - Variables shared by a room are set on its room group, variables of one device on the host, so the
+    resolved set is the room group's variables plus the host's.
+  - Constructable options (C(compose), C(groups), C(keyed_groups), C(strict)) are read from the
+    C(ansible:) section of the school file.
+  - While C(schooltech sim up) runs, the simulation's override (C(.schooltech-sim.yml) beside the school
+    file) is applied as the last layer. The simulated devices point at their 127.0.0.1 endpoints and
+    devices that are not simulated are left out.
+requirements:
+  - the schooltech_fleet Python package, importable by the Python that runs Ansible
+extends_documentation_fragment:
+  - constructed
+author:
+  - schooltech-fleet developers
+"""
+
+EXAMPLES = r"""
+# ansible.cfg (as shipped at the root of the project)
+# [defaults]
+# inventory_plugins = ./plugins/inventory
+# [inventory]
+# enable_plugins = schooltech, host_list
+# any_unparsed_is_failed = True
+
+# List the groups of one school type:
+#   ansible-inventory -i inventories/secondary/ --graph
+# Ping every managed lab PC of room C101:
+#   ansible -i inventories/secondary/ 'room_rvs_c101:&managed' -m ansible.builtin.ping
+
+# In a school file, extra groups and variables through the constructed options:
+# ansible:
+#   groups:
+#     old_hardware: warranty_end is defined and warranty_end < '2026-01-01'
+#   keyed_groups:
+#     - key: model | default('unknown') | lower | regex_replace('[^a-z0-9]+', '_')
+#       prefix: model
+#   compose:
+#     ansible_python_interpreter: "'/usr/bin/python3'"
+"""
+
+from pathlib import Path
+
+from ansible.errors import AnsibleParserError
+from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
+
+try:
+    from schooltech_fleet.errors import FleetError, InventoryError
+    from schooltech_fleet.inventory import load_fleet
+    from schooltech_fleet.inventory.loader import is_school_file
+
+    IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported at parse time
+    IMPORT_ERROR = exc
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable):
+    NAME = "schooltech"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and path.endswith((".school.yml", ".school.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache)
+        if IMPORT_ERROR is not None:
+            raise AnsibleParserError(
+                f"the schooltech inventory plugin needs the schooltech_fleet package in the Python "
+                f"that runs Ansible: {IMPORT_ERROR}"
+            )
+        self.set_options()
+        source = Path(path)
+        if not is_school_file(source):
+            raise AnsibleParserError(f"{path} is not a school file (CODE.school.yml)")
+        try:
+            fleet = load_fleet(source)
+        except InventoryError as exc:
+            report = "\n".join(finding.text() for finding in exc.findings)
+            # from None: the report is complete; Ansible would repeat the cause's summary after it
+            raise AnsibleParserError(f"{exc.message}:\n{report}") from None
+        except FleetError as exc:
+            raise AnsibleParserError(exc.message) from None
+        self._populate(fleet, path)
+
+    def _populate(self, fleet, path):
+        # Values are plain JSON types built fresh by the package for this call and hold no templates.
+        # Ansible 2.19 wraps plugins' inventory in a proxy that deep-copies and inspects every value
+        # (about 8 us a value, seconds for a district); the package already guarantees what that
+        # inspection enforces, so the values go to the inventory data directly.
+        data = getattr(self.inventory, "__wrapped__", self.inventory)
+        for host in fleet.hosts:
+            if host in data.hosts:
+                raise AnsibleParserError(
+                    f"{path}: host {host} is already defined by another inventory source; host names must be "
+                    f"unique across every school (run 'schooltech check' on the whole inventory)"
+                )
+        for group in fleet.groups.values():
+            data.add_group(group.name)
+            for name, value in group.vars.items():
+                data.set_variable(group.name, name, value)
+        for group in fleet.groups.values():
+            for child in group.children:
+                data.add_group(child)
+                data.add_child(group.name, child)
+        for host in fleet.hosts.values():
+            data.add_host(host.name, group=host.groups[0])
+            for group in host.groups[1:]:
+                data.add_child(group, host.name)
+            for name, value in host.vars.items():
+                data.set_variable(host.name, name, value)
+        for school, options in fleet.constructed.items():
+            self._construct(fleet, school, options)
+
+    def _construct(self, fleet, school, options):
+        strict = options["strict"]
+        for name in [host.name for host in fleet.hosts.values() if host.school == school]:
+            hostvars = fleet.host_vars(name)
+            self._set_composite_vars(options["compose"], hostvars, name, strict=strict)
+            self._add_host_to_composed_groups(options["groups"], hostvars, name, strict=strict)
+            self._add_host_to_keyed_groups(options["keyed_groups"], hostvars, name, strict=strict)

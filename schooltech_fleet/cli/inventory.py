@@ -1,0 +1,94 @@
+"""``schooltech inventory``: look at the resolved fleet.
+
+  list            every school with its rooms, device counts and switches
+  show HOST       the resolved variables of one device or switch;
+                  --explain adds the file and line that set each one
+
+Exit codes: 0 success, 2 usage error or invalid inventory (run 'schooltech check').
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..inventory import explain_host, fleet_summary, load_fleet
+from .common import EXIT_OK, add_inventory_option
+
+
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "inventory",
+        help="list the fleet or show one host's resolved variables",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="schools, rooms and device counts")
+    add_inventory_option(listing)
+    listing.add_argument("--school", help="only this school (code)")
+    listing.set_defaults(handler=run_list)
+    show = actions.add_parser("show", help="resolved variables of one host")
+    show.add_argument("host", help="device or switch name, e.g. RVS-C101-PC01")
+    add_inventory_option(show)
+    show.add_argument("--explain", action="store_true", help="say which file and line set each variable")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.set_defaults(handler=run_show)
+
+
+def run_list(args: argparse.Namespace, console: Console) -> int:
+    summary = fleet_summary(load_fleet(args.inventory), school=args.school)
+    for school in summary:
+        table = Table(title=f"{school.name} ({school.code}, {school.type})", title_justify="left")
+        for column in ("room", "kind", "vlan", "devices", "managed", "software sets"):
+            table.add_column(column, justify="right" if column in ("devices", "managed") else "left")
+        for room in school.rooms:
+            table.add_row(
+                room.name,
+                room.kind,
+                room.vlan or "-",
+                str(room.devices),
+                str(room.managed),
+                ", ".join(room.software_sets) or "-",
+            )
+        console.print(table)
+        switches = ", ".join(f"{s.name} ({s.platform})" for s in school.switches) or "none"
+        console.print(f"  switches: {escape(switches)}")
+        console.print(f"  {school.devices} devices ({school.managed} managed), {len(school.switches)} switches\n")
+    return EXIT_OK
+
+
+def run_show(args: argparse.Namespace, console: Console) -> int:
+    explanation = explain_host(args.inventory, args.host)
+    if args.format == "json":
+        payload = {
+            var.name: (
+                {
+                    "value": var.value,
+                    "source": str(var.source) if var.source else None,
+                    "layer": var.source.layer if var.source else None,
+                    "note": var.note,
+                }
+                if args.explain
+                else var.value
+            )
+            for var in explanation.variables
+        }
+        console.out(json.dumps(payload, indent=2, default=str), highlight=False)
+        return EXIT_OK
+    console.print(f"[bold]{escape(explanation.host)}[/bold]  school {explanation.school}, {escape(explanation.file)}")
+    for var in explanation.variables:
+        value = var.value if isinstance(var.value, str) else json.dumps(var.value, default=str)
+        console.print(f"{escape(var.name)} = {escape(value)}", soft_wrap=True)
+        if args.explain:
+            layer = var.source.layer if var.source else "derived"
+            where = " ".join(
+                x for x in (str(var.source) if var.source else "", f"({var.note})" if var.note else "") if x
+            )
+            console.print(f"    [dim]<- {layer}: {escape(where)}[/dim]", soft_wrap=True)
+    return EXIT_OK

@@ -1,0 +1,534 @@
+"""Rules that need the whole school (and the whole district): references,
+duplicates, addressing, licence seats and the calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import ipaddress
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from ..network.platforms import SUPPORTED_PLATFORMS
+from .findings import Finding, Severity
+from .model import Period, Switch
+from .school import LoadedSchool
+from .yamlsource import locate
+
+Path = tuple[str | int, ...]
+EXPIRY_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A finding before it is located in its file."""
+
+    path: Path
+    code: str
+    message: str
+    hint: str = ""
+    severity: Severity = Severity.ERROR
+
+
+Rule = Callable[[LoadedSchool, dt.date], Iterable[Problem]]
+
+
+def _suggest(name: str, known: Iterable[str], what: str) -> str:
+    known = sorted(known)
+    close = difflib.get_close_matches(name, known, n=1)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    listing = ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
+    return f"known {what}: {listing}" if known else f"define {what} first"
+
+
+def _missing(path: Path, what: str, name: str, known: Iterable[str], owner: str) -> Problem:
+    return Problem(
+        path,
+        "unknown-ref",
+        f"{owner} refers to {what} {name!r}, which does not exist",
+        _suggest(name, known, what + "s"),
+    )
+
+
+# --- references -------------------------------------------------------------
+
+
+def rooms_and_sites(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
+    model = school.model
+    sites = {site.name: site for site in model.sites}
+    for r, room in enumerate(model.rooms):
+        where = f"room {room.name}"
+        if room.kind not in school.room_kinds:
+            yield Problem(
+                ("rooms", r, "kind"),
+                "unknown-ref",
+                f"{where}: unknown room kind {room.kind!r}",
+                _suggest(room.kind, school.room_kinds, "room kinds"),
+            )
+        if room.site is not None and room.site not in sites:
+            yield _missing(("rooms", r, "site"), "site", room.site, sites, where)
+        if room.site is None and len(sites) > 1:
+            yield Problem(
+                ("rooms", r),
+                "unknown-ref",
+                f"{where} does not say which site it is on",
+                f"add site: one of {', '.join(sites)}",
+            )
+        site = sites.get(room.site) if room.site else (next(iter(sites.values())) if len(sites) == 1 else None)
+        if room.building is not None and site is not None and room.building not in site.buildings:
+            yield _missing(("rooms", r, "building"), "building", room.building, site.buildings, where)
+        vlan, _ = school.room_vlan(r)
+        if room.vlan is not None and room.vlan not in school.vlans:
+            yield _missing(("rooms", r, "vlan"), "VLAN", room.vlan, school.vlans, where)
+        elif vlan is None and room.devices and room.kind in school.room_kinds:
+            yield Problem(
+                ("rooms", r),
+                "unknown-ref",
+                f"{where} has devices but no VLAN",
+                "add vlan: to the room or to its room kind",
+            )
+        for i, name in enumerate(room.software_sets or []):
+            if name not in school.software_sets:
+                yield _missing(("rooms", r, "software_sets", i), "software set", name, school.software_sets, where)
+        for d, entry in enumerate(room.devices):
+            if entry.vlan is not None and entry.vlan not in school.vlans:
+                yield _missing(("rooms", r, "devices", d, "vlan"), "VLAN", entry.vlan, school.vlans, where)
+    for name, kind in school.model.room_kinds.items():
+        if kind.vlan is not None and kind.vlan not in school.vlans:
+            yield _missing(("room_kinds", name, "vlan"), "VLAN", kind.vlan, school.vlans, f"room kind {name}")
+        for i, set_name in enumerate(kind.software_sets or []):
+            if set_name not in school.software_sets:
+                yield _missing(
+                    ("room_kinds", name, "software_sets", i),
+                    "software set",
+                    set_name,
+                    school.software_sets,
+                    f"room kind {name}",
+                )
+
+
+def duplicate_room_names(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
+    seen: dict[str, int] = {}
+    for r, room in enumerate(school.model.rooms):
+        if room.name in seen:
+            yield Problem(
+                ("rooms", r, "name"),
+                "duplicate",
+                f"room {room.name!r} is declared twice",
+                f"the first is rooms[{seen[room.name]}]; rename or merge them",
+            )
+        seen.setdefault(room.name, r)
+    sites: set[str] = set()
+    for s, site in enumerate(school.model.sites):
+        if site.name in sites:
+            yield Problem(("sites", s, "name"), "duplicate", f"site {site.name!r} is declared twice", "rename it")
+        sites.add(site.name)
+
+
+# --- VLANs and addressing ---------------------------------------------------
+
+
+def vlan_plan(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
+    by_id: dict[int, str] = {}
+    for name, vlan in school.vlans.items():
+        path = school.catalogue_layer("vlans", name, "id").path
+        in_school = name in school.model.vlans
+        if vlan.id is None:
+            yield Problem(("vlans", name), "vlan", f"VLAN {name!r} has no id", "add id: (1-4094)")
+            continue
+        if vlan.id in by_id:
+            yield Problem(
+                path if in_school else ("vlans", name),
+                "duplicate",
+                f"VLAN {name!r} uses id {vlan.id}, already used by VLAN {by_id[vlan.id]!r}",
+                "give each VLAN its own id",
+            )
+        by_id.setdefault(vlan.id, name)
+        if vlan.gateway is not None and vlan.subnet is not None and vlan.gateway not in vlan.subnet:
+            yield Problem(
+                ("vlans", name, "gateway"),
+                "address",
+                f"gateway {vlan.gateway} of VLAN {name!r} is outside its subnet {vlan.subnet}",
+                "use an address inside the subnet",
+            )
+    subnets = sorted(((v.subnet, n) for n, v in school.vlans.items() if v.subnet is not None), key=lambda item: item[0])
+    for (low, low_name), (high, high_name) in pairwise(subnets):
+        if low.overlaps(high):
+            yield Problem(
+                ("vlans", high_name, "subnet"),
+                "subnet-overlap",
+                f"subnet {high} of VLAN {high_name!r} overlaps {low} of VLAN {low_name!r}",
+                "give each VLAN its own subnet",
+            )
+
+
+def device_addresses(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
+    seen: dict[ipaddress.IPv4Address, str] = {}
+    rooms = school.model.rooms
+    for device in school.devices:
+        vlan_name = device.vlan or school.room_vlan(device.room)[0]
+        vlan = school.vlans.get(vlan_name) if vlan_name else None
+        if device.ip is None:
+            continue
+        path = _ip_path(device.path, device.n)
+        if device.ip in seen:
+            yield Problem(
+                path,
+                "duplicate",
+                f"{device.name}: IP address {device.ip} is also used by {seen[device.ip]}",
+                "give each device its own address",
+            )
+        seen.setdefault(device.ip, device.name)
+        if vlan is not None and vlan.subnet is not None:
+            if device.ip not in vlan.subnet:
+                yield Problem(
+                    path,
+                    "address",
+                    f"{device.name}: address {device.ip} is outside subnet {vlan.subnet} of VLAN "
+                    f"{vlan_name!r} (room {rooms[device.room].name})",
+                    "use an address in the VLAN's subnet, or put the device on the right VLAN",
+                )
+            elif device.ip in (vlan.subnet.network_address, vlan.subnet.broadcast_address):
+                yield Problem(
+                    path,
+                    "address",
+                    f"{device.name}: {device.ip} is the network or broadcast address of {vlan.subnet}",
+                    "use a host address",
+                )
+    management = school.vlans.get("management")
+    for s, switch in enumerate(school.model.switches):
+        if switch.mgmt_ip in seen:
+            yield Problem(
+                ("switches", s, "mgmt_ip"),
+                "duplicate",
+                f"switch {switch.name}: address {switch.mgmt_ip} is also used by {seen[switch.mgmt_ip]}",
+                "give each device its own address",
+            )
+        seen.setdefault(switch.mgmt_ip, switch.name)
+        if management is not None and management.subnet is not None and switch.mgmt_ip not in management.subnet:
+            yield Problem(
+                ("switches", s, "mgmt_ip"),
+                "address",
+                f"switch {switch.name}: management address {switch.mgmt_ip} is outside the "
+                f"management VLAN subnet {management.subnet}",
+                "use an address in the management subnet",
+            )
+
+
+def _ip_path(path: Path, n: int | None) -> Path:
+    return (*path, "ip" if n is None else "ip_start")
+
+
+# --- switches ---------------------------------------------------------------
+
+
+def switches(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
+    model = school.model
+    rooms = {room.name for room in model.rooms}
+    devices = {d.name for d in school.devices}
+    names = {sw.name for sw in model.switches}
+    sites = {site.name: site for site in model.sites}
+    for s, switch in enumerate(model.switches):
+        where = f"switch {switch.name}"
+        if switch.platform not in SUPPORTED_PLATFORMS:
+            yield Problem(
+                ("switches", s, "platform"),
+                "platform",
+                f"{where}: unknown platform {switch.platform!r}",
+                f"supported platforms: {', '.join(SUPPORTED_PLATFORMS)}",
+            )
+        if switch.site is not None and switch.site not in sites:
+            yield _missing(("switches", s, "site"), "site", switch.site, sites, where)
+        elif (
+            switch.building is not None
+            and switch.site is not None
+            and switch.building not in sites[switch.site].buildings
+        ):
+            yield _missing(
+                ("switches", s, "building"), "building", switch.building, sites[switch.site].buildings, where
+            )
+        yield from _switch_ports(school, s, switch, rooms, devices, names)
+
+
+def _switch_ports(
+    school: LoadedSchool, s: int, switch: Switch, rooms: set[str], devices: set[str], switches_: set[str]
+) -> Iterator[Problem]:
+    total = switch.access_ports + switch.uplink_ports
+    where = f"switch {switch.name}"
+    used: dict[int, str] = {}
+
+    def claim(port: int, path: Path, what: str) -> Iterator[Problem]:
+        if not 1 <= port <= total:
+            yield Problem(
+                path,
+                "port",
+                f"{where}: port {port} does not exist (the switch has ports 1-{total})",
+                "check access_ports and uplink_ports of the switch",
+            )
+        elif port in used:
+            yield Problem(
+                path,
+                "duplicate",
+                f"{where}: port {port} is assigned twice ({used[port]} and {what})",
+                "each port connects to one thing",
+            )
+        else:
+            used[port] = what
+
+    for p, assignment in enumerate(switch.ports):
+        path: Path = ("switches", s, "ports", p)
+        what = (
+            f"room {assignment.room}"
+            if assignment.room
+            else f"device {assignment.device}"
+            if assignment.device
+            else f"VLAN {assignment.vlan}"
+            if assignment.vlan
+            else "access points"
+        )
+        for port in assignment.ports:
+            yield from claim(port, (*path, "ports"), what)
+        if assignment.room is not None and assignment.room not in rooms:
+            yield _missing((*path, "room"), "room", assignment.room, rooms, f"{where} port {assignment.ports[0]}")
+        if assignment.device is not None and assignment.device not in devices:
+            yield _missing(
+                (*path, "device"), "device", assignment.device, devices, f"{where} port {assignment.ports[0]}"
+            )
+        if assignment.vlan is not None and assignment.vlan not in school.vlans:
+            yield _missing(
+                (*path, "vlan"), "VLAN", assignment.vlan, school.vlans, f"{where} port {assignment.ports[0]}"
+            )
+    for u, uplink in enumerate(switch.uplinks):
+        path = ("switches", s, "uplinks", u)
+        yield from claim(uplink.port, (*path, "port"), "an uplink")
+        if uplink.to is not None and uplink.to not in switches_:
+            yield _missing((*path, "to"), "switch", uplink.to, switches_, f"{where} uplink")
+        for i, vlan in enumerate(uplink.vlans or []):
+            if vlan not in school.vlans:
+                yield _missing((*path, "vlans", i), "VLAN", vlan, school.vlans, f"{where} uplink")
+    policy = school.settings.get("switch") or {}
+    for i, vlan in enumerate(policy.get("access_point_vlans") or []):
+        if vlan not in school.vlans:
+            yield _missing(
+                ("settings", "switch", "access_point_vlans", i),
+                "VLAN",
+                vlan,
+                school.vlans,
+                "settings.switch.access_point_vlans",
+            )
+
+
+# --- licences ---------------------------------------------------------------
+
+
+def licences(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
+    model = school.model
+    rooms = {room.name: r for r, room in enumerate(model.rooms)}
+    seats_in_room = Counter(model.rooms[d.room].name for d in school.devices if d.managed)
+    ids: set[str] = set()
+    for i, licence in enumerate(model.licences):
+        where = f"licence {licence.id}"
+        if licence.id in ids:
+            yield Problem(
+                ("licences", i, "id"), "duplicate", f"{where} is declared twice", "give each licence its own id"
+            )
+        ids.add(licence.id)
+        for j, room in enumerate(licence.rooms):
+            if room not in rooms:
+                yield _missing(("licences", i, "rooms", j), "room", room, rooms, where)
+        if licence.software_set is not None and licence.software_set not in school.software_sets:
+            yield _missing(
+                ("licences", i, "software_set"), "software set", licence.software_set, school.software_sets, where
+            )
+        if licence.type == "per_seat" and licence.seats is not None:
+            used = sum(seats_in_room[room] for room in licence.rooms)
+            if used > licence.seats:
+                detail = ", ".join(f"{room} ({seats_in_room[room]})" for room in licence.rooms)
+                yield Problem(
+                    ("licences", i, "seats"),
+                    "licence-seats",
+                    f"{where} has {licence.seats} seats but {used} managed devices are assigned: {detail}",
+                    "buy more seats or remove a room from the licence",
+                )
+        if licence.expires is not None and licence.rooms:
+            if licence.expires < today:
+                yield Problem(
+                    ("licences", i, "expires"),
+                    "licence-expired",
+                    f"{where} expired on {licence.expires} but is still assigned to {', '.join(licence.rooms)}",
+                    "renew it (new expires date) or remove its rooms",
+                )
+            elif (licence.expires - today).days <= EXPIRY_WARNING_DAYS:
+                yield Problem(
+                    ("licences", i, "expires"),
+                    "licence-expiring",
+                    f"{where} expires on {licence.expires}, in {(licence.expires - today).days} days",
+                    "renew it before it lapses",
+                    Severity.WARNING,
+                )
+
+
+# --- calendar ---------------------------------------------------------------
+
+
+def calendar(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
+    cal = school.model.calendar
+    rooms = {room.name for room in school.model.rooms}
+    for t, term in enumerate(cal.terms):
+        if term.end < term.start:
+            yield Problem(
+                ("calendar", "terms", t, "end"),
+                "calendar",
+                f"term {term.name!r} ends ({term.end}) before it starts ({term.start})",
+                "swap the dates",
+            )
+    ordered = sorted(enumerate(cal.terms), key=lambda item: item[1].start)
+    for (_, first), (t, second) in pairwise(ordered):
+        if second.start <= first.end:
+            yield Problem(
+                ("calendar", "terms", t, "start"),
+                "calendar",
+                f"term {second.name!r} starts on {second.start}, before term {first.name!r} ends ({first.end})",
+                "terms must not overlap",
+            )
+    for f, freeze in enumerate(cal.exam_freezes):
+        path: Path = ("calendar", "exam_freezes", f)
+        if freeze.end < freeze.start:
+            yield Problem(
+                (*path, "end"),
+                "calendar",
+                f"exam freeze {freeze.name!r} ends ({freeze.end}) before it starts ({freeze.start})",
+                "swap the dates",
+            )
+        elif cal.terms and not any(t.start <= freeze.start and freeze.end <= t.end for t in cal.terms):
+            yield Problem(
+                (*path, "start"),
+                "calendar",
+                f"exam freeze {freeze.name!r} ({freeze.start} to {freeze.end}) is not inside any term",
+                "check the dates against the term dates",
+            )
+        for j, room in enumerate(freeze.rooms):
+            if room not in rooms:
+                yield _missing((*path, "rooms", j), "room", room, rooms, f"exam freeze {freeze.name!r}")
+    yield from _periods(cal.lessons.periods)
+    yield from _patch_windows(school)
+
+
+def _periods(periods: list[Period]) -> Iterator[Problem]:
+    for p, period in enumerate(periods):
+        if period.end <= period.start:
+            yield Problem(
+                ("calendar", "lessons", "periods", p, "end"),
+                "calendar",
+                f"lesson period ends ({period.end:%H:%M}) before it starts ({period.start:%H:%M})",
+                "swap the times",
+            )
+    ordered = sorted(enumerate(periods), key=lambda item: item[1].start)
+    for (_, first), (p, second) in pairwise(ordered):
+        if second.start < first.end:
+            yield Problem(
+                ("calendar", "lessons", "periods", p, "start"),
+                "calendar",
+                f"lesson period {second.start:%H:%M}-{second.end:%H:%M} overlaps {first.start:%H:%M}-{first.end:%H:%M}",
+                "merge or fix the periods",
+            )
+
+
+def _patch_windows(school: LoadedSchool) -> Iterator[Problem]:
+    """A patch window that overlaps lessons would reboot PCs in front of a class."""
+    lessons = school.model.calendar.lessons
+    candidates: list[tuple[Path, dict[str, Any]]] = [(("settings", "patch", "window"), school.settings)]
+    candidates += [
+        (("rooms", r, "settings", "patch", "window"), room.settings.model_dump(mode="json", exclude_unset=True))
+        for r, room in enumerate(school.model.rooms)
+        if room.settings is not None
+    ]
+    for path, settings in candidates:
+        window = (settings.get("patch") or {}).get("window") or {}
+        start, end, days = window.get("start"), window.get("end"), window.get("days")
+        if not (start and end):
+            continue
+        if end <= start:
+            yield Problem(
+                path,
+                "calendar",
+                f"patch window ends ({end}) before it starts ({start})",
+                "patch windows must lie within one day",
+            )
+            continue
+        shared_days = set(days or []) & {d.value for d in lessons.days}
+        for period in lessons.periods:
+            if shared_days and start < f"{period.end:%H:%M}" and f"{period.start:%H:%M}" < end:
+                yield Problem(
+                    path,
+                    "calendar",
+                    f"patch window {start}-{end} overlaps lessons {period.start:%H:%M}-{period.end:%H:%M} "
+                    f"on {', '.join(sorted(shared_days))}",
+                    "move the window outside lesson times",
+                )
+                break
+
+
+SCHOOL_RULES: tuple[Rule, ...] = (
+    rooms_and_sites,
+    duplicate_room_names,
+    vlan_plan,
+    device_addresses,
+    switches,
+    licences,
+    calendar,
+)
+
+
+def check_school(school: LoadedSchool, today: dt.date) -> list[Finding]:
+    """Run every school rule; problems become findings located in the school file."""
+    data = school.parsed.data
+    findings = list(school.findings)
+    for rule in SCHOOL_RULES:
+        for problem in rule(school, today):
+            line, column = locate(data, problem.path) or (1, 1)
+            findings.append(
+                Finding(school.label, line, column, problem.code, problem.message, problem.hint, problem.severity)
+            )
+    return findings
+
+
+def check_district(schools: list[LoadedSchool]) -> list[Finding]:
+    """Names, MACs and serials must be unique across every school loaded together."""
+    findings: list[Finding] = []
+    for attribute, what in (("name", "host name"), ("mac", "MAC address"), ("serial", "serial number")):
+        first: dict[str, tuple[LoadedSchool, Path, str]] = {}
+        for school in schools:
+            items: list[tuple[str | None, Path, str]] = [
+                (getattr(d, attribute), d.path if d.n is None or attribute == "name" else (*d.path, "assets"), d.name)
+                for d in school.devices
+            ]
+            items += [(getattr(sw, attribute), ("switches", s), sw.name) for s, sw in enumerate(school.model.switches)]
+            for value, path, owner in items:
+                if value is None:
+                    continue
+                key = value.lower() if attribute == "name" else value
+                if key in first:
+                    other_school, other_path, other_owner = first[key]
+                    line, column = locate(school.parsed.data, (*path, attribute)) or (1, 1)
+                    other_line = (locate(other_school.parsed.data, other_path) or (1, 1))[0]
+                    same = other_owner == owner
+                    findings.append(
+                        Finding(
+                            school.label,
+                            line,
+                            column,
+                            "duplicate",
+                            f"{what} {value} of {owner} is already used"
+                            + ("" if same else f" by {other_owner}")
+                            + f" ({other_school.label}:{other_line})",
+                            "each device needs its own " + what,
+                        )
+                    )
+                else:
+                    first[key] = (school, path, owner)
+    return findings

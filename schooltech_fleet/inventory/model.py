@@ -1,0 +1,520 @@
+"""The inventory file format: what a school file and a school-type profile may say.
+
+These models validate one file on its own (types, ranges, unknown fields, unsafe
+strings). Whether names refer to things that exist, and whether the school adds
+up (duplicates, subnets, seats, dates), is checked by :mod:`.crossref` once the
+profile is known. See ``docs/inventory.md`` for the format with examples.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import zoneinfo
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainSerializer,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from .safety import Hostname, Name, SafeStr, SafeText
+
+FORMAT_VERSION = 1
+
+
+class Model(BaseModel):
+    """Base of every inventory model: strict about unknown fields, immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SchoolType(StrEnum):
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    SPECIALIST = "specialist"
+
+
+class DeviceRole(StrEnum):
+    LAB_PC = "lab_pc"
+    TEACHER_PC = "teacher_pc"
+    STAFF_LAPTOP = "staff_laptop"
+    STUDENT_LAPTOP = "student_laptop"
+    CHROMEBOOK = "chromebook"
+    TABLET = "tablet"
+    SERVER = "server"
+    PRINTER = "printer"
+    DISPLAY = "display"
+    ACCESS_POINT = "access_point"
+    AV_DEVICE = "av_device"
+
+
+class OsFamily(StrEnum):
+    LINUX = "linux"
+    WINDOWS = "windows"
+    CHROMEOS = "chromeos"
+    IPADOS = "ipados"
+    EMBEDDED = "embedded"
+
+
+class OperatingSystem(StrEnum):
+    DEBIAN12 = "debian12"
+    UBUNTU2204 = "ubuntu2204"
+    UBUNTU2404 = "ubuntu2404"
+    WINDOWS10 = "windows10"
+    WINDOWS11 = "windows11"
+    CHROMEOS = "chromeos"
+    IPADOS = "ipados"
+    EMBEDDED = "embedded"
+
+    @property
+    def family(self) -> OsFamily:
+        return _OS_FAMILY[self]
+
+
+_OS_FAMILY = {
+    OperatingSystem.DEBIAN12: OsFamily.LINUX,
+    OperatingSystem.UBUNTU2204: OsFamily.LINUX,
+    OperatingSystem.UBUNTU2404: OsFamily.LINUX,
+    OperatingSystem.WINDOWS10: OsFamily.WINDOWS,
+    OperatingSystem.WINDOWS11: OsFamily.WINDOWS,
+    OperatingSystem.CHROMEOS: OsFamily.CHROMEOS,
+    OperatingSystem.IPADOS: OsFamily.IPADOS,
+    OperatingSystem.EMBEDDED: OsFamily.EMBEDDED,
+}
+
+MANAGED_FAMILIES = frozenset({OsFamily.LINUX, OsFamily.WINDOWS})
+"""Operating systems that Ansible jobs configure; the rest are asset records only."""
+
+
+def _normalise_mac(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    digits = "".join(c for c in value.lower() if c in "0123456789abcdef")
+    stripped = value.lower().replace(":", "").replace("-", "").replace(".", "")
+    if len(digits) != 12 or digits != stripped:
+        raise ValueError("not a MAC address; write six hex pairs such as 3c:52:82:1a:2b:3c")
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
+
+
+MacAddress = Annotated[str, BeforeValidator(_normalise_mac)]
+IPv4 = ipaddress.IPv4Address
+
+
+def _strict_network(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return ipaddress.IPv4Network(value, strict=True)
+        except ValueError as exc:
+            if "host bits set" in str(exc):
+                suggestion = ipaddress.IPv4Network(value, strict=False)
+                raise ValueError(f"{value} has host bits set; the subnet is {suggestion}") from exc
+            raise ValueError(f"not an IPv4 subnet ({exc}); write it as 10.20.16.0/21") from exc
+    return value
+
+
+Subnet = Annotated[ipaddress.IPv4Network, BeforeValidator(_strict_network)]
+
+
+def _hhmm(value: Any) -> Any:
+    if isinstance(value, int):  # 0830 written unquoted
+        raise ValueError('write times as quoted "HH:MM", e.g. "08:30"')
+    return value
+
+
+Time = Annotated[dt.time, BeforeValidator(_hhmm), PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str)]
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+# --- settings: the layered variables (profile -> school -> room -> device) ---
+
+
+class WebFilter(Model):
+    proxy_url: SafeStr | None = None
+    no_proxy: list[SafeStr] | None = None
+    ca_cert: SafeStr | None = Field(default=None, description="PEM file, relative to the school file")
+
+
+class Accounts(Model):
+    admin_user: Hostname | None = None
+    student_user: Hostname | None = None
+
+
+class PatchWindow(Model):
+    days: list[Weekday] | None = None
+    start: Time | None = None
+    end: Time | None = None
+
+
+class PatchPolicy(Model):
+    security_only: bool | None = None
+    reboot: Literal["never", "outside_lessons", "always_if_required"] | None = None
+    window: PatchWindow | None = None
+    min_free_disk_mb: Annotated[int, Field(ge=0)] | None = None
+
+
+class PortSecurity(Model):
+    enabled: bool | None = None
+    maximum: Annotated[int, Field(ge=1, le=64)] | None = None
+    violation: Literal["protect", "restrict", "shutdown"] | None = None
+
+
+class StormControl(Model):
+    broadcast_level: Annotated[float, Field(gt=0, le=100)] | None = None
+
+
+class Snmp(Model):
+    location: SafeStr | None = None
+    contact: SafeStr | None = None
+    user: Hostname | None = None
+    group: Hostname | None = None
+    servers: list[IPv4] | None = None
+
+
+class SwitchPolicy(Model):
+    port_security: PortSecurity | None = None
+    storm_control: StormControl | None = None
+    unused_ports: Literal["shutdown", "leave"] | None = None
+    access_point_vlans: list[Name] | None = None
+    guest_isolation: bool | None = None
+
+
+class Settings(Model):
+    """Variables that every layer may set; the most specific layer wins, key by key."""
+
+    timezone: SafeStr | None = None
+    ntp_servers: list[IPv4] | None = None
+    dns_servers: list[IPv4] | None = None
+    syslog_servers: list[IPv4] | None = None
+    filtering_level: Literal["standard", "strict", "walled_garden"] | None = None
+    web_filter: WebFilter | None = None
+    accounts: Accounts | None = None
+    screen_lock_minutes: Annotated[int, Field(ge=1, le=240)] | None = None
+    usb_storage: Literal["allow", "block"] | None = None
+    aup_banner: SafeText | None = None
+    motd: SafeText | None = None
+    wipe_student_homes_on_rebuild: bool | None = None
+    patch: PatchPolicy | None = None
+    snmp: Snmp | None = None
+    switch: SwitchPolicy | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/London") from exc
+        return value
+
+
+# --- shared catalogue sections: profiles define them, schools extend them ---
+
+
+class Vlan(Model):
+    id: Annotated[int, Field(ge=1, le=4094)] | None = None
+    description: SafeStr | None = None
+    subnet: Subnet | None = None
+    gateway: IPv4 | None = None
+
+
+class Package(Model):
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9+.-]+$")]
+    version: SafeStr | None = None
+
+
+def _package(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class SoftwareSet(Model):
+    description: SafeStr | None = None
+    packages: list[Annotated[Package, BeforeValidator(_package)]] = Field(default_factory=list)
+    windows_packages: list[SafeStr] = Field(default_factory=list)
+
+
+class RoomKind(Model):
+    description: SafeStr | None = None
+    vlan: Name | None = None
+    software_sets: list[Name] | None = None
+
+
+NamingPattern = Annotated[str, Field(pattern=r"^[A-Za-z0-9{}:_-]+$")]
+
+
+class Catalogue(Model):
+    """The sections a profile defines and a school file may extend or override."""
+
+    settings: Settings = Settings()
+    vlans: dict[Name, Vlan] = Field(default_factory=dict)
+    room_kinds: dict[Name, RoomKind] = Field(default_factory=dict)
+    software_sets: dict[Name, SoftwareSet] = Field(default_factory=dict)
+    naming: dict[DeviceRole, NamingPattern] = Field(default_factory=dict)
+
+
+class ProfileHeader(Model):
+    name: SchoolType
+    description: SafeStr
+
+
+class ProfileFile(Catalogue):
+    """A school-type profile shipped with the package."""
+
+    profile: ProfileHeader
+
+
+# --- the school ---
+
+
+class SchoolHeader(Model):
+    name: SafeStr
+    code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$")]
+    type: SchoolType
+
+
+class Site(Model):
+    name: Name
+    address: SafeStr | None = None
+    buildings: list[Name] = Field(default_factory=list)
+
+
+class AssetFields(Model):
+    role: DeviceRole
+    os: OperatingSystem = OperatingSystem.EMBEDDED
+    model: SafeStr | None = None
+    purchased: dt.date | None = None
+    warranty_end: dt.date | None = None
+    vlan: Name | None = None
+    settings: Settings | None = None
+
+
+class Device(AssetFields):
+    """One device written out with its asset record."""
+
+    name: Hostname
+    mac: MacAddress | None = None
+    serial: SafeStr | None = None
+    ip: IPv4 | None = None
+
+
+class Asset(Model):
+    mac: MacAddress | None = None
+    serial: SafeStr | None = None
+
+
+class DevicePattern(AssetFields):
+    """``count`` identical devices named by the naming convention for their role."""
+
+    count: Annotated[int, Field(ge=1, le=1000)]
+    name: NamingPattern | None = Field(default=None, description="overrides the naming convention")
+    first: Annotated[int, Field(ge=0)] = 1
+    ip_start: IPv4 | None = None
+    assets: list[Asset] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _assets_fit(self) -> DevicePattern:
+        if len(self.assets) > self.count:
+            raise ValueError(f"{len(self.assets)} asset records for {self.count} devices; raise count or remove assets")
+        return self
+
+
+def _device_kind(value: Any) -> str:
+    return "pattern" if isinstance(value, dict) and "count" in value else "device"
+
+
+DeviceEntry = Annotated[
+    Annotated[Device, Tag("device")] | Annotated[DevicePattern, Tag("pattern")],
+    Discriminator(_device_kind),
+]
+
+
+class Room(Model):
+    name: Name
+    title: SafeStr | None = None
+    kind: Name
+    site: Name | None = None
+    building: Name | None = None
+    vlan: Name | None = None
+    software_sets: list[Name] | None = None
+    settings: Settings | None = None
+    devices: list[DeviceEntry] = Field(default_factory=list)
+
+
+def _port_list(value: Any) -> Any:
+    """Accept ``5``, ``"1-24"`` or ``"1-10,12"`` and return the port numbers in order."""
+    if isinstance(value, bool):
+        raise ValueError("write ports as a number (5), a range (1-24) or a list (1-10,12)")
+    if isinstance(value, int):
+        return (value,)
+    if not isinstance(value, str):
+        return value
+    ports: list[int] = []
+    for part in value.replace(" ", "").split(","):
+        low, _, high = part.partition("-")
+        if not low.isdigit() or (high and not high.isdigit()):
+            raise ValueError(f"{value!r} is not a port list; write 5, 1-24 or 1-10,12")
+        first, last = int(low), int(high or low)
+        if last < first:
+            raise ValueError(f"port range {part} runs backwards; write {last}-{first}")
+        ports.extend(range(first, last + 1))
+    return tuple(ports)
+
+
+PortList = Annotated[tuple[Annotated[int, Field(ge=1)], ...], BeforeValidator(_port_list)]
+
+
+class PortAssignment(Model):
+    """What a range of switch ports connects to: a room, a device, a VLAN or access points."""
+
+    ports: PortList
+    room: Name | None = None
+    device: Hostname | None = None
+    vlan: Name | None = None
+    access_point: bool = False
+    description: SafeStr | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> PortAssignment:
+        targets = [t for t in ("room", "device", "vlan") if getattr(self, t) is not None]
+        if self.access_point:
+            targets.append("access_point")
+        if len(targets) != 1:
+            raise ValueError("say what the ports connect to with exactly one of room, device, vlan or access_point")
+        return self
+
+
+class Uplink(Model):
+    port: Annotated[int, Field(ge=1)]
+    to: Hostname | None = None
+    description: SafeStr | None = None
+    vlans: list[Name] | None = Field(default=None, description="allowed VLANs; default all of the school's")
+
+
+class Switch(Model):
+    name: Hostname
+    platform: SafeStr
+    model: SafeStr | None = None
+    site: Name | None = None
+    building: Name | None = None
+    mgmt_ip: IPv4
+    access_ports: Annotated[int, Field(ge=1, le=96)] = 48
+    uplink_ports: Annotated[int, Field(ge=0, le=8)] = 4
+    serial: SafeStr | None = None
+    mac: MacAddress | None = None
+    purchased: dt.date | None = None
+    warranty_end: dt.date | None = None
+    settings: Settings | None = None
+    ports: list[PortAssignment] = Field(default_factory=list)
+    uplinks: list[Uplink] = Field(default_factory=list)
+
+
+class SecretRef(Model):
+    """Where a secret comes from: an environment variable or a variable of the vault file."""
+
+    env: Annotated[str, Field(pattern=r"^[A-Z_][A-Z0-9_]*$")] | None = None
+    vault: Annotated[str, Field(pattern=r"^[a-z_][a-z0-9_]*$")] | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SecretRef:
+        if (self.env is None) == (self.vault is None):
+            raise ValueError("give exactly one of env (an environment variable) or vault (a vault variable)")
+        return self
+
+
+class Licence(Model):
+    id: Name
+    product: SafeStr
+    type: Literal["per_seat", "site", "concurrent"]
+    seats: Annotated[int, Field(ge=1)] | None = None
+    rooms: list[Name] = Field(default_factory=list)
+    software_set: Name | None = None
+    expires: dt.date | None = None
+    key: SecretRef | None = None
+    server: SafeStr | None = Field(default=None, description="licence server host:port for concurrent licences")
+
+    @model_validator(mode="after")
+    def _seats_when_counted(self) -> Licence:
+        if self.type in ("per_seat", "concurrent") and self.seats is None:
+            raise ValueError(f"a {self.type} licence needs seats: the number of licences bought")
+        return self
+
+
+class Term(Model):
+    name: SafeStr
+    start: dt.date
+    end: dt.date
+
+
+class ExamFreeze(Model):
+    name: SafeStr
+    start: dt.date
+    end: dt.date
+    rooms: list[Name] = Field(default_factory=list, description="empty: every room")
+
+
+class Period(Model):
+    start: Time
+    end: Time
+
+
+class Lessons(Model):
+    days: list[Weekday] = Field(
+        default_factory=lambda: [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI]
+    )
+    periods: list[Period] = Field(default_factory=list)
+
+
+class Calendar(Model):
+    terms: list[Term] = Field(default_factory=list)
+    exam_freezes: list[ExamFreeze] = Field(default_factory=list)
+    lessons: Lessons = Lessons()
+
+
+class KeyedGroup(Model):
+    key: SafeStr
+    prefix: SafeStr = ""
+    separator: SafeStr = "_"
+    parent_group: SafeStr | None = None
+    default_value: SafeStr | None = None
+    trailing_separator: bool = True
+
+
+class AnsibleOptions(Model):
+    """Constructable options for the Ansible inventory plugin (compose, groups, keyed_groups)."""
+
+    compose: dict[Name, SafeStr] = Field(default_factory=dict)
+    groups: dict[Name, SafeStr] = Field(default_factory=dict)
+    keyed_groups: list[KeyedGroup] = Field(default_factory=list)
+    strict: bool = False
+
+
+class SchoolFile(Catalogue):
+    """One school: everything a technician declares about it."""
+
+    schooltech: Literal[1] = Field(description="format version of this file")
+    school: SchoolHeader
+    sites: list[Site] = Field(default_factory=list)
+    rooms: list[Room] = Field(default_factory=list)
+    switches: list[Switch] = Field(default_factory=list)
+    licences: list[Licence] = Field(default_factory=list)
+    calendar: Calendar = Calendar()
+    ansible: AnsibleOptions = AnsibleOptions()

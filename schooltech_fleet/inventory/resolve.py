@@ -1,0 +1,432 @@
+"""Resolve schools into a fleet: hosts, groups and the variables of every host.
+
+Variables shared by a room live on the room's group; only what differs per device
+lives on the host. Each host is in exactly one group that carries variables, so
+``group vars + host vars`` is the resolved set, in Ansible and in the CLI alike.
+
+Group tree::
+
+    all > type_secondary > school_rvs > site_rvs_main > room_rvs_c101 > RVS-C101-PC01
+    kind_ict_suite > room_rvs_c101          role_lab_pc > RVS-C101-PC01
+    managed > family_linux > os_debian12 > RVS-C101-PC01
+    switches > platform_cisco_ios > RVS-SW-A1
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .layers import Layer, Source, deep_merge, merge_layers, source_of, trace_layers
+from .model import MANAGED_FAMILIES, OsFamily
+from .school import DeviceRecord, LoadedSchool
+
+_UNSAFE_GROUP_CHARS = re.compile(r"[^a-z0-9_]")
+
+
+def group_name(*parts: str) -> str:
+    """A valid Ansible group name from *parts* (``room``, ``RVS``, ``C101`` -> ``room_rvs_c101``)."""
+    return _UNSAFE_GROUP_CHARS.sub("_", "_".join(parts).lower())
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    name: str
+    school: str
+    kind: Literal["device", "switch"]
+    groups: tuple[str, ...]  # direct memberships; groups[0] carries the shared variables
+    vars: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Group:
+    name: str
+    children: list[str] = field(default_factory=list)
+    vars: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Fleet:
+    """Every host and group of the inventories that were loaded."""
+
+    hosts: dict[str, Host] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    schools: dict[str, str] = field(default_factory=dict)  # code -> file label
+    constructed: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> Ansible constructable options
+
+    def group(self, name: str, parent: str | None = None) -> Group:
+        found = self.groups.get(name)
+        if found is None:
+            found = self.groups[name] = Group(name)
+        if parent is not None:
+            parent_group = self.group(parent)
+            if name not in parent_group.children:
+                parent_group.children.append(name)
+        return found
+
+    def host_vars(self, name: str) -> dict[str, Any]:
+        """The resolved variables of one host."""
+        host = self.hosts[name]
+        return {**self.groups[host.groups[0]].vars, **host.vars}
+
+    def merge(self, other: Fleet) -> None:
+        for name, group in other.groups.items():
+            mine = self.group(name)
+            mine.children.extend(c for c in group.children if c not in mine.children)
+            mine.vars.update(group.vars)
+        self.hosts.update(other.hosts)
+        self.schools.update(other.schools)
+        self.constructed.update(other.constructed)
+
+
+@dataclass(frozen=True)
+class ExplainedVar:
+    name: str
+    value: Any
+    source: Source | None
+    note: str = ""
+
+
+def _json(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+class _Trace:
+    """Collects the source of each variable when explaining one host."""
+
+    def __init__(self) -> None:
+        self.sources: dict[str, tuple[Source | None, str]] = {}
+
+    def add(self, name: str, layer: Layer | None, path: tuple[str | int, ...] = (), note: str = "") -> None:
+        self.sources[name] = (source_of(layer, path) if layer is not None else None, note)
+
+
+def resolve_school(school: LoadedSchool) -> Fleet:
+    """The hosts and groups of one valid school."""
+    fleet = Fleet(schools={school.code: school.label})
+    model = school.model
+    code = school.code
+    if model.ansible.model_fields_set:
+        fleet.constructed[code] = model.ansible.model_dump(mode="json")
+    school_group = group_name("school", code)
+    fleet.group(school_group, group_name("type", model.school.type.value))
+    for site in model.sites:
+        fleet.group(group_name("site", code, site.name), school_group)
+    room_groups = [_room_group(fleet, school, r) for r in range(len(model.rooms))]
+    for device in school.devices:
+        fleet.hosts[device.name] = _device_host(school, device, room_groups[device.room])
+    for s in range(len(model.switches)):
+        host = _switch_host(fleet, school, s)
+        fleet.hosts[host.name] = host
+    return fleet
+
+
+def _site_parent(school: LoadedSchool, site: str | None) -> str:
+    sites = school.model.sites
+    if site is None and len(sites) == 1:
+        site = sites[0].name
+    return group_name("site", school.code, site) if site else group_name("school", school.code)
+
+
+def _room_group(fleet: Fleet, school: LoadedSchool, r: int) -> str:
+    room = school.model.rooms[r]
+    name = group_name("room", school.code, room.name)
+    group = fleet.group(name, _site_parent(school, room.site))
+    fleet.group(name, group_name("kind", room.kind))
+    group.vars = room_vars(school, r)
+    return name
+
+
+def room_vars(school: LoadedSchool, r: int, trace: _Trace | None = None) -> dict[str, Any]:
+    """Variables every device of room *r* shares."""
+    model = school.model
+    room = model.rooms[r]
+    header = model.school
+    out: dict[str, Any] = {
+        "school_code": header.code,
+        "school_name": header.name,
+        "school_type": header.type.value,
+        "site": room.site or (model.sites[0].name if len(model.sites) == 1 else None),
+        "building": room.building,
+        "room": room.name,
+        "room_title": room.title or room.name,
+        "room_kind": room.kind,
+    }
+    if trace is not None:
+        for name, path in (
+            ("school_code", ("school", "code")),
+            ("school_name", ("school", "name")),
+            ("school_type", ("school", "type")),
+        ):
+            trace.add(name, school.school_layer(), path)
+        for name, attr in (
+            ("site", "site"),
+            ("building", "building"),
+            ("room", "name"),
+            ("room_title", "title"),
+            ("room_kind", "kind"),
+        ):
+            trace.add(name, school.room_layer(r), (attr,) if getattr(room, attr) else ())
+    vlan, vlan_layer = school.room_vlan(r)
+    out.update(vlan_vars(school, vlan, vlan_layer, trace))
+    sets, sets_layer = school.room_software_sets(r)
+    out.update(_software_vars(school, sets, sets_layer, trace))
+    out["licences"] = _licences(school, room.name, trace)
+    out.update(_calendar_vars(school, room.name, trace))
+    layers = school.settings_layers()
+    if room.settings is not None:
+        layers.append((school.room_layer(r, "settings"), room.settings.model_dump(mode="json", exclude_unset=True)))
+    settings = merge_layers(layers) if room.settings is not None else school.settings
+    out.update(settings)
+    out["ansible_user"] = (settings.get("accounts") or {}).get("admin_user")
+    if trace is not None:
+        for dotted, source in trace_layers(layers).items():
+            trace.sources[dotted] = (source, "")
+        trace.add("ansible_user", None, note="settings accounts.admin_user")
+    return out
+
+
+def vlan_vars(
+    school: LoadedSchool, vlan: str | None, layer: Layer | None, trace: _Trace | None = None
+) -> dict[str, Any]:
+    entry = school.vlans.get(vlan) if vlan else None
+    out = {
+        "vlan": vlan,
+        "vlan_id": entry.id if entry else None,
+        "subnet": _json(entry.subnet) if entry else None,
+        "gateway": _json(entry.gateway) if entry else None,
+    }
+    if trace is not None and vlan is not None:
+        trace.add("vlan", layer)
+        for var, attr in (("vlan_id", "id"), ("subnet", "subnet"), ("gateway", "gateway")):
+            trace.add(var, school.catalogue_layer("vlans", vlan, attr))
+    return out
+
+
+def _software_vars(school: LoadedSchool, sets: list[str], layer: Layer | None, trace: _Trace | None) -> dict[str, Any]:
+    packages: dict[str, dict[str, Any]] = {}
+    windows: list[str] = []
+    for name in sets:
+        entry = school.software_sets.get(name)
+        if entry is None:
+            continue
+        for package in entry.packages:
+            packages[package.name] = package.model_dump(mode="json", exclude_none=True)
+        windows.extend(p for p in entry.windows_packages if p not in windows)
+    if trace is not None:
+        trace.add("software_sets", layer)
+        note = "packages of the software sets " + ", ".join(sets)
+        trace.add("software_packages", None, note=note)
+        trace.add("windows_packages", None, note=note)
+    return {"software_sets": list(sets), "software_packages": list(packages.values()), "windows_packages": windows}
+
+
+def _licences(school: LoadedSchool, room: str, trace: _Trace | None) -> list[dict[str, Any]]:
+    out = []
+    for i, licence in enumerate(school.model.licences):
+        if room in licence.rooms:
+            out.append(licence.model_dump(mode="json", exclude={"rooms"}, exclude_none=True))
+            if trace is not None:
+                trace.add(f"licences[{licence.id}]", school.school_layer("licences", i))
+    return out
+
+
+def _calendar_vars(school: LoadedSchool, room: str, trace: _Trace | None) -> dict[str, Any]:
+    cal = school.model.calendar
+    freezes = [
+        {"name": f.name, "start": f.start.isoformat(), "end": f.end.isoformat()}
+        for f in cal.exam_freezes
+        if not f.rooms or room in f.rooms
+    ]
+    if trace is not None:
+        for i, f in enumerate(cal.exam_freezes):
+            if not f.rooms or room in f.rooms:
+                trace.add(f"exam_freezes[{f.name}]", school.school_layer("calendar", "exam_freezes", i))
+        trace.add("lessons", school.school_layer("calendar", "lessons"))
+        trace.add("terms", school.school_layer("calendar", "terms"))
+    return {
+        "exam_freezes": freezes,
+        "lessons": cal.lessons.model_dump(mode="json"),
+        "terms": [t.model_dump(mode="json") for t in cal.terms],
+    }
+
+
+WINDOWS_CONNECTION = {"ansible_connection": "winrm", "ansible_winrm_transport": "ntlm"}
+_DEVICE_FIELDS = ("model", "mac", "serial", "purchased", "warranty_end")
+
+
+def device_vars(device: DeviceRecord) -> dict[str, Any]:
+    """Variables of one device that differ from its room's."""
+    family = device.os.family
+    out: dict[str, Any] = {
+        "hostname": device.name.lower(),
+        "device_role": device.role.value,
+        "os": device.os.value,
+        "os_family": family.value,
+        "managed": family in MANAGED_FAMILIES,
+    }
+    for attr in _DEVICE_FIELDS:
+        value = getattr(device, attr)
+        if value is not None:
+            out[attr] = str(value)
+    if device.ip is not None:
+        out["ip"] = out["ansible_host"] = str(device.ip)
+    if family is OsFamily.WINDOWS:
+        out.update(WINDOWS_CONNECTION)
+    return out
+
+
+def _device_host(school: LoadedSchool, device: DeviceRecord, room_group: str) -> Host:
+    values = device_vars(device)
+    if device.vlan is not None:
+        values.update(vlan_vars(school, device.vlan, None))
+    if device.settings is not None:
+        room_settings = school.settings
+        override = device.settings.model_dump(mode="json", exclude_unset=True)
+        room = school.model.rooms[device.room]
+        if room.settings is not None:
+            room_settings = deep_merge(school.settings, room.settings.model_dump(mode="json", exclude_unset=True))
+        merged = deep_merge(room_settings, override)
+        values.update({key: merged[key] for key in override})
+    groups = (
+        room_group,
+        group_name("role", device.role.value),
+        group_name("os", device.os.value),
+    )
+    return Host(device.name, school.code, "device", groups, values)
+
+
+def _switch_host(fleet: Fleet, school: LoadedSchool, s: int) -> Host:
+    switch = school.model.switches[s]
+    platform_group = group_name("platform", switch.platform)
+    fleet.group(platform_group, "switches")
+    parent = _site_parent(school, switch.site)
+    settings = school.settings
+    if switch.settings is not None:
+        settings = deep_merge(settings, switch.settings.model_dump(mode="json", exclude_unset=True))
+    values: dict[str, Any] = {
+        "school_code": school.code,
+        "school_name": school.model.school.name,
+        "school_type": school.model.school.type.value,
+        "site": switch.site or (school.model.sites[0].name if len(school.model.sites) == 1 else None),
+        "building": switch.building,
+        "switch_platform": switch.platform,
+        "switch_model": switch.model,
+        "mgmt_ip": str(switch.mgmt_ip),
+        "ansible_host": str(switch.mgmt_ip),
+        "access_ports": switch.access_ports,
+        "uplink_ports": switch.uplink_ports,
+        **{key: settings.get(key) for key in ("timezone", "ntp_servers", "syslog_servers", "snmp", "switch")},
+    }
+    for attr in ("serial", "mac", "purchased", "warranty_end"):
+        value = getattr(switch, attr)
+        if value is not None:
+            values[attr] = str(value)
+    fleet.group(parent)
+    return Host(switch.name, school.code, "switch", (parent, platform_group), values)
+
+
+def attach_static_groups(fleet: Fleet) -> None:
+    """Link the fleet-wide groups: managed/unmanaged > family_* > os_* and role groups."""
+    for host in fleet.hosts.values():
+        if host.kind != "device":
+            continue
+        family = host.vars["os_family"]
+        os_group = host.groups[2]
+        family_group = group_name("family", family)
+        fleet.group(os_group, family_group)
+        fleet.group(family_group, "managed" if host.vars["managed"] else "unmanaged")
+        fleet.group(host.groups[1])
+
+
+def resolve(schools: Iterable[LoadedSchool]) -> Fleet:
+    """The fleet of several valid schools."""
+    fleet = Fleet()
+    for school in schools:
+        fleet.merge(resolve_school(school))
+    attach_static_groups(fleet)
+    return fleet
+
+
+def explain(school: LoadedSchool, host: str) -> list[ExplainedVar]:
+    """Every resolved variable of *host* with the file and line that set it."""
+    devices = {d.name: d for d in school.devices}
+    trace = _Trace()
+    if host in devices:
+        device = devices[host]
+        values = room_vars(school, device.room, trace)
+        values.update(device_vars(device))
+        _trace_device(school, device, trace)
+        if device.vlan is not None:
+            values.update(vlan_vars(school, device.vlan, school.device_layer(device.path, "vlan"), trace))
+        if device.settings is not None:
+            layer = school.device_layer(device.path, "settings")
+            override = device.settings.model_dump(mode="json", exclude_unset=True)
+            for key in override:
+                values[key] = deep_merge({key: values.get(key)}, {key: override[key]})[key]
+            for dotted, source in trace_layers([(layer, override)]).items():
+                trace.sources[dotted] = (source, "")
+    else:
+        fleet = resolve_school(school)
+        values = fleet.host_vars(host)
+        s = next(i for i, sw in enumerate(school.model.switches) if sw.name == host)
+        for name in values:
+            trace.add(name, school.school_layer("switches", s))
+    return _explained(values, trace)
+
+
+def _trace_device(school: LoadedSchool, device: DeviceRecord, trace: _Trace) -> None:
+    entry = school.device_layer(device.path)
+    pattern_note = f"device {device.n} of a counted pattern" if device.n is not None else ""
+    for name in ("hostname", "device_role", "os", "os_family", "managed", "model", "purchased", "warranty_end"):
+        attr = {"hostname": "name", "device_role": "role", "os_family": "os", "managed": "os"}.get(name, name)
+        trace.add(name, entry, (attr,), pattern_note)
+    k = device.k
+    for name in ("mac", "serial"):
+        path: tuple[str | int, ...] = (name,) if device.n is None else ("assets", k, name)
+        trace.add(name, entry, path, pattern_note)
+    for name in WINDOWS_CONNECTION:
+        trace.add(name, None, note="Windows lab PCs are reached over WinRM")
+    for name in ("ip", "ansible_host"):
+        trace.add(
+            name,
+            entry,
+            ("ip",) if device.n is None else ("ip_start",),
+            pattern_note + (f", ip_start + {k}" if device.n is not None else ""),
+        )
+
+
+def _explained(values: dict[str, Any], trace: _Trace) -> list[ExplainedVar]:
+    out: list[ExplainedVar] = []
+    dotted_parents = {key.split(".")[0] for key in trace.sources if "." in key}
+    for name, value in values.items():
+        if name in dotted_parents and isinstance(value, dict):
+            for dotted, (source, note) in sorted(trace.sources.items()):
+                if dotted.startswith(name + "."):
+                    out.append(ExplainedVar(dotted, _leaf(value, dotted.split(".")[1:]), source, note))
+            continue
+        if name in ("licences", "exam_freezes"):
+            for key, (source, note) in trace.sources.items():
+                if key.startswith(name + "["):
+                    out.append(
+                        ExplainedVar(
+                            key,
+                            next((v for v in value if v.get("id", v.get("name")) == key[len(name) + 1 : -1]), None),
+                            source,
+                            note,
+                        )
+                    )
+            if not value:
+                out.append(ExplainedVar(name, value, None, "none assigned"))
+            continue
+        source, note = trace.sources.get(name, (None, ""))
+        out.append(ExplainedVar(name, value, source, note))
+    return out
+
+
+def _leaf(value: Any, path: list[str]) -> Any:
+    for step in path:
+        value = value.get(step) if isinstance(value, dict) else None
+    return value

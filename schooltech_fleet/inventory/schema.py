@@ -1,0 +1,151 @@
+"""Turn pydantic validation errors into findings a technician can act on."""
+
+from __future__ import annotations
+
+import difflib
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .findings import Finding
+from .yamlsource import LocDict, LocList, Mark, locate, locate_key
+
+_PATTERN_MEANING = {
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$": (
+        "is not a valid name",
+        "use letters, digits, '.', '_' or '-', no spaces, at most 63 characters (put a long name in title)",
+    ),
+    r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$": (
+        "is not a valid host name",
+        "use letters, digits and '-', starting and ending with a letter or digit, at most 63 characters",
+    ),
+    r"^[A-Z][A-Z0-9]{1,7}$": ("is not a valid school code", "use 2-8 capital letters or digits, e.g. RVS"),
+    r"^[a-z0-9][a-z0-9+.-]+$": ("is not a Debian package name", "use the package's name as apt knows it"),
+    r"^[A-Za-z0-9{}:_-]+$": (
+        "is not a naming pattern",
+        "use letters, digits, '-' and the fields {school}, {room}, {n} or {n:02}",
+    ),
+    r"^[A-Z_][A-Z0-9_]*$": ("is not an environment variable name", "use capitals, digits and '_'"),
+    r"^[a-z_][a-z0-9_]*$": ("is not a vault variable name", "use lower case letters, digits and '_'"),
+}
+
+_DATE_TYPES = {"date_from_datetime_parsing", "date_parsing", "date_type", "date_from_datetime_inexact"}
+_TIME_TYPES = {"time_parsing", "time_type"}
+
+
+def _data_path(data: Any, loc: tuple[str | int, ...]) -> tuple[tuple[str | int, ...], bool]:
+    """Map a pydantic ``loc`` onto the path of the value in the raw data.
+
+    Steps that are not in the data (union tags, validator names) are skipped.
+    The flag says whether the error is about a mapping key rather than its value.
+    """
+    node = data
+    path: list[str | int] = []
+    is_key = False
+    for step in loc:
+        if step == "[key]":
+            is_key = True
+        elif _has(node, step):
+            path.append(step)
+            node = node[step]
+        elif isinstance(node, LocDict) and isinstance(step, str) and not path_has_tag(step):
+            path.append(step)  # a missing field: points at its parent mapping
+            break
+    return tuple(path), is_key
+
+
+def _has(node: Any, step: str | int) -> bool:
+    if isinstance(node, LocDict):
+        return isinstance(step, str) and step in node
+    return isinstance(node, LocList) and isinstance(step, int) and 0 <= step < len(node)
+
+
+def path_has_tag(step: str) -> bool:
+    """True for loc steps pydantic adds for unions and validators, not data keys."""
+    return step in ("device", "pattern") or "[" in step
+
+
+def format_path(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
+    return out
+
+
+@cache
+def _known_fields(model: type[BaseModel]) -> frozenset[str]:
+    names: set[str] = set()
+    stack: list[Any] = [model]
+    seen: set[Any] = set()
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            for name, field in current.model_fields.items():
+                names.add(name)
+                stack.append(field.annotation)
+        for arg in getattr(current, "__args__", ()) or ():
+            stack.append(arg)
+        origin = getattr(current, "__origin__", None)
+        if origin is not None:
+            stack.append(origin)
+    return frozenset(names)
+
+
+def _describe(error: Any, field: str, known: frozenset[str]) -> tuple[str, str]:
+    """Message (without the field's path) and hint for one pydantic error."""
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "missing":
+        return f"missing required field {field!r}", f"add '{field}:' here"
+    if kind == "extra_forbidden":
+        close = difflib.get_close_matches(field, known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else "remove it or check the spelling against docs/inventory.md"
+        return f"unknown field {field!r}", hint
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, "), ""
+    if kind == "string_pattern_mismatch":
+        meaning, hint = _PATTERN_MEANING.get(error["ctx"]["pattern"], ("has the wrong form", ""))
+        return f"{value!r} {meaning}", hint
+    if kind in _DATE_TYPES:
+        return f"{value!r} is not a date", "write dates as YYYY-MM-DD, e.g. 2026-09-03"
+    if kind in _TIME_TYPES:
+        return f"{value!r} is not a time of day", 'write times as quoted "HH:MM", e.g. "08:45"'
+    if kind in ("literal_error", "enum"):
+        expected = str(error["msg"]).removeprefix("Input should be ")
+        return f"{value!r} is not allowed", f"use {expected}"
+    if kind == "ip_v4_address":
+        return f"{value!r} is not an IPv4 address", "write it as four numbers, e.g. 10.20.16.21"
+    if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
+        expected = "a list" if kind == "list_type" else "a mapping of 'key: value' lines"
+        return f"expected {expected}, found {type(value).__name__} {value!r}", ""
+    return str(error["msg"]), ""
+
+
+def schema_findings(file: str, data: Any, exc: ValidationError, model: type[BaseModel]) -> list[Finding]:
+    """One finding per validation error, located in *data* (the parsed file)."""
+    known = _known_fields(model)
+    findings: list[Finding] = []
+    seen: set[tuple[tuple[str | int, ...], str]] = set()
+    for error in exc.errors():
+        path, is_key = _data_path(data, tuple(error["loc"]))
+        kind = error["type"]
+        if (path, kind) in seen:
+            continue
+        seen.add((path, kind))
+        field = next((str(step) for step in reversed(path) if isinstance(step, str)), "file")
+        message, hint = _describe(error, field, known)
+        if kind in ("missing", "extra_forbidden"):
+            where = format_path(path[:-1])
+            mark: Mark | None = locate(data, path[:-1]) if kind == "missing" else locate_key(data, path)
+        elif is_key:
+            where, mark = f"key of {format_path(path)}", locate_key(data, path)
+        else:
+            where, mark = format_path(path), locate(data, path)
+        line, column = mark or (1, 1)
+        text = f"{where}: {message}" if where else message
+        findings.append(Finding(file, line, column, "schema", text, hint))
+    return findings

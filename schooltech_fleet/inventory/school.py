@@ -1,0 +1,276 @@
+"""One school with its profile: merged catalogues and every device spelled out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from .findings import Finding
+from .layers import Layer, deep_merge, merge_layers
+from .loader import Parsed
+from .model import (
+    MANAGED_FAMILIES,
+    Device,
+    DevicePattern,
+    DeviceRole,
+    OperatingSystem,
+    ProfileFile,
+    RoomKind,
+    SchoolFile,
+    Settings,
+    SoftwareSet,
+    Vlan,
+)
+from .yamlsource import locate
+
+_FIELD = re.compile(r"\{(school|room|n)(?::(0?\d))?\}")
+_BRACES = re.compile(r"[{}]")
+
+C = TypeVar("C", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceRecord:
+    """One device after counted patterns are expanded."""
+
+    name: str
+    role: DeviceRole
+    os: OperatingSystem
+    room: int  # index into school.rooms
+    path: tuple[str | int, ...]  # ("rooms", r, "devices", d) in the school file
+    n: int | None = None  # number in the name, for devices of a counted pattern
+    k: int = 0  # position within the counted pattern (0-based)
+    model: str | None = None
+    mac: str | None = None
+    serial: str | None = None
+    ip: ipaddress.IPv4Address | None = None
+    purchased: dt.date | None = None
+    warranty_end: dt.date | None = None
+    vlan: str | None = None
+    settings: Settings | None = None
+
+    @property
+    def managed(self) -> bool:
+        return self.os.family in MANAGED_FAMILIES
+
+
+def render_name(pattern: str, school: str, room: str, n: int) -> str | None:
+    """Fill a naming pattern (``{school}-{room}-PC{n:02}``); None when it has an unknown field."""
+    if _BRACES.search(_FIELD.sub("", pattern)):
+        return None
+    values = {"school": school, "room": room, "n": n}
+
+    def fill(match: re.Match[str]) -> str:
+        value = values[match.group(1)]
+        width = match.group(2)
+        return f"{value:0{int(width)}d}" if width and isinstance(value, int) else str(value)
+
+    return _FIELD.sub(fill, pattern)
+
+
+def _merge_named(profile: dict[str, C], school: dict[str, C], model: type[C]) -> dict[str, C]:
+    """Merge two catalogues of named entries field by field (school wins)."""
+    merged = dict(profile)
+    for name, entry in school.items():
+        if name in profile:
+            below = profile[name].model_dump(exclude_unset=True)
+            merged[name] = model.model_validate(deep_merge(below, entry.model_dump(exclude_unset=True)))
+        else:
+            merged[name] = entry
+    return merged
+
+
+@dataclass
+class LoadedSchool:
+    """A valid school file with its profile, ready for cross-reference checks and resolution."""
+
+    parsed: Parsed[SchoolFile]
+    profile: Parsed[ProfileFile]
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def model(self) -> SchoolFile:
+        assert self.parsed.model is not None
+        return self.parsed.model
+
+    @property
+    def profile_model(self) -> ProfileFile:
+        assert self.profile.model is not None
+        return self.profile.model
+
+    @property
+    def code(self) -> str:
+        return self.model.school.code
+
+    @property
+    def label(self) -> str:
+        return self.parsed.label
+
+    def profile_layer(self, *path: str | int) -> Layer:
+        return Layer("profile", self.profile, path)
+
+    def school_layer(self, *path: str | int) -> Layer:
+        return Layer("school", self.parsed, path)
+
+    def room_layer(self, r: int, *path: str | int) -> Layer:
+        return Layer("room", self.parsed, ("rooms", r, *path))
+
+    def device_layer(self, device_path: tuple[str | int, ...], *path: str | int) -> Layer:
+        return Layer("device", self.parsed, (*device_path, *path))
+
+    @cached_property
+    def settings(self) -> dict[str, Any]:
+        """Profile settings with the school's on top (JSON types, ready for Ansible)."""
+        return merge_layers(self.settings_layers())
+
+    def settings_layers(self) -> list[tuple[Layer, dict[str, Any]]]:
+        return [
+            (self.profile_layer("settings"), self.profile_model.settings.model_dump(mode="json", exclude_unset=True)),
+            (self.school_layer("settings"), self.model.settings.model_dump(mode="json", exclude_unset=True)),
+        ]
+
+    @cached_property
+    def vlans(self) -> dict[str, Vlan]:
+        return _merge_named(self.profile_model.vlans, self.model.vlans, Vlan)
+
+    @cached_property
+    def room_kinds(self) -> dict[str, RoomKind]:
+        return _merge_named(self.profile_model.room_kinds, self.model.room_kinds, RoomKind)
+
+    @cached_property
+    def software_sets(self) -> dict[str, SoftwareSet]:
+        return _merge_named(self.profile_model.software_sets, self.model.software_sets, SoftwareSet)
+
+    @cached_property
+    def naming(self) -> dict[DeviceRole, str]:
+        return {**self.profile_model.naming, **self.model.naming}
+
+    def catalogue_layer(self, section: str, name: str, attribute: str) -> Layer:
+        """The layer (school or profile) that set ``section.name.attribute``."""
+        entry = getattr(self.model, section).get(name)
+        if entry is not None and attribute in entry.model_fields_set:
+            return self.school_layer(section, name, attribute)
+        return self.profile_layer(section, name, attribute)
+
+    def room_vlan(self, room_index: int) -> tuple[str | None, Layer | None]:
+        """The VLAN name of a room and the layer that chose it (room, or its kind's default)."""
+        room = self.model.rooms[room_index]
+        if room.vlan is not None:
+            return room.vlan, self.room_layer(room_index, "vlan")
+        kind = self.room_kinds.get(room.kind)
+        if kind is not None and kind.vlan is not None:
+            return kind.vlan, self.catalogue_layer("room_kinds", room.kind, "vlan")
+        return None, None
+
+    def room_software_sets(self, room_index: int) -> tuple[list[str], Layer | None]:
+        room = self.model.rooms[room_index]
+        if room.software_sets is not None:
+            return room.software_sets, self.room_layer(room_index, "software_sets")
+        kind = self.room_kinds.get(room.kind)
+        if kind is not None and kind.software_sets is not None:
+            return kind.software_sets, self.catalogue_layer("room_kinds", room.kind, "software_sets")
+        return [], None
+
+    @cached_property
+    def devices(self) -> list[DeviceRecord]:
+        """Every device of the school; naming problems are added to :attr:`findings`."""
+        records: list[DeviceRecord] = []
+        code = self.code
+        for r, room in enumerate(self.model.rooms):
+            counters: dict[DeviceRole, int] = {}
+            for d, entry in enumerate(room.devices):
+                path = ("rooms", r, "devices", d)
+                if isinstance(entry, Device):
+                    records.append(_explicit(entry, r, path))
+                else:
+                    records.extend(self._expand(entry, code, room.name, r, path, counters))
+        return records
+
+    def _expand(
+        self,
+        pattern: DevicePattern,
+        code: str,
+        room: str,
+        r: int,
+        path: tuple[str | int, ...],
+        counters: dict[DeviceRole, int],
+    ) -> list[DeviceRecord]:
+        template = pattern.name or self.naming.get(pattern.role)
+        if template is None:
+            self._finding(
+                path,
+                "naming",
+                f"no naming convention for role {pattern.role}",
+                "give the pattern a name such as '{school}-{room}-PC{n:02}'",
+            )
+            return []
+        first = pattern.first if "first" in pattern.model_fields_set else counters.get(pattern.role, 0) + 1
+        counters[pattern.role] = first + pattern.count - 1
+        out: list[DeviceRecord] = []
+        for k in range(pattern.count):
+            n = first + k
+            name = render_name(template, code, room, n)
+            if name is None or not _valid_hostname(name):
+                self._finding(
+                    (*path, "name") if pattern.name else path,
+                    "naming",
+                    f"naming pattern {template!r} gives {name or 'no name'!r}, not a valid host name",
+                    "use only {school}, {room}, {n} or {n:02} with letters, digits and '-'",
+                )
+                return []
+            asset = pattern.assets[k] if k < len(pattern.assets) else None
+            out.append(
+                DeviceRecord(
+                    name=name,
+                    k=k,
+                    role=pattern.role,
+                    os=pattern.os,
+                    room=r,
+                    path=path,
+                    n=n,
+                    model=pattern.model,
+                    mac=asset.mac if asset else None,
+                    serial=asset.serial if asset else None,
+                    ip=pattern.ip_start + k if pattern.ip_start is not None else None,
+                    purchased=pattern.purchased,
+                    warranty_end=pattern.warranty_end,
+                    vlan=pattern.vlan,
+                    settings=pattern.settings,
+                )
+            )
+        return out
+
+    def _finding(self, path: tuple[str | int, ...], code: str, message: str, hint: str) -> None:
+        line, column = locate(self.parsed.data, path) or (1, 1)
+        self.findings.append(Finding(self.label, line, column, code, message, hint))
+
+
+_HOSTNAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+
+
+def _valid_hostname(name: str) -> bool:
+    return bool(_HOSTNAME.match(name))
+
+
+def _explicit(device: Device, r: int, path: tuple[str | int, ...]) -> DeviceRecord:
+    return DeviceRecord(
+        name=device.name,
+        role=device.role,
+        os=device.os,
+        room=r,
+        path=path,
+        model=device.model,
+        mac=device.mac,
+        serial=device.serial,
+        ip=device.ip,
+        purchased=device.purchased,
+        warranty_end=device.warranty_end,
+        vlan=device.vlan,
+        settings=device.settings,
+    )

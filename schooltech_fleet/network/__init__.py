@@ -1,0 +1,1 @@
+"""Switch intent, plan, push, verify, backup and rollback."""
