@@ -15,9 +15,11 @@ description:
     partial inventory. Run C(schooltech check) for the same report with hints.
   - "Groups: C(type_<type>) > C(school_<code>) > C(site_<code>_<site>) > C(room_<code>_<room>) > hosts;
     C(kind_<room kind>) > room groups; C(role_<role>); C(managed) / C(unmanaged) > C(family_<os family>) >
-    C(os_<os>); C(switches) > C(platform_<platform>)."
-  - Variables shared by a room are set on its room group, variables of one device on the host, so the
-    resolved set is the room group's variables plus the host's.
+    C(os_<os>); C(switches) > C(platform_<platform>). Batches sit in their room, role and OS groups."
+  - Variables shared by a room are set on its room group; a counted pattern of identical devices is a
+    batch group (C(batch_<code>_<room>_<n>)) inside the room group carrying what those devices share;
+    variables of one device are set on the host. The resolved set is room, then batch, then host
+    variables, as C(ansible-inventory --host) shows.
   - Constructable options (C(compose), C(groups), C(keyed_groups), C(strict)) are read from the
     C(ansible:) section of the school file.
   - While C(schooltech sim up) runs, the simulation's override (C(.schooltech-sim.yml) beside the school
@@ -63,7 +65,7 @@ from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
 try:
     from schooltech_fleet.errors import FleetError, InventoryError
     from schooltech_fleet.inventory import load_fleet
-    from schooltech_fleet.inventory.loader import is_school_file
+    from schooltech_fleet.inventory.files import is_school_file
 
     IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - reported at parse time
@@ -113,16 +115,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             data.add_group(group.name)
             for name, value in group.vars.items():
                 data.set_variable(group.name, name, value)
-        for group in fleet.groups.values():
-            for child in group.children:
-                data.add_group(child)
-                data.add_child(group.name, child)
         for host in fleet.hosts.values():
             data.add_host(host.name, group=host.groups[0])
             for group in host.groups[1:]:
                 data.add_child(group, host.name)
+            entry = data.hosts[host.name]
             for name, value in host.vars.items():
-                data.set_variable(host.name, name, value)
+                entry.set_variable(name, value)
+        # Link the groups only now, deepest first: a host joining a group that already has
+        # ancestors makes Ansible walk them again for every host.
+        for group in reversed(fleet.groups.values()):
+            for child in group.children:
+                data.add_child(group.name, child)
         for school, options in fleet.constructed.items():
             self._construct(fleet, school, options)
 

@@ -36,8 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    console = Console(highlight=False)
-    errors = Console(stderr=True, highlight=False)
+    # soft_wrap: a finding stays on one line, so file:line:column survives grep and editors
+    # emoji=False: rich would turn "file.yml:100:5" into "file.yml💯5"
+    console = Console(highlight=False, soft_wrap=True, emoji=False)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
     args = build_parser().parse_args(argv)
     try:
         code: int = args.handler(args, console)

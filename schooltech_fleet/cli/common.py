@@ -53,7 +53,7 @@ def print_findings(console: Console, findings: Sequence[object]) -> None:
         colour = "red" if finding.severity is Severity.ERROR else "yellow"
         console.print(
             f"{escape(finding.file)}:{finding.line}:{finding.column}: "
-            f"[{colour}]{finding.severity}[/{colour}][{escape(finding.code)}]: {escape(finding.message)}"
+            f"[{colour}]{finding.severity}[/{colour}]{escape(f'[{finding.code}]')}: {escape(finding.message)}"
         )
         if finding.hint:
             console.print(f"    hint: {escape(finding.hint)}", style="dim")

@@ -66,19 +66,13 @@ def run_list(args: argparse.Namespace, console: Console) -> int:
 def run_show(args: argparse.Namespace, console: Console) -> int:
     explanation = explain_host(args.inventory, args.host)
     if args.format == "json":
-        payload = {
-            var.name: (
-                {
-                    "value": var.value,
-                    "source": str(var.source) if var.source else None,
-                    "layer": var.source.layer if var.source else None,
-                    "note": var.note,
-                }
-                if args.explain
-                else var.value
-            )
-            for var in explanation.variables
-        }
+        payload: Any = explanation.values
+        if args.explain:
+            payload = {
+                var.name: {"value": var.value, "layer": var.source.layer if var.source else "derived",
+                           "source": str(var.source) if var.source else None, "note": var.note}
+                for var in explanation.variables
+            }
         console.out(json.dumps(payload, indent=2, default=str), highlight=False)
         return EXIT_OK
     console.print(f"[bold]{escape(explanation.host)}[/bold]  school {explanation.school}, {escape(explanation.file)}")

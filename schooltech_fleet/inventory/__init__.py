@@ -1,20 +1,29 @@
-"""The declarative school inventory: load, validate, resolve, explain."""
+"""The declarative school inventory: load, validate, resolve, explain.
+
+Reading a cached fleet needs none of the parsing and validation code, so that code
+(and pydantic) is imported only when a name that needs it is first used: the
+Ansible plugin pays for it only when the inventory changed.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InventoryError, UsageError
-from .crossref import check_district, check_school
-from .findings import Finding, Severity
-from .loader import discover, load_profile, parse
-from .model import SchoolFile
-from .resolve import ExplainedVar, Fleet, explain, resolve
-from .school import LoadedSchool
-from .summary import SchoolSummary, fleet_summary
-from .yamlsource import locate
+from . import cache
+from .files import discover
+from .fleet import Fleet
+
+if TYPE_CHECKING:
+    from .explanation import HostExplanation, explain_host
+    from .findings import Finding
+    from .resolve import ExplainedVar
+    from .school import LoadedSchool
+    from .summary import SchoolSummary, fleet_summary
+    from .validate import CheckResult, check, load_schools
 
 __all__ = [
     "CheckResult",
@@ -31,103 +40,44 @@ __all__ = [
     "load_schools",
 ]
 
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of validating the inventories under one path."""
-
-    files: tuple[str, ...]
-    findings: tuple[Finding, ...]
-    schools: int
-    devices: int
-    switches: int
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.WARNING]
+_LAZY = {
+    "CheckResult": "validate",
+    "check": "validate",
+    "load_schools": "validate",
+    "HostExplanation": "explanation",
+    "explain_host": "explanation",
+    "Finding": "findings",
+    "ExplainedVar": "resolve",
+    "LoadedSchool": "school",
+    "SchoolSummary": "summary",
+    "fleet_summary": "summary",
+}
 
 
-@dataclass(frozen=True)
-class HostExplanation:
-    host: str
-    school: str
-    file: str
-    variables: tuple[ExplainedVar, ...]
-
-
-def load_schools(path: Path, today: dt.date | None = None) -> tuple[list[LoadedSchool], list[Finding]]:
-    """Parse and check every school file under *path*; return the schools and all findings."""
-    today = today or dt.date.today()
-    findings: list[Finding] = []
-    schools: list[LoadedSchool] = []
-    for file in discover(path):
-        parsed = parse(file, SchoolFile)
-        findings.extend(parsed.findings)
-        if parsed.model is None:
-            continue
-        profile = load_profile(parsed.model.school.type)
-        findings.extend(profile.findings)
-        if profile.model is None:
-            continue
-        school = LoadedSchool(parsed, profile)
-        findings.extend(check_school(school, today))
-        schools.append(school)
-    codes: dict[str, LoadedSchool] = {}
-    for school in schools:
-        if school.code in codes:
-            line, column = locate(school.parsed.data, ("school", "code")) or (1, 1)
-            findings.append(
-                Finding(
-                    school.label,
-                    line,
-                    column,
-                    "duplicate",
-                    f"school code {school.code} is also used by {codes[school.code].label}",
-                    "give each school its own code",
-                )
-            )
-        codes.setdefault(school.code, school)
-    findings.extend(check_district(schools))
-    return schools, findings
-
-
-def check(path: Path, today: dt.date | None = None) -> CheckResult:
-    """Validate the inventories under *path*, reporting every problem at once."""
-    files = discover(path)
-    if not files:
-        raise UsageError(f"{path}: no school files found", "school files are named CODE.school.yml")
-    schools, findings = load_schools(path, today)
-    return CheckResult(
-        files=tuple(str(f) for f in files),
-        findings=tuple(sorted(set(findings))),
-        schools=len(schools),
-        devices=sum(len(s.devices) for s in schools),
-        switches=sum(len(s.model.switches) for s in schools),
-    )
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_fleet(path: Path, today: dt.date | None = None) -> Fleet:
     """The resolved fleet under *path*; raises :class:`InventoryError` if anything is wrong."""
-    schools, findings = load_schools(path, today)
-    errors = sorted(f for f in set(findings) if f.severity is Severity.ERROR)
-    if errors:
-        raise InventoryError(list(errors))
-    if not schools:
+    today = today or dt.date.today()
+    files = discover(path)
+    if not files:
         raise UsageError(f"{path}: no school files found", "school files are named CODE.school.yml")
-    return resolve(schools)
+    key = cache.fingerprint(files, today) if cache.enabled() else ""
+    if key and (fleet := cache.get(path, key)) is not None:
+        return fleet
+    from .findings import Severity  # noqa: PLC0415
+    from .resolve import resolve  # noqa: PLC0415
+    from .validate import load_schools  # noqa: PLC0415 - see the module docstring
 
-
-def explain_host(path: Path, host: str, today: dt.date | None = None) -> HostExplanation:
-    """The variables of one host and where each was set."""
     schools, findings = load_schools(path, today)
     errors = sorted(f for f in set(findings) if f.severity is Severity.ERROR)
     if errors:
         raise InventoryError(list(errors))
-    for school in schools:
-        if host in {d.name for d in school.devices} | {s.name for s in school.model.switches}:
-            return HostExplanation(host, school.code, school.label, tuple(explain(school, host)))
-    raise UsageError(f"no host named {host!r} in {path}", "list the hosts with 'schooltech inventory list'")
+    fleet = resolve(schools)
+    if key:
+        cache.put(path, key, fleet)
+    return fleet

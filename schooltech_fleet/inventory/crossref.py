@@ -14,7 +14,8 @@ from typing import Any
 
 from ..network.platforms import SUPPORTED_PLATFORMS
 from .findings import Finding, Severity
-from .model import Period, Switch
+from .layers import deep_merge
+from .model import Period, Settings, Switch
 from .school import LoadedSchool
 from .yamlsource import locate
 
@@ -156,14 +157,20 @@ def vlan_plan(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
                 "use an address inside the subnet",
             )
     subnets = sorted(((v.subnet, n) for n, v in school.vlans.items() if v.subnet is not None), key=lambda item: item[0])
-    for (low, low_name), (high, high_name) in pairwise(subnets):
-        if low.overlaps(high):
+    # Compare each subnet with the earlier one reaching furthest, not only with its neighbour:
+    # 10.0.0.0/16 overlaps 10.0.2.0/24 even with 10.0.1.0/24 sorted between them.
+    reach: tuple[ipaddress.IPv4Network, str] | None = None
+    for high, high_name in subnets:
+        if reach is not None and reach[0].overlaps(high):
+            low, low_name = reach
             yield Problem(
                 ("vlans", high_name, "subnet"),
                 "subnet-overlap",
                 f"subnet {high} of VLAN {high_name!r} overlaps {low} of VLAN {low_name!r}",
                 "give each VLAN its own subnet",
             )
+        if reach is None or high.broadcast_address > reach[0].broadcast_address:
+            reach = (high, high_name)
 
 
 def device_addresses(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
@@ -241,16 +248,11 @@ def switches(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
                 f"{where}: unknown platform {switch.platform!r}",
                 f"supported platforms: {', '.join(SUPPORTED_PLATFORMS)}",
             )
+        site = sites.get(switch.site) if switch.site else (next(iter(sites.values())) if len(sites) == 1 else None)
         if switch.site is not None and switch.site not in sites:
             yield _missing(("switches", s, "site"), "site", switch.site, sites, where)
-        elif (
-            switch.building is not None
-            and switch.site is not None
-            and switch.building not in sites[switch.site].buildings
-        ):
-            yield _missing(
-                ("switches", s, "building"), "building", switch.building, sites[switch.site].buildings, where
-            )
+        elif switch.building is not None and site is not None and switch.building not in site.buildings:
+            yield _missing(("switches", s, "building"), "building", switch.building, site.buildings, where)
         yield from _switch_ports(school, s, switch, rooms, devices, names)
 
 
@@ -442,11 +444,19 @@ def _patch_windows(school: LoadedSchool) -> Iterator[Problem]:
     """A patch window that overlaps lessons would reboot PCs in front of a class."""
     lessons = school.model.calendar.lessons
     candidates: list[tuple[Path, dict[str, Any]]] = [(("settings", "patch", "window"), school.settings)]
-    candidates += [
-        (("rooms", r, "settings", "patch", "window"), room.settings.model_dump(mode="json", exclude_unset=True))
-        for r, room in enumerate(school.model.rooms)
-        if room.settings is not None
-    ]
+    # A room or device that sets only the window's times still patches on the days set below it.
+    for r, room in enumerate(school.model.rooms):
+        room_settings = school.settings
+        if room.settings is not None:
+            room_settings = deep_merge(school.settings, room.settings.model_dump(mode="json", exclude_unset=True))
+            if _sets_window(room.settings):
+                candidates.append((("rooms", r, "settings", "patch", "window"), room_settings))
+        for d, entry in enumerate(room.devices):
+            if entry.settings is not None and _sets_window(entry.settings):
+                override = entry.settings.model_dump(mode="json", exclude_unset=True)
+                candidates.append(
+                    (("rooms", r, "devices", d, "settings", "patch", "window"), deep_merge(room_settings, override))
+                )
     for path, settings in candidates:
         window = (settings.get("patch") or {}).get("window") or {}
         start, end, days = window.get("start"), window.get("end"), window.get("days")
@@ -473,6 +483,10 @@ def _patch_windows(school: LoadedSchool) -> Iterator[Problem]:
                 break
 
 
+def _sets_window(settings: Settings) -> bool:
+    return settings.patch is not None and settings.patch.window is not None
+
+
 SCHOOL_RULES: tuple[Rule, ...] = (
     rooms_and_sites,
     duplicate_room_names,
@@ -487,48 +501,65 @@ SCHOOL_RULES: tuple[Rule, ...] = (
 def check_school(school: LoadedSchool, today: dt.date) -> list[Finding]:
     """Run every school rule; problems become findings located in the school file."""
     data = school.parsed.data
-    findings = list(school.findings)
+    findings: list[Finding] = []
     for rule in SCHOOL_RULES:
         for problem in rule(school, today):
             line, column = locate(data, problem.path) or (1, 1)
             findings.append(
                 Finding(school.label, line, column, problem.code, problem.message, problem.hint, problem.severity)
             )
-    return findings
+    # after the rules: expanding the devices (school.devices) is what records naming problems
+    return [*school.findings, *findings]
+
+
+def _identities(school: LoadedSchool, attribute: str) -> Iterator[tuple[str, Path, str]]:
+    """(value, path of the value, owner) for every device and switch that has *attribute*."""
+    for d in school.devices:
+        value = getattr(d, attribute)
+        if value is not None:
+            if d.n is None:
+                yield value, (*d.path, attribute), d.name
+            else:
+                yield value, d.path if attribute == "name" else (*d.path, "assets", d.k, attribute), d.name
+    for s, switch in enumerate(school.model.switches):
+        value = getattr(switch, attribute)
+        if value is not None:
+            yield value, ("switches", s, attribute), switch.name
 
 
 def check_district(schools: list[LoadedSchool]) -> list[Finding]:
-    """Names, MACs and serials must be unique across every school loaded together."""
+    """Names, MACs and serials must be unique across every school loaded together.
+
+    Clashes between the same two entries (two counted patterns, say) are reported once.
+    """
     findings: list[Finding] = []
     for attribute, what in (("name", "host name"), ("mac", "MAC address"), ("serial", "serial number")):
         first: dict[str, tuple[LoadedSchool, Path, str]] = {}
+        clashes: dict[tuple[str, Path, str, Path], list[tuple[str, str, str]]] = {}
+        schools_by_label: dict[str, LoadedSchool] = {}
         for school in schools:
-            items: list[tuple[str | None, Path, str]] = [
-                (getattr(d, attribute), d.path if d.n is None or attribute == "name" else (*d.path, "assets"), d.name)
-                for d in school.devices
-            ]
-            items += [(getattr(sw, attribute), ("switches", s), sw.name) for s, sw in enumerate(school.model.switches)]
-            for value, path, owner in items:
-                if value is None:
-                    continue
+            schools_by_label[school.label] = school
+            for value, path, owner in _identities(school, attribute):
                 key = value.lower() if attribute == "name" else value
-                if key in first:
-                    other_school, other_path, other_owner = first[key]
-                    line, column = locate(school.parsed.data, (*path, attribute)) or (1, 1)
-                    other_line = (locate(other_school.parsed.data, other_path) or (1, 1))[0]
-                    same = other_owner == owner
-                    findings.append(
-                        Finding(
-                            school.label,
-                            line,
-                            column,
-                            "duplicate",
-                            f"{what} {value} of {owner} is already used"
-                            + ("" if same else f" by {other_owner}")
-                            + f" ({other_school.label}:{other_line})",
-                            "each device needs its own " + what,
-                        )
-                    )
-                else:
+                if key not in first:
                     first[key] = (school, path, owner)
+                    continue
+                other, other_path, other_owner = first[key]
+                clashes.setdefault((school.label, path, other.label, other_path), []).append(
+                    (value, owner, other_owner)
+                )
+        for (label, path, other_label, other_path), items in clashes.items():
+            school, other = schools_by_label[label], schools_by_label[other_label]
+            line, column = locate(school.parsed.data, path) or (1, 1)
+            other_line = (locate(other.parsed.data, other_path) or (1, 1))[0]
+            value, owner, other_owner = items[0]
+            if len(items) == 1:
+                by = "" if owner == other_owner else f" by {other_owner}"
+                message = f"{what} {value} of {owner} is already used{by} ({other_label}:{other_line})"
+            else:
+                message = (
+                    f"{len(items)} {what}s of this counted pattern ({items[0][0]} ... {items[-1][0]}) are already "
+                    f"used ({other_label}:{other_line})"
+                )
+            findings.append(Finding(label, line, column, "duplicate", message, f"each device needs its own {what}"))
     return findings

@@ -9,14 +9,11 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import UsageError
+from .files import PROFILE_DIR
 from .findings import Finding, display_path
 from .model import ProfileFile, SchoolType
-from .schema import schema_findings
+from .schema import kind_of, schema_findings
 from .yamlsource import YamlProblem, read_file
-
-SCHOOL_SUFFIXES = (".school.yml", ".school.yaml")
-PROFILE_DIR = Path(__file__).parent / "profiles"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -30,28 +27,6 @@ class Parsed(Generic[M]):
     data: Any
     model: M | None
     findings: tuple[Finding, ...]
-
-
-def is_school_file(path: Path) -> bool:
-    return path.name.endswith(SCHOOL_SUFFIXES)
-
-
-def discover(path: Path) -> list[Path]:
-    """Every school file at *path* (a file, or a directory searched recursively)."""
-    if not path.exists():
-        raise UsageError(f"{path}: no such file or directory", "give a school file or a directory of them")
-    if path.is_file():
-        if not is_school_file(path):
-            raise UsageError(
-                f"{path}: not a school file", "school files are named CODE.school.yml, e.g. rvs.school.yml"
-            )
-        return [path]
-    found = [
-        p
-        for p in sorted(path.rglob("*.school.y*ml"))
-        if is_school_file(p) and not any(part.startswith(".") for part in p.relative_to(path).parts)
-    ]
-    return found
 
 
 def parse(path: Path, model: type[M], label: str | None = None) -> Parsed[M]:
@@ -69,7 +44,7 @@ def parse(path: Path, model: type[M], label: str | None = None) -> Parsed[M]:
             (Finding(label, problem.line, problem.column, code, problem.message, problem.hint),),
         )
     if not isinstance(data, dict):
-        what = "empty" if data is None else f"a {type(data).__name__}, not a mapping"
+        what = "empty" if data is None else f"{kind_of(data)}, not a mapping"
         return Parsed(
             path,
             label,

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -125,12 +126,25 @@ Subnet = Annotated[ipaddress.IPv4Network, BeforeValidator(_strict_network)]
 
 
 def _hhmm(value: Any) -> Any:
-    if isinstance(value, int):  # 0830 written unquoted
+    # 0830 written unquoted; pydantic would read any number as seconds after midnight (UTC)
+    if isinstance(value, (int, float)):
         raise ValueError('write times as quoted "HH:MM", e.g. "08:30"')
     return value
 
 
-Time = Annotated[dt.time, BeforeValidator(_hhmm), PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str)]
+def _local_time(value: dt.time) -> dt.time:
+    # "08:30Z" parses to an aware time, which cannot be compared with the other (naive) times
+    if value.tzinfo is not None:
+        raise ValueError('write times without a time zone, as quoted "HH:MM", e.g. "08:30"')
+    return value
+
+
+Time = Annotated[
+    dt.time,
+    BeforeValidator(_hhmm),
+    AfterValidator(_local_time),
+    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
+]
 
 
 class Weekday(StrEnum):

@@ -1,84 +1,32 @@
 """Resolve schools into a fleet: hosts, groups and the variables of every host.
 
-Variables shared by a room live on the room's group; only what differs per device
-lives on the host. Each host is in exactly one group that carries variables, so
-``group vars + host vars`` is the resolved set, in Ansible and in the CLI alike.
+Variables shared by a room live on the room's group. A counted pattern is a
+*batch* of identical devices (same role, OS, model, purchase dates): its shared
+variables live on a batch group inside the room group. Only what differs per
+device lives on the host. The groups that carry variables form one chain per host
+(room, then batch), so ``room vars + batch vars + host vars`` is the resolved set,
+in Ansible (child groups win over their parents) and in the CLI alike.
 
 Group tree::
 
-    all > type_secondary > school_rvs > site_rvs_main > room_rvs_c101 > RVS-C101-PC01
-    kind_ict_suite > room_rvs_c101          role_lab_pc > RVS-C101-PC01
-    managed > family_linux > os_debian12 > RVS-C101-PC01
+    all > type_secondary > school_rvs > site_rvs_main > room_rvs_c101 > batch_rvs_c101_1 > RVS-C101-PC01
+    room_rvs_c101 > RVS-C101-TCH01                    (devices written out one by one)
+    kind_ict_suite > room_rvs_c101
+    role_lab_pc > batch_rvs_c101_1                    role_teacher_pc > RVS-C101-TCH01
+    managed > family_linux > os_debian12 > batch_rvs_c101_1
     switches > platform_cisco_ios > RVS-SW-A1
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
+from .fleet import Fleet, Host, group_name
 from .layers import Layer, Source, deep_merge, merge_layers, source_of, trace_layers
 from .model import MANAGED_FAMILIES, OsFamily
 from .school import DeviceRecord, LoadedSchool
-
-_UNSAFE_GROUP_CHARS = re.compile(r"[^a-z0-9_]")
-
-
-def group_name(*parts: str) -> str:
-    """A valid Ansible group name from *parts* (``room``, ``RVS``, ``C101`` -> ``room_rvs_c101``)."""
-    return _UNSAFE_GROUP_CHARS.sub("_", "_".join(parts).lower())
-
-
-@dataclass(frozen=True, slots=True)
-class Host:
-    name: str
-    school: str
-    kind: Literal["device", "switch"]
-    groups: tuple[str, ...]  # direct memberships; groups[0] carries the shared variables
-    vars: dict[str, Any]
-
-
-@dataclass(slots=True)
-class Group:
-    name: str
-    children: list[str] = field(default_factory=list)
-    vars: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
-class Fleet:
-    """Every host and group of the inventories that were loaded."""
-
-    hosts: dict[str, Host] = field(default_factory=dict)
-    groups: dict[str, Group] = field(default_factory=dict)
-    schools: dict[str, str] = field(default_factory=dict)  # code -> file label
-    constructed: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> Ansible constructable options
-
-    def group(self, name: str, parent: str | None = None) -> Group:
-        found = self.groups.get(name)
-        if found is None:
-            found = self.groups[name] = Group(name)
-        if parent is not None:
-            parent_group = self.group(parent)
-            if name not in parent_group.children:
-                parent_group.children.append(name)
-        return found
-
-    def host_vars(self, name: str) -> dict[str, Any]:
-        """The resolved variables of one host."""
-        host = self.hosts[name]
-        return {**self.groups[host.groups[0]].vars, **host.vars}
-
-    def merge(self, other: Fleet) -> None:
-        for name, group in other.groups.items():
-            mine = self.group(name)
-            mine.children.extend(c for c in group.children if c not in mine.children)
-            mine.vars.update(group.vars)
-        self.hosts.update(other.hosts)
-        self.schools.update(other.schools)
-        self.constructed.update(other.constructed)
 
 
 @dataclass(frozen=True)
@@ -116,7 +64,8 @@ def resolve_school(school: LoadedSchool) -> Fleet:
         fleet.group(group_name("site", code, site.name), school_group)
     room_groups = [_room_group(fleet, school, r) for r in range(len(model.rooms))]
     for device in school.devices:
-        fleet.hosts[device.name] = _device_host(school, device, room_groups[device.room])
+        host = _device_host(fleet, school, device, room_groups[device.room])
+        fleet.hosts[host.name] = host
     for s in range(len(model.switches)):
         host = _switch_host(fleet, school, s)
         fleet.hosts[host.name] = host
@@ -254,48 +203,79 @@ def _calendar_vars(school: LoadedSchool, room: str, trace: _Trace | None) -> dic
 
 
 WINDOWS_CONNECTION = {"ansible_connection": "winrm", "ansible_winrm_transport": "ntlm"}
-_DEVICE_FIELDS = ("model", "mac", "serial", "purchased", "warranty_end")
+_BATCH_FIELDS = ("model", "purchased", "warranty_end")
+# field of the asset record -> variable ("serial" is a reserved name in Ansible: a play keyword)
+_OWN_FIELDS = {"mac": "mac", "serial": "serial_number"}
 
 
-def device_vars(device: DeviceRecord) -> dict[str, Any]:
-    """Variables of one device that differ from its room's."""
+def batch_vars(device: DeviceRecord) -> dict[str, Any]:
+    """Variables that every device of the same counted pattern shares."""
     family = device.os.family
     out: dict[str, Any] = {
-        "hostname": device.name.lower(),
         "device_role": device.role.value,
         "os": device.os.value,
         "os_family": family.value,
         "managed": family in MANAGED_FAMILIES,
     }
-    for attr in _DEVICE_FIELDS:
+    for attr in _BATCH_FIELDS:
         value = getattr(device, attr)
         if value is not None:
             out[attr] = str(value)
-    if device.ip is not None:
-        out["ip"] = out["ansible_host"] = str(device.ip)
     if family is OsFamily.WINDOWS:
         out.update(WINDOWS_CONNECTION)
     return out
 
 
-def _device_host(school: LoadedSchool, device: DeviceRecord, room_group: str) -> Host:
-    values = device_vars(device)
+def own_vars(device: DeviceRecord) -> dict[str, Any]:
+    """Variables that only this device has."""
+    out: dict[str, Any] = {}
+    for attr, var in _OWN_FIELDS.items():
+        value = getattr(device, attr)
+        if value is not None:
+            out[var] = value
+    if device.ip is not None:
+        out["ip"] = out["ansible_host"] = str(device.ip)
+    return out
+
+
+def _override_vars(school: LoadedSchool, device: DeviceRecord) -> dict[str, Any]:
+    """A device layer's VLAN and settings on top of its room's."""
+    out: dict[str, Any] = {}
     if device.vlan is not None:
-        values.update(vlan_vars(school, device.vlan, None))
+        out.update(vlan_vars(school, device.vlan, None))
     if device.settings is not None:
-        room_settings = school.settings
         override = device.settings.model_dump(mode="json", exclude_unset=True)
         room = school.model.rooms[device.room]
+        below = school.settings
         if room.settings is not None:
-            room_settings = deep_merge(school.settings, room.settings.model_dump(mode="json", exclude_unset=True))
-        merged = deep_merge(room_settings, override)
-        values.update({key: merged[key] for key in override})
-    groups = (
-        room_group,
-        group_name("role", device.role.value),
-        group_name("os", device.os.value),
-    )
-    return Host(device.name, school.code, "device", groups, values)
+            below = deep_merge(below, room.settings.model_dump(mode="json", exclude_unset=True))
+        merged = deep_merge(below, override)
+        out.update({key: merged[key] for key in override})
+    return out
+
+
+def _role_and_os_groups(fleet: Fleet, device: DeviceRecord) -> tuple[str, str]:
+    """Create ``role_*`` and ``managed|unmanaged > family_* > os_*``; return the role and OS groups."""
+    family = group_name("family", device.os.family.value)
+    os_group = group_name("os", device.os.value)
+    role_group = group_name("role", device.role.value)
+    fleet.group(family, "managed" if device.managed else "unmanaged")
+    fleet.group(os_group, family)
+    fleet.group(role_group)
+    return role_group, os_group
+
+
+def _device_host(fleet: Fleet, school: LoadedSchool, device: DeviceRecord, room_group: str) -> Host:
+    if device.n is None:
+        role_group, os_group = _role_and_os_groups(fleet, device)
+        values = {**batch_vars(device), **own_vars(device), **_override_vars(school, device)}
+        return Host(device.name, school.code, "device", (room_group, role_group, os_group), (room_group,), values)
+    batch = group_name("batch", school.code, school.model.rooms[device.room].name, str(device.entry + 1))
+    if batch not in fleet.groups:
+        fleet.group(batch, room_group).vars = {**batch_vars(device), **_override_vars(school, device)}
+        for parent in _role_and_os_groups(fleet, device):
+            fleet.group(batch, parent)
+    return Host(device.name, school.code, "device", (batch,), (room_group, batch), own_vars(device))
 
 
 def _switch_host(fleet: Fleet, school: LoadedSchool, s: int) -> Host:
@@ -320,25 +300,12 @@ def _switch_host(fleet: Fleet, school: LoadedSchool, s: int) -> Host:
         "uplink_ports": switch.uplink_ports,
         **{key: settings.get(key) for key in ("timezone", "ntp_servers", "syslog_servers", "snmp", "switch")},
     }
-    for attr in ("serial", "mac", "purchased", "warranty_end"):
+    for attr, var in {**_OWN_FIELDS, "purchased": "purchased", "warranty_end": "warranty_end"}.items():
         value = getattr(switch, attr)
         if value is not None:
-            values[attr] = str(value)
+            values[var] = str(value)
     fleet.group(parent)
-    return Host(switch.name, school.code, "switch", (parent, platform_group), values)
-
-
-def attach_static_groups(fleet: Fleet) -> None:
-    """Link the fleet-wide groups: managed/unmanaged > family_* > os_* and role groups."""
-    for host in fleet.hosts.values():
-        if host.kind != "device":
-            continue
-        family = host.vars["os_family"]
-        os_group = host.groups[2]
-        family_group = group_name("family", family)
-        fleet.group(os_group, family_group)
-        fleet.group(family_group, "managed" if host.vars["managed"] else "unmanaged")
-        fleet.group(host.groups[1])
+    return Host(switch.name, school.code, "switch", (parent, platform_group), (), values)
 
 
 def resolve(schools: Iterable[LoadedSchool]) -> Fleet:
@@ -346,7 +313,6 @@ def resolve(schools: Iterable[LoadedSchool]) -> Fleet:
     fleet = Fleet()
     for school in schools:
         fleet.merge(resolve_school(school))
-    attach_static_groups(fleet)
     return fleet
 
 
@@ -357,7 +323,8 @@ def explain(school: LoadedSchool, host: str) -> list[ExplainedVar]:
     if host in devices:
         device = devices[host]
         values = room_vars(school, device.room, trace)
-        values.update(device_vars(device))
+        values.update(batch_vars(device))
+        values.update(own_vars(device))
         _trace_device(school, device, trace)
         if device.vlan is not None:
             values.update(vlan_vars(school, device.vlan, school.device_layer(device.path, "vlan"), trace))
@@ -380,12 +347,12 @@ def explain(school: LoadedSchool, host: str) -> list[ExplainedVar]:
 def _trace_device(school: LoadedSchool, device: DeviceRecord, trace: _Trace) -> None:
     entry = school.device_layer(device.path)
     pattern_note = f"device {device.n} of a counted pattern" if device.n is not None else ""
-    for name in ("hostname", "device_role", "os", "os_family", "managed", "model", "purchased", "warranty_end"):
-        attr = {"hostname": "name", "device_role": "role", "os_family": "os", "managed": "os"}.get(name, name)
+    for name in ("device_role", "os", "os_family", "managed", "model", "purchased", "warranty_end"):
+        attr = {"device_role": "role", "os_family": "os", "managed": "os"}.get(name, name)
         trace.add(name, entry, (attr,), pattern_note)
     k = device.k
-    for name in ("mac", "serial"):
-        path: tuple[str | int, ...] = (name,) if device.n is None else ("assets", k, name)
+    for attr, name in _OWN_FIELDS.items():
+        path: tuple[str | int, ...] = (attr,) if device.n is None else ("assets", k, attr)
         trace.add(name, entry, path, pattern_note)
     for name in WINDOWS_CONNECTION:
         trace.add(name, None, note="Windows lab PCs are reached over WinRM")

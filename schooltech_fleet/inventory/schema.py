@@ -95,6 +95,19 @@ def _known_fields(model: type[BaseModel]) -> frozenset[str]:
     return frozenset(names)
 
 
+def kind_of(value: Any) -> str:
+    """What a parsed YAML value is, in the words of a school file ("a list", not "a LocList")."""
+    if isinstance(value, (LocDict, dict)):
+        return "a mapping"
+    if isinstance(value, (LocList, list)):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string" if isinstance(value, str) else "empty"
+
+
 def _describe(error: Any, field: str, known: frozenset[str]) -> tuple[str, str]:
     """Message (without the field's path) and hint for one pydantic error."""
     kind = error["type"]
@@ -102,6 +115,9 @@ def _describe(error: Any, field: str, known: frozenset[str]) -> tuple[str, str]:
     if kind == "missing":
         return f"missing required field {field!r}", f"add '{field}:' here"
     if kind == "extra_forbidden":
+        if field in known:  # a real field in the wrong place (serial on a counted pattern): not a typo
+            hint = "check the indentation; docs/inventory.md shows where it belongs"
+            return f"field {field!r} is not allowed here", hint
         close = difflib.get_close_matches(field, known, n=1)
         hint = f"did you mean {close[0]!r}?" if close else "remove it or check the spelling against docs/inventory.md"
         return f"unknown field {field!r}", hint
@@ -121,7 +137,7 @@ def _describe(error: Any, field: str, known: frozenset[str]) -> tuple[str, str]:
         return f"{value!r} is not an IPv4 address", "write it as four numbers, e.g. 10.20.16.21"
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
         expected = "a list" if kind == "list_type" else "a mapping of 'key: value' lines"
-        return f"expected {expected}, found {type(value).__name__} {value!r}", ""
+        return f"expected {expected}, found {kind_of(value)} {value!r}", ""
     return str(error["msg"]), ""
 
 

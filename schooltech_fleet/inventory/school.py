@@ -56,6 +56,11 @@ class DeviceRecord:
     settings: Settings | None = None
 
     @property
+    def entry(self) -> int:
+        """Position of the device's entry (explicit or counted) in its room's device list."""
+        return int(self.path[3])
+
+    @property
     def managed(self) -> bool:
         return self.os.family in MANAGED_FAMILIES
 
@@ -182,8 +187,8 @@ class LoadedSchool:
         """Every device of the school; naming problems are added to :attr:`findings`."""
         records: list[DeviceRecord] = []
         code = self.code
+        counters: dict[tuple[str, str | None], int] = {}
         for r, room in enumerate(self.model.rooms):
-            counters: dict[DeviceRole, int] = {}
             for d, entry in enumerate(room.devices):
                 path = ("rooms", r, "devices", d)
                 if isinstance(entry, Device):
@@ -199,7 +204,7 @@ class LoadedSchool:
         room: str,
         r: int,
         path: tuple[str | int, ...],
-        counters: dict[DeviceRole, int],
+        counters: dict[tuple[str, str | None], int],
     ) -> list[DeviceRecord]:
         template = pattern.name or self.naming.get(pattern.role)
         if template is None:
@@ -210,8 +215,11 @@ class LoadedSchool:
                 "give the pattern a name such as '{school}-{room}-PC{n:02}'",
             )
             return []
-        first = pattern.first if "first" in pattern.model_fields_set else counters.get(pattern.role, 0) + 1
-        counters[pattern.role] = first + pattern.count - 1
+        # Numbering continues across the school for school-wide names ({school}-L{n:04}) and
+        # restarts in each room for names that contain the room.
+        scope = (template, room if "{room" in template else None)
+        first = pattern.first if "first" in pattern.model_fields_set else counters.get(scope, 0) + 1
+        counters[scope] = max(counters.get(scope, 0), first + pattern.count - 1)
         out: list[DeviceRecord] = []
         for k in range(pattern.count):
             n = first + k

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..errors import UsageError
-from .resolve import Fleet
+from .fleet import Fleet
 
 
 @dataclass(frozen=True)
@@ -53,8 +53,9 @@ def fleet_summary(fleet: Fleet, school: str | None = None) -> list[SchoolSummary
         if host.kind == "switch":
             switches.setdefault(host.school, []).append(SwitchSummary(host.name, host.vars["switch_platform"]))
         else:
-            devices[host.groups[0]] += 1
-            managed[host.groups[0]] += bool(host.vars["managed"])
+            room = host.var_groups[0]
+            devices[room] += 1
+            managed[room] += bool(fleet.host_vars(host.name)["managed"])
     rooms: dict[str, list[RoomSummary]] = {}
     names: dict[str, tuple[str, str]] = {}
     for group in fleet.groups.values():

@@ -29,7 +29,8 @@ except ImportError:  # pragma: no cover - libyaml is part of PyYAML's wheels
 Mark = tuple[int, int]
 """A 1-based (line, column) position."""
 
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9_]*)\Z|0x[0-9a-fA-F_]+\Z|0o[0-7_]+\Z")
+_INT = re.compile(r"[-+]?[0-9][0-9_]*\Z")  # leading zeros are decimal in YAML 1.2: 0830 is 830
+_HEX_OCT = re.compile(r"0x[0-9a-fA-F][0-9a-fA-F_]*\Z|0o[0-7][0-7_]*\Z")
 _FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 _SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -105,6 +106,8 @@ def _scalar(event: Any) -> Any:
     first = value[0]
     if first.isdigit() or first in "+-.":
         if _INT.match(value):
+            return int(value.replace("_", ""), 10)
+        if _HEX_OCT.match(value):
             return int(value.replace("_", ""), 0)
         if value in _SPECIAL_FLOATS:
             return _SPECIAL_FLOATS[value]

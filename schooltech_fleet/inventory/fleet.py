@@ -1,0 +1,69 @@
+"""The resolved fleet: hosts, groups and their variables (plain data, cheap to import)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+_UNSAFE_GROUP_CHARS = re.compile(r"[^a-z0-9_]")
+
+
+def group_name(*parts: str) -> str:
+    """A valid Ansible group name from *parts* (``room``, ``RVS``, ``C101`` -> ``room_rvs_c101``)."""
+    return _UNSAFE_GROUP_CHARS.sub("_", "_".join(parts).lower())
+
+
+@dataclass(frozen=True, slots=True)
+class Host:
+    name: str
+    school: str
+    kind: Literal["device", "switch"]
+    groups: tuple[str, ...]  # direct memberships
+    var_groups: tuple[str, ...]  # the groups whose variables apply, least specific first
+    vars: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Group:
+    name: str
+    children: list[str] = field(default_factory=list)
+    vars: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Fleet:
+    """Every host and group of the inventories that were loaded."""
+
+    hosts: dict[str, Host] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    schools: dict[str, str] = field(default_factory=dict)  # code -> file label
+    constructed: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> Ansible constructable options
+
+    def group(self, name: str, parent: str | None = None) -> Group:
+        found = self.groups.get(name)
+        if found is None:
+            found = self.groups[name] = Group(name)
+        if parent is not None:
+            parent_group = self.group(parent)
+            if name not in parent_group.children:
+                parent_group.children.append(name)
+        return found
+
+    def host_vars(self, name: str) -> dict[str, Any]:
+        """The resolved variables of one host."""
+        host = self.hosts[name]
+        merged: dict[str, Any] = {}
+        for group in host.var_groups:
+            merged.update(self.groups[group].vars)
+        merged.update(host.vars)
+        return merged
+
+    def merge(self, other: Fleet) -> None:
+        for name, group in other.groups.items():
+            mine = self.group(name)
+            mine.children.extend(c for c in group.children if c not in mine.children)
+            mine.vars.update(group.vars)
+        self.hosts.update(other.hosts)
+        self.schools.update(other.schools)
+        self.constructed.update(other.constructed)

@@ -1,0 +1,86 @@
+"""Validate school files: every problem of every file, located, in one run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import UsageError
+from .crossref import check_district, check_school
+from .files import discover
+from .findings import Finding, Severity
+from .loader import load_profile, parse
+from .model import SchoolFile
+from .school import LoadedSchool
+from .yamlsource import locate
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of validating the inventories under one path."""
+
+    files: tuple[str, ...]
+    findings: tuple[Finding, ...]
+    schools: int
+    devices: int
+    switches: int
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+
+def load_schools(path: Path, today: dt.date | None = None) -> tuple[list[LoadedSchool], list[Finding]]:
+    """Parse and check every school file under *path*; return the schools and all findings."""
+    today = today or dt.date.today()
+    findings: list[Finding] = []
+    schools: list[LoadedSchool] = []
+    for file in discover(path):
+        parsed = parse(file, SchoolFile)
+        findings.extend(parsed.findings)
+        if parsed.model is None:
+            continue
+        profile = load_profile(parsed.model.school.type)
+        findings.extend(profile.findings)
+        if profile.model is None:
+            continue
+        school = LoadedSchool(parsed, profile)
+        findings.extend(check_school(school, today))
+        schools.append(school)
+    codes: dict[str, LoadedSchool] = {}
+    for school in schools:
+        if school.code in codes:
+            line, column = locate(school.parsed.data, ("school", "code")) or (1, 1)
+            findings.append(
+                Finding(
+                    school.label,
+                    line,
+                    column,
+                    "duplicate",
+                    f"school code {school.code} is also used by {codes[school.code].label}",
+                    "give each school its own code",
+                )
+            )
+        codes.setdefault(school.code, school)
+    findings.extend(check_district(schools))
+    return schools, findings
+
+
+def check(path: Path, today: dt.date | None = None) -> CheckResult:
+    """Validate the inventories under *path*, reporting every problem at once."""
+    files = discover(path)
+    if not files:
+        raise UsageError(f"{path}: no school files found", "school files are named CODE.school.yml")
+    schools, findings = load_schools(path, today)
+    return CheckResult(
+        files=tuple(str(f) for f in files),
+        findings=tuple(sorted(set(findings))),
+        schools=len(schools),
+        devices=sum(len(s.devices) for s in schools),
+        switches=sum(len(s.model.switches) for s in schools),
+    )

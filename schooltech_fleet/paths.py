@@ -1,0 +1,15 @@
+"""Where schooltech-fleet keeps files of its own outside the inventory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def cache_dir() -> Path:
+    """Rebuildable data: image build locks, the resolved-fleet cache (``SCHOOLTECH_CACHE_DIR`` overrides)."""
+    explicit = os.environ.get("SCHOOLTECH_CACHE_DIR")
+    base = Path(explicit) if explicit else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    path = base if explicit else base / "schooltech-fleet"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
