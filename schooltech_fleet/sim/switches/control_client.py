@@ -1,0 +1,93 @@
+"""Client of the emulator's control channel, for tests and failure injection."""
+
+from __future__ import annotations
+
+import json
+import socket
+from typing import Any
+
+from schooltech_fleet.errors import SimulationError
+
+LOOPBACK = "127.0.0.1"
+
+
+class SwitchControl:
+    """Talks to ``python -m schooltech_fleet.sim.switches`` on its control port.
+
+    Every call opens a short TCP connection; errors raise ``SimulationError``.
+    """
+
+    def __init__(self, port: int, host: str = LOOPBACK, timeout: float = 10.0) -> None:
+        self.port = port
+        self.host = host
+        self.timeout = timeout
+
+    def ping(self) -> dict[str, int]:
+        """The emulated switches and their SSH ports."""
+        result: dict[str, int] = self._call("ping")
+        return result
+
+    def running_config(self, switch: str) -> str:
+        """The running-config text (``!`` ... ``end``), as ``show running-config`` prints it."""
+        return str(self._call("running_config", switch=switch))
+
+    def saved_config(self, switch: str) -> str:
+        """What ``write memory`` last stored (the boot config until then)."""
+        return str(self._call("saved_config", switch=switch))
+
+    def set_running_config(self, switch: str, text: str) -> None:
+        """Replace the running-config by ``text`` (an out-of-band change); all or nothing."""
+        self._call("set_running_config", switch=switch, text=text)
+
+    def configure(self, switch: str, text: str) -> None:
+        """Type ``text`` in config mode, as someone on the console would (merge)."""
+        self._call("configure", switch=switch, text=text)
+
+    def reject(self, switch: str, command_regex: str) -> None:
+        """Config commands matching ``command_regex`` answer ``% Invalid input detected``."""
+        self._call("reject", switch=switch, pattern=command_regex)
+
+    def drop_after(self, switch: str, n_config_commands: int) -> None:
+        """Run ``n`` more config-mode commands, then reset the TCP connection on the next one."""
+        self._call("drop_after", switch=switch, commands=n_config_commands)
+
+    def clear_faults(self, switch: str) -> None:
+        """Forget ``reject`` patterns and a pending ``drop_after``."""
+        self._call("clear_faults", switch=switch)
+
+    def reset(self, switch: str) -> None:
+        """Back to the boot state: running and saved config, no faults, empty command log."""
+        self._call("reset", switch=switch)
+
+    def command_log(self, switch: str) -> list[str]:
+        """Every command line the switch received over SSH since start or ``reset``."""
+        result: list[str] = self._call("command_log", switch=switch)
+        return result
+
+    def disconnect(self, switch: str) -> int:
+        """Abort every SSH session of ``switch``; returns how many were open."""
+        return int(self._call("disconnect", switch=switch))
+
+    def _call(self, op: str, **params: Any) -> Any:
+        request = json.dumps({"op": op, **params}).encode() + b"\n"
+        try:
+            with socket.create_connection((self.host, self.port), timeout=self.timeout) as sock:
+                sock.sendall(request)
+                reply = _read_line(sock)
+        except OSError as error:
+            raise SimulationError(f"switch emulator control channel on port {self.port}: {error}") from None
+        answer = json.loads(reply)
+        if not answer.get("ok"):
+            raise SimulationError(f"switch emulator refused {op}: {answer.get('error')}")
+        return answer.get("result")
+
+
+def _read_line(sock: socket.socket) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise OSError("connection closed before a reply arrived")
+        chunks.append(chunk)
+        if chunk.endswith(b"\n"):
+            return b"".join(chunks)

@@ -1,0 +1,93 @@
+"""The control channel: one JSON object per line over TCP on 127.0.0.1.
+
+Request ``{"op": OP, "switch": NAME, ...}``; reply ``{"ok": true, "result": ...}`` or
+``{"ok": false, "error": MESSAGE}``. Operations (parameters besides ``switch``):
+
+=====================  =================  ===============================================
+op                     parameters         result
+=====================  =================  ===============================================
+ping                   (no switch)        ``{name: ssh_port}``
+running_config                            running-config text (``!`` ... ``end``)
+saved_config                              what ``write memory`` last stored
+set_running_config     ``text``           null; replaces the whole running-config
+configure              ``text``           null; typed in config mode (merge)
+reject                 ``pattern``        null; config lines matching the regex fail
+drop_after             ``commands``       null; TCP reset after N more config commands
+clear_faults                              null
+reset                                     null; boot state, faults and log cleared
+command_log                               every command line received over SSH
+disconnect                                number of SSH sessions aborted
+=====================  =================  ===============================================
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from schooltech_fleet.errors import FleetError
+from schooltech_fleet.sim.switches.faults import FaultState
+from schooltech_fleet.sim.switches.switch import EmulatedSwitch
+
+MAX_LINE = 64 * 1024 * 1024
+
+
+class ControlRequestError(FleetError):
+    """A control request that cannot be served (bad operation, switch or parameter)."""
+
+
+def handle_request(switches: Mapping[str, EmulatedSwitch], ports: Mapping[str, int], raw: bytes) -> bytes:
+    """Serve one request line and return the reply line (without the newline)."""
+    try:
+        request = json.loads(raw)
+        if not isinstance(request, dict):
+            raise ControlRequestError("a request must be a JSON object")
+        reply: dict[str, Any] = {"ok": True, "result": _dispatch(switches, ports, request)}
+    except FleetError as error:
+        reply = {"ok": False, "error": error.message}
+    except (ValueError, TypeError, KeyError, re.error) as error:
+        reply = {"ok": False, "error": f"bad request: {error}"}
+    return json.dumps(reply).encode()
+
+
+def _dispatch(switches: Mapping[str, EmulatedSwitch], ports: Mapping[str, int], request: dict[str, Any]) -> Any:
+    op = request.get("op")
+    if op == "ping":
+        return dict(ports)
+    if op not in _OPERATIONS:
+        raise ControlRequestError(f"unknown operation {op!r}")
+    name = str(request.get("switch"))
+    if name not in switches:
+        raise ControlRequestError(f"no emulated switch named {name!r}")
+    return _OPERATIONS[op](switches[name], request)
+
+
+def _reject(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
+    switch.faults.rejected.append(re.compile(str(request["pattern"])))
+
+
+def _drop_after(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
+    commands = request["commands"]
+    if not isinstance(commands, int) or commands < 0:
+        raise ControlRequestError("drop_after needs a non-negative integer 'commands'")
+    switch.faults.drop_after = commands
+
+
+def _clear_faults(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
+    switch.faults = FaultState()
+
+
+_OPERATIONS: dict[str, Callable[[EmulatedSwitch, dict[str, Any]], Any]] = {
+    "running_config": lambda switch, _: switch.running_config(),
+    "saved_config": lambda switch, _: switch.saved_config,
+    "set_running_config": lambda switch, request: switch.replace_running_config(str(request["text"])),
+    "configure": lambda switch, request: switch.merge_config(str(request["text"])),
+    "reject": _reject,
+    "drop_after": _drop_after,
+    "clear_faults": _clear_faults,
+    "reset": lambda switch, _: switch.reset(),
+    "command_log": lambda switch, _: list(switch.command_log),
+    "disconnect": lambda switch, _: switch.disconnect(),
+}
