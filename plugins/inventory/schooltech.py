@@ -63,6 +63,13 @@ from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
 
 try:
+    from ansible.template import trust_as_template
+except ImportError:  # pragma: no cover - ansible-core < 2.19 templates every string
+
+    def trust_as_template(value):
+        return value
+
+try:
     from schooltech_fleet.errors import FleetError, InventoryError
     from schooltech_fleet.inventory import load_fleet
     from schooltech_fleet.inventory.files import is_school_file
@@ -131,9 +138,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             self._construct(fleet, school, options)
 
     def _construct(self, fleet, school, options):
+        # The school file's ansible: section is this source's configuration, as a constructed
+        # plugin's YAML file is: its expressions are trusted. Ansible 2.19 evaluates no others
+        # (and with strict off would silently add no groups and set no variables).
+        compose = {name: trust_as_template(expr) for name, expr in options["compose"].items()}
+        groups = {name: trust_as_template(test) for name, test in options["groups"].items()}
+        keyed_groups = [{**keyed, "key": trust_as_template(keyed["key"])} for keyed in options["keyed_groups"]]
         strict = options["strict"]
         for name in [host.name for host in fleet.hosts.values() if host.school == school]:
             hostvars = fleet.host_vars(name)
-            self._set_composite_vars(options["compose"], hostvars, name, strict=strict)
-            self._add_host_to_composed_groups(options["groups"], hostvars, name, strict=strict)
-            self._add_host_to_keyed_groups(options["keyed_groups"], hostvars, name, strict=strict)
+            self._set_composite_vars(compose, hostvars, name, strict=strict)
+            self._add_host_to_composed_groups(groups, hostvars, name, strict=strict)
+            self._add_host_to_keyed_groups(keyed_groups, hostvars, name, strict=strict)

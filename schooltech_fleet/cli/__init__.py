@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.markup import escape
 
 from .. import __version__
 from ..errors import FleetError, InventoryError
@@ -57,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:  # a bug: say so plainly, no traceback unless asked
         if os.environ.get("SCHOOLTECH_DEBUG"):
             raise
-        errors.print(f"[red]internal error[/red]: {type(exc).__name__}: {exc}")
+        errors.print(f"[red]internal error[/red]: {type(exc).__name__}: {escape(str(exc))}")
         errors.print("this is a bug in schooltech-fleet; rerun with SCHOOLTECH_DEBUG=1 and report the traceback")
         return EXIT_INTERNAL
 

@@ -44,7 +44,7 @@ def register(commands: Any) -> None:
 def run_list(args: argparse.Namespace, console: Console) -> int:
     summary = fleet_summary(load_fleet(args.inventory), school=args.school)
     for school in summary:
-        table = Table(title=f"{school.name} ({school.code}, {school.type})", title_justify="left")
+        table = Table(title=escape(f"{school.name} ({school.code}, {school.type})"), title_justify="left")
         for column in ("room", "kind", "vlan", "devices", "managed", "software sets"):
             table.add_column(column, justify="right" if column in ("devices", "managed") else "left")
         for room in school.rooms:

@@ -292,8 +292,18 @@ def _switch_ports(
             if assignment.vlan
             else "access points"
         )
+        beyond = [port for port in assignment.ports if port > total]
+        if len(beyond) > 1:  # one finding for a range that runs off the switch, not one per port
+            yield Problem(
+                (*path, "ports"),
+                "port",
+                f"{where}: ports {beyond[0]} to {beyond[-1]} ({len(beyond)} ports) do not exist "
+                f"(the switch has ports 1-{total})",
+                "check access_ports and uplink_ports of the switch",
+            )
         for port in assignment.ports:
-            yield from claim(port, (*path, "ports"), what)
+            if len(beyond) <= 1 or port <= total:
+                yield from claim(port, (*path, "ports"), what)
         if assignment.room is not None and assignment.room not in rooms:
             yield _missing((*path, "room"), "room", assignment.room, rooms, f"{where} port {assignment.ports[0]}")
         if assignment.device is not None and assignment.device not in devices:

@@ -350,6 +350,13 @@ class DevicePattern(AssetFields):
             raise ValueError(f"{len(self.assets)} asset records for {self.count} devices; raise count or remove assets")
         return self
 
+    @model_validator(mode="after")
+    def _addresses_fit(self) -> DevicePattern:
+        # ip_start + k must stay an IPv4 address (255.255.255.250 + 10 is not one)
+        if self.ip_start is not None and int(self.ip_start) + self.count - 1 > 0xFFFFFFFF:
+            raise ValueError(f"{self.count} devices from ip_start {self.ip_start} run past 255.255.255.255")
+        return self
+
 
 def _device_kind(value: Any) -> str:
     return "pattern" if isinstance(value, dict) and "count" in value else "device"
@@ -373,6 +380,10 @@ class Room(Model):
     devices: list[DeviceEntry] = Field(default_factory=list)
 
 
+MAX_PORT = 96 + 8
+"""The highest port number any switch may have (access_ports <= 96, uplink_ports <= 8)."""
+
+
 def _port_list(value: Any) -> Any:
     """Accept ``5``, ``"1-24"`` or ``"1-10,12"`` and return the port numbers in order."""
     if isinstance(value, bool):
@@ -389,11 +400,13 @@ def _port_list(value: Any) -> Any:
         first, last = int(low), int(high or low)
         if last < first:
             raise ValueError(f"port range {part} runs backwards; write {last}-{first}")
+        if last > MAX_PORT:  # checked before expanding: "1-99999999" would take minutes
+            raise ValueError(f"port {last} is beyond any switch (at most {MAX_PORT} ports)")
         ports.extend(range(first, last + 1))
     return tuple(ports)
 
 
-PortList = Annotated[tuple[Annotated[int, Field(ge=1)], ...], BeforeValidator(_port_list)]
+PortList = Annotated[tuple[Annotated[int, Field(ge=1, le=MAX_PORT)], ...], BeforeValidator(_port_list)]
 
 
 class PortAssignment(Model):
@@ -509,7 +522,14 @@ class KeyedGroup(Model):
     separator: SafeStr = "_"
     parent_group: SafeStr | None = None
     default_value: SafeStr | None = None
-    trailing_separator: bool = True
+    trailing_separator: bool | None = Field(default=None, description="Ansible's default: true")
+
+    @model_validator(mode="after")
+    def _default_or_trailing(self) -> KeyedGroup:
+        # Ansible rejects a keyed group with both (and ours used to always send trailing_separator)
+        if self.default_value is not None and self.trailing_separator is not None:
+            raise ValueError("give default_value or trailing_separator, not both")
+        return self
 
 
 class AnsibleOptions(Model):

@@ -207,6 +207,9 @@ def loads(text: str) -> Any:  # noqa: PLR0915 - one hot loop over events, kept f
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        last = text.count("\n") + 1
+        if line > last:  # libyaml puts the end of a file without a final newline on a line after it
+            line, col = last, len(text) - text.rfind("\n")
         raise YamlProblem(
             f"YAML syntax error: {exc.problem or exc.context}",
             line,

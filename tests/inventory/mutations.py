@@ -1,0 +1,194 @@
+"""Damage a school file the way hands and editors do: lost, doubled or shifted lines, odd values, cut-offs."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+from .helpers import REPO, school_text
+
+Mutation = tuple[str, int, object]
+
+ODD_SCALARS: tuple[str, ...] = (
+    "yes",
+    "no",
+    "~",
+    "null",
+    "true",
+    "0830",
+    "010",
+    "0x_",
+    "0o",
+    "-.inf",
+    ".nan",
+    "1e999",
+    "-0",
+    "99999999999999999999999",
+    "2026-02-30",
+    "2026-13-01",
+    "08:30Z",
+    '"25:61"',
+    '"08:30+01:00"',
+    "10.0.0.0/33",
+    "10.0.0.256",
+    "::1",
+    "3c:52:82",
+    "{{ x }}",
+    "{% if %}",
+    "[",
+    "]",
+    "{",
+    "}",
+    "&a",
+    "*a",
+    "*undefined",
+    "!!python/object/apply:os.system ['id']",
+    "!!binary aGk=",
+    "'",
+    '"',
+    "|",
+    ">",
+    "- x",
+    "? x",
+    ": x",
+    "#",
+    "@x",
+    "`x`",
+    "%YAML 1.1",
+    "---",
+    "...",
+    '"\\t"',
+    '"\\x00"',
+    '"\\u2028"',
+    '"a\\nb"',
+    "é",
+    "😀",
+    "ï»¿",
+    "[1, [2, [3]]]",
+    "{a: {b: {c: d}}}",
+    "[]",
+    "{}",
+    '""',
+    "''",
+    "0",
+    "-1",
+    "4095",
+    "1.5",
+    "1000",
+    "1001",
+    "255.255.255.255",
+    "0.0.0.0",
+    "1-99999999",
+    "1-104",
+    "00:00",
+    '"23:59"',
+    "9999-12-31",
+    "0001-01-01",
+)
+
+SOURCES: dict[str, str] = {
+    path.parent.name: path.read_text(encoding="utf-8") for path in sorted((REPO / "inventories").glob("*/*.school.yml"))
+}
+SOURCES["small"] = school_text(
+    switches="""
+    - name: TST-SW1
+      platform: cisco_ios
+      mgmt_ip: 10.9.99.11
+      access_ports: 24
+      ports:
+        - {ports: 1-2, room: C1, description: lab}
+      uplinks:
+        - {port: 25}
+    """,
+    licences="""
+    - {id: cad, product: CAD, type: per_seat, seats: 5, rooms: [C1], expires: 2027-08-31}
+    """,
+    calendar="""
+    terms:
+      - {name: Autumn, start: 2026-09-03, end: 2026-12-18}
+    exam_freezes:
+      - {name: Mocks, start: 2026-12-01, end: 2026-12-12, rooms: [C1]}
+    lessons:
+      periods:
+        - {start: "08:40", end: "10:40"}
+    """,
+    ansible="""
+    groups: {old: "warranty_end is defined"}
+    keyed_groups:
+      - {key: model, prefix: model}
+    compose: {x: "room"}
+    """,
+    settings='aup_banner: |\n  line one\n  line two\npatch:\n  window: {start: "17:00", end: "21:00"}\n',
+)
+
+
+def mutate(text: str, mutations: Sequence[Mutation]) -> bytes:
+    """Apply *mutations* (kind, position, argument) to *text*; positions wrap around."""
+    lines = text.splitlines(keepends=True)
+    bad_bytes: list[int] = []
+    for kind, where, argument in mutations:
+        if not lines:
+            lines = ["\n"]
+        i = where % len(lines)
+        if kind == "delete":
+            del lines[i]
+        elif kind == "duplicate":
+            lines.insert(i, lines[i])
+        elif kind == "indent":
+            shift = int(str(argument))
+            lines[i] = " " * shift + lines[i] if shift > 0 else lines[i][min(-shift, _indent(lines[i])) :]
+        elif kind == "swap":
+            j = int(str(argument)) % len(lines)
+            lines[i], lines[j] = lines[j], lines[i]
+        elif kind == "replace":
+            lines[i] = _replace_value(lines[i], argument)
+        elif kind == "truncate":
+            joined = "".join(lines)
+            lines = joined[: where % (len(joined) + 1)].splitlines(keepends=True)
+        elif kind == "badbyte":
+            bad_bytes.append(where)
+    data = "".join(lines).encode("utf-8")
+    for where in bad_bytes:
+        at = where % (len(data) + 1)
+        data = data[:at] + b"\xff" + data[at:]
+    return data
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _replace_value(line: str, value: object) -> str:
+    """Put *value* where the line's value is (after ``key:`` or ``- ``), raw or as a quoted string."""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, tuple):  # ("quoted", text)
+        text = json.dumps(value[1], ensure_ascii=False)
+    else:
+        text = repr(value)
+    head, colon, _ = line.partition(": ")
+    if colon:
+        return f"{head}: {text}\n"
+    stripped = line.lstrip(" ")
+    if stripped.startswith("- "):
+        return line[: len(line) - len(stripped)] + f"- {text}\n"
+    return line.rstrip("\n") + f" {text}\n"
+
+
+def random_mutations(rng: random.Random, count: int) -> list[Mutation]:
+    """*count* mutations drawn from *rng* (for a handful of deterministic cases outside hypothesis)."""
+    out: list[Mutation] = []
+    for _ in range(count):
+        kind = rng.choice(("delete", "duplicate", "indent", "swap", "replace", "replace", "truncate"))
+        argument: object = rng.choice(ODD_SCALARS) if kind == "replace" else rng.randint(-4, 4)
+        out.append((kind, rng.randrange(10_000), argument))
+    return out
+
+
+def write_mutant(directory: Path, data: bytes, name: str = "mut.school.yml") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_bytes(data)
+    return path

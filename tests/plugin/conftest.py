@@ -1,0 +1,15 @@
+"""The schooltech cache (resolved fleets) goes to a temporary directory for the whole session, set
+before any fixture runs so subprocesses inherit it: nothing is written to the user's ~/.cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SCHOOLTECH_CACHE_DIR", str(tmp_path_factory.mktemp("schooltech-cache")))
+        yield
