@@ -13,3 +13,12 @@ def cache_dir() -> Path:
     path = base if explicit else base / "schooltech-fleet"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def state_dir() -> Path:
+    """Lasting state: the simulation, run records, the audit log, locks (``SCHOOLTECH_STATE_DIR`` overrides)."""
+    explicit = os.environ.get("SCHOOLTECH_STATE_DIR")
+    base = Path(explicit) if explicit else Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"))
+    path = base if explicit else base / "schooltech-fleet"
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -17,10 +17,10 @@ from rich.markup import escape
 
 from .. import __version__
 from ..errors import FleetError, InventoryError
-from . import check, inventory
+from . import check, inventory, net, sim
 from .common import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, print_error, print_findings
 
-COMMANDS = (check, inventory)
+COMMANDS = (check, inventory, sim, net)
 
 
 def build_parser() -> argparse.ArgumentParser:

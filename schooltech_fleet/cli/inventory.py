@@ -69,8 +69,12 @@ def run_show(args: argparse.Namespace, console: Console) -> int:
         payload: Any = explanation.values
         if args.explain:
             payload = {
-                var.name: {"value": var.value, "layer": var.source.layer if var.source else "derived",
-                           "source": str(var.source) if var.source else None, "note": var.note}
+                var.name: {
+                    "value": var.value,
+                    "layer": var.source.layer if var.source else "derived",
+                    "source": str(var.source) if var.source else None,
+                    "note": var.note,
+                }
                 for var in explanation.variables
             }
         console.out(json.dumps(payload, indent=2, default=str), highlight=False)

@@ -26,7 +26,8 @@ from ..paths import cache_dir
 from .files import PROFILE_DIR
 from .fleet import Fleet, Group, Host
 
-FORMAT = 1
+FORMAT = 2
+MAX_ENTRIES = 64  # one per inventory source path; the least recently written go first
 
 
 def enabled() -> bool:
@@ -75,6 +76,9 @@ def put(source: Path, key: str, fleet: Fleet) -> None:
         partial = entry.with_suffix(f".{os.getpid()}.tmp")
         partial.write_text(json.dumps({"fingerprint": key, "fleet": _encode(fleet)}), encoding="utf-8")
         partial.replace(entry)
+        entries = sorted(entry.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in entries[MAX_ENTRIES:]:
+            stale.unlink(missing_ok=True)
     except OSError:
         return
 
@@ -85,6 +89,7 @@ def _encode(fleet: Fleet) -> dict[str, Any]:
         "groups": [[g.name, g.children, g.vars] for g in fleet.groups.values()],
         "schools": fleet.schools,
         "constructed": fleet.constructed,
+        "simulated": fleet.simulated,
     }
 
 
@@ -97,4 +102,5 @@ def _decode(data: dict[str, Any]) -> Fleet:
         groups={name: Group(name, children, values) for name, children, values in data["groups"]},
         schools=data["schools"],
         constructed=data["constructed"],
+        simulated=data["simulated"],
     )

@@ -15,9 +15,9 @@ from typing import Any
 from ..network.platforms import SUPPORTED_PLATFORMS
 from .findings import Finding, Severity
 from .layers import deep_merge
-from .model import Period, Settings, Switch
+from .model import Period, Settings, Switch, Vlan
 from .school import LoadedSchool
-from .yamlsource import locate
+from .yamlsource import locate, locate_key
 
 Path = tuple[str | int, ...]
 EXPIRY_WARNING_DAYS = 30
@@ -173,57 +173,44 @@ def vlan_plan(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
             reach = (high, high_name)
 
 
+def _misplaced(ip: ipaddress.IPv4Address, vlan: Vlan, vlan_name: str) -> tuple[str, str] | None:
+    """Why *ip* cannot be a host address on *vlan* (message, hint), or None when it can."""
+    if vlan.subnet is None:
+        return None
+    if ip not in vlan.subnet:
+        return (f"address {ip} is outside subnet {vlan.subnet} of VLAN {vlan_name!r}",
+                "use an address in the VLAN's subnet, or put the device on the right VLAN")  # fmt: skip
+    if ip in (vlan.subnet.network_address, vlan.subnet.broadcast_address):
+        return f"{ip} is the network or broadcast address of {vlan.subnet}", "use a host address"
+    if ip == vlan.gateway:
+        return f"{ip} is the gateway of VLAN {vlan_name!r}", "use another host address"
+    return None
+
+
 def device_addresses(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
     seen: dict[ipaddress.IPv4Address, str] = {}
     rooms = school.model.rooms
     for device in school.devices:
-        vlan_name = device.vlan or school.room_vlan(device.room)[0]
-        vlan = school.vlans.get(vlan_name) if vlan_name else None
         if device.ip is None:
             continue
         path = _ip_path(device.path, device.n)
         if device.ip in seen:
-            yield Problem(
-                path,
-                "duplicate",
-                f"{device.name}: IP address {device.ip} is also used by {seen[device.ip]}",
-                "give each device its own address",
-            )
+            yield Problem(path, "duplicate", f"{device.name}: IP address {device.ip} is also used by "
+                          f"{seen[device.ip]}", "give each device its own address")  # fmt: skip
         seen.setdefault(device.ip, device.name)
-        if vlan is not None and vlan.subnet is not None:
-            if device.ip not in vlan.subnet:
-                yield Problem(
-                    path,
-                    "address",
-                    f"{device.name}: address {device.ip} is outside subnet {vlan.subnet} of VLAN "
-                    f"{vlan_name!r} (room {rooms[device.room].name})",
-                    "use an address in the VLAN's subnet, or put the device on the right VLAN",
-                )
-            elif device.ip in (vlan.subnet.network_address, vlan.subnet.broadcast_address):
-                yield Problem(
-                    path,
-                    "address",
-                    f"{device.name}: {device.ip} is the network or broadcast address of {vlan.subnet}",
-                    "use a host address",
-                )
+        vlan_name = device.vlan or school.room_vlan(device.room)[0]
+        vlan = school.vlans.get(vlan_name) if vlan_name else None
+        if vlan is not None and vlan_name is not None and (problem := _misplaced(device.ip, vlan, vlan_name)):
+            yield Problem(path, "address", f"{device.name}: {problem[0]} (room {rooms[device.room].name})", problem[1])
     management = school.vlans.get("management")
     for s, switch in enumerate(school.model.switches):
+        path = ("switches", s, "mgmt_ip")
         if switch.mgmt_ip in seen:
-            yield Problem(
-                ("switches", s, "mgmt_ip"),
-                "duplicate",
-                f"switch {switch.name}: address {switch.mgmt_ip} is also used by {seen[switch.mgmt_ip]}",
-                "give each device its own address",
-            )
+            yield Problem(path, "duplicate", f"switch {switch.name}: address {switch.mgmt_ip} is also used by "
+                          f"{seen[switch.mgmt_ip]}", "give each device its own address")  # fmt: skip
         seen.setdefault(switch.mgmt_ip, switch.name)
-        if management is not None and management.subnet is not None and switch.mgmt_ip not in management.subnet:
-            yield Problem(
-                ("switches", s, "mgmt_ip"),
-                "address",
-                f"switch {switch.name}: management address {switch.mgmt_ip} is outside the "
-                f"management VLAN subnet {management.subnet}",
-                "use an address in the management subnet",
-            )
+        if management is not None and (problem := _misplaced(switch.mgmt_ip, management, "management")):
+            yield Problem(path, "address", f"switch {switch.name}: management {problem[0]}", problem[1])
 
 
 def _ip_path(path: Path, n: int | None) -> Path:
@@ -352,6 +339,9 @@ def licences(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
         for j, room in enumerate(licence.rooms):
             if room not in rooms:
                 yield _missing(("licences", i, "rooms", j), "room", room, rooms, where)
+            elif room in licence.rooms[:j]:
+                yield Problem(("licences", i, "rooms", j), "duplicate", f"{where} lists room {room} twice",
+                              "its seats would be counted twice; list each room once")  # fmt: skip
         if licence.software_set is not None and licence.software_set not in school.software_sets:
             yield _missing(
                 ("licences", i, "software_set"), "software set", licence.software_set, school.software_sets, where
@@ -508,6 +498,23 @@ SCHOOL_RULES: tuple[Rule, ...] = (
 )
 
 
+def simulation_layer(school: LoadedSchool) -> list[Finding]:
+    """Every simulated device and switch must exist in the school it is listed under."""
+    simulated, layer = school.simulated, school.simulation
+    if simulated is None or layer is None:
+        return []
+    findings = []
+    known = {"devices": {d.name for d in school.devices}, "switches": {s.name for s in school.model.switches}}
+    for section in ("devices", "switches"):
+        for name in getattr(simulated, section):
+            if name not in known[section]:
+                line, column = locate_key(layer.data, ("schools", school.code, section, name)) or (1, 1)
+                findings.append(Finding(layer.label, line, column, "simulation",
+                                        f"{name} is simulated but school {school.code} has no such {section[:-1]}",
+                                        "run 'schooltech sim down' and 'schooltech sim up' again"))  # fmt: skip
+    return findings
+
+
 def check_school(school: LoadedSchool, today: dt.date) -> list[Finding]:
     """Run every school rule; problems become findings located in the school file."""
     data = school.parsed.data
@@ -519,7 +526,7 @@ def check_school(school: LoadedSchool, today: dt.date) -> list[Finding]:
                 Finding(school.label, line, column, problem.code, problem.message, problem.hint, problem.severity)
             )
     # after the rules: expanding the devices (school.devices) is what records naming problems
-    return [*school.findings, *findings]
+    return [*school.findings, *findings, *simulation_layer(school)]
 
 
 def _identities(school: LoadedSchool, attribute: str) -> Iterator[tuple[str, Path, str]]:

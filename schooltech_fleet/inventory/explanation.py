@@ -30,6 +30,11 @@ def explain_host(path: Path, host: str, today: dt.date | None = None) -> HostExp
         raise InventoryError(list(errors))
     for school in schools:
         if host in {d.name for d in school.devices} | {s.name for s in school.model.switches}:
-            values = resolve_school(school).host_vars(host)
-            return HostExplanation(host, school.code, school.label, values, tuple(explain(school, host)))
+            fleet = resolve_school(school)
+            if host not in fleet.hosts:
+                raise UsageError(
+                    f"{host} is not part of the simulation of {school.code} that is running",
+                    "'schooltech sim status' lists the simulated hosts; 'schooltech sim down' ends the simulation",
+                )
+            return HostExplanation(host, school.code, school.label, fleet.host_vars(host), tuple(explain(school, host)))
     raise UsageError(f"no host named {host!r} in {path}", "list the hosts with 'schooltech inventory list'")

@@ -8,6 +8,8 @@ from ..errors import UsageError
 
 SCHOOL_SUFFIXES = (".school.yml", ".school.yaml")
 PROFILE_DIR = Path(__file__).parent / "profiles"
+SIM_OVERRIDE_NAME = ".schooltech-sim.yml"
+"""The simulation layer ``schooltech sim up`` writes beside the school files it simulates."""
 
 
 def is_school_file(path: Path) -> bool:
@@ -30,3 +32,9 @@ def discover(path: Path) -> list[Path]:
         if is_school_file(p) and not any(part.startswith(".") for part in p.relative_to(path).parts)
     ]
     return found
+
+
+def simulation_layers(school_files: list[Path]) -> list[Path]:
+    """The simulation layers that apply to *school_files* (one per directory, if present)."""
+    directories = dict.fromkeys(path.parent for path in school_files)
+    return [d / SIM_OVERRIDE_NAME for d in directories if (d / SIM_OVERRIDE_NAME).is_file()]

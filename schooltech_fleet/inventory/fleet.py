@@ -39,6 +39,7 @@ class Fleet:
     groups: dict[str, Group] = field(default_factory=dict)
     schools: dict[str, str] = field(default_factory=dict)  # code -> file label
     constructed: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> Ansible constructable options
+    simulated: dict[str, str] = field(default_factory=dict)  # code -> simulation id, while one runs
 
     def group(self, name: str, parent: str | None = None) -> Group:
         found = self.groups.get(name)
@@ -67,3 +68,4 @@ class Fleet:
         self.hosts.update(other.hosts)
         self.schools.update(other.schools)
         self.constructed.update(other.constructed)
+        self.simulated.update(other.simulated)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 import zoneinfo
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -516,8 +517,22 @@ class Calendar(Model):
     lessons: Lessons = Lessons()
 
 
+def _no_lookups(value: str) -> str:
+    if _LOOKUP.search(value):
+        raise ValueError(
+            "lookup() and query() are not allowed: they run on the Ansible controller, so anyone who can edit "
+            "the school file could run commands there; compose from inventory variables only"
+        )
+    return value
+
+
+_LOOKUP = re.compile(r"\b(lookup|query|q)\s*\(")
+Expression = Annotated[SafeStr, AfterValidator(_no_lookups)]
+"""A Jinja expression evaluated by Ansible's constructed features, without lookups."""
+
+
 class KeyedGroup(Model):
-    key: SafeStr
+    key: Expression
     prefix: SafeStr = ""
     separator: SafeStr = "_"
     parent_group: SafeStr | None = None
@@ -535,8 +550,8 @@ class KeyedGroup(Model):
 class AnsibleOptions(Model):
     """Constructable options for the Ansible inventory plugin (compose, groups, keyed_groups)."""
 
-    compose: dict[Name, SafeStr] = Field(default_factory=dict)
-    groups: dict[Name, SafeStr] = Field(default_factory=dict)
+    compose: dict[Name, Expression] = Field(default_factory=dict)
+    groups: dict[Name, Expression] = Field(default_factory=dict)
     keyed_groups: list[KeyedGroup] = Field(default_factory=list)
     strict: bool = False
 
@@ -552,3 +567,44 @@ class SchoolFile(Catalogue):
     licences: list[Licence] = Field(default_factory=list)
     calendar: Calendar = Calendar()
     ansible: AnsibleOptions = AnsibleOptions()
+
+
+# --- the simulation layer (written by ``schooltech sim up``) ---
+
+
+class SimEndpoint(Model):
+    host: IPv4
+    port: Annotated[int, Field(ge=1024, le=65535)]
+
+    @field_validator("host")
+    @classmethod
+    def _loopback_only(cls, value: ipaddress.IPv4Address) -> ipaddress.IPv4Address:
+        if not value.is_loopback:
+            raise ValueError(
+                f"{value} is not a loopback address: a simulated device must be reached on 127.0.0.0/8, "
+                "never on a real network"
+            )
+        return value
+
+
+class SimSchool(Model):
+    devices: dict[Hostname, SimEndpoint] = Field(default_factory=dict)
+    switches: dict[Hostname, SimEndpoint] = Field(default_factory=dict)
+
+
+class SimConnection(Model):
+    ssh_user: Hostname
+    ssh_private_key: SafeStr
+    ssh_known_hosts: SafeStr
+    switch_username: SafeStr
+    switch_password_file: SafeStr
+
+
+class SimulationLayer(Model):
+    """Where the simulated devices of some schools answer, and how to log in to them."""
+
+    schooltech_sim: Literal[1]
+    simulation: Name
+    started: SafeStr
+    connection: SimConnection
+    schools: dict[str, SimSchool]

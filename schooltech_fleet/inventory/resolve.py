@@ -25,7 +25,7 @@ from typing import Any
 
 from .fleet import Fleet, Host, group_name
 from .layers import Layer, Source, deep_merge, merge_layers, source_of, trace_layers
-from .model import MANAGED_FAMILIES, OsFamily
+from .model import MANAGED_FAMILIES, OsFamily, SimEndpoint, SimulationLayer
 from .school import DeviceRecord, LoadedSchool
 
 
@@ -63,13 +63,42 @@ def resolve_school(school: LoadedSchool) -> Fleet:
     for site in model.sites:
         fleet.group(group_name("site", code, site.name), school_group)
     room_groups = [_room_group(fleet, school, r) for r in range(len(model.rooms))]
+    simulated = school.simulated
+    layer = school.simulation.model if school.simulation is not None else None
+    if simulated is not None and layer is not None:
+        fleet.simulated[code] = layer.simulation
     for device in school.devices:
+        if simulated is not None and device.name not in simulated.devices:
+            continue  # a simulated school is only its simulated devices: nothing real is reached
         host = _device_host(fleet, school, device, room_groups[device.room])
+        if simulated is not None and layer is not None:
+            host.vars.update(simulation_vars(layer, simulated.devices[device.name], "device"))
         fleet.hosts[host.name] = host
-    for s in range(len(model.switches)):
+    for s, switch in enumerate(model.switches):
+        if simulated is not None and switch.name not in simulated.switches:
+            continue
         host = _switch_host(fleet, school, s)
+        if simulated is not None and layer is not None:
+            host.vars.update(simulation_vars(layer, simulated.switches[switch.name], "switch"))
         fleet.hosts[host.name] = host
     return fleet
+
+
+def simulation_vars(layer: SimulationLayer, endpoint: SimEndpoint, kind: str) -> dict[str, Any]:
+    """How to reach a simulated device or switch: its 127.0.0.1 endpoint and the simulation's login."""
+    login = layer.connection
+    values: dict[str, Any] = {"ansible_host": str(endpoint.host), "ansible_port": endpoint.port,
+                              "simulation": layer.simulation}  # fmt: skip
+    if kind == "device":
+        values |= {
+            "ansible_user": login.ssh_user,
+            "ansible_ssh_private_key_file": login.ssh_private_key,
+            "ansible_ssh_common_args": f"-o UserKnownHostsFile={login.ssh_known_hosts} "
+            "-o StrictHostKeyChecking=accept-new",
+        }
+    else:
+        values |= {"ansible_user": login.switch_username, "switch_password_file": login.switch_password_file}
+    return values
 
 
 def _site_parent(school: LoadedSchool, site: str | None) -> str:
@@ -169,7 +198,13 @@ def _software_vars(school: LoadedSchool, sets: list[str], layer: Layer | None, t
         note = "packages of the software sets " + ", ".join(sets)
         trace.add("software_packages", None, note=note)
         trace.add("windows_packages", None, note=note)
-    return {"software_sets": list(sets), "software_packages": list(packages.values()), "windows_packages": windows}
+        trace.add("software_catalogue", None, note="every package of every software set of the school")
+    return {
+        "software_sets": list(sets),
+        "software_packages": list(packages.values()),
+        "windows_packages": windows,
+        "software_catalogue": school.software_catalogue,
+    }
 
 
 def _licences(school: LoadedSchool, room: str, trace: _Trace | None) -> list[dict[str, Any]]:
@@ -341,7 +376,38 @@ def explain(school: LoadedSchool, host: str) -> list[ExplainedVar]:
         s = next(i for i, sw in enumerate(school.model.switches) if sw.name == host)
         for name in values:
             trace.add(name, school.school_layer("switches", s))
+    values.update(_trace_simulation(school, host, trace))
     return _explained(values, trace)
+
+
+_SIMULATION_SOURCES = {
+    "ansible_host": ("host",),
+    "ansible_port": ("port",),
+    "simulation": ("..", "simulation"),
+    "ansible_ssh_private_key_file": ("..", "connection", "ssh_private_key"),
+    "ansible_ssh_common_args": ("..", "connection", "ssh_known_hosts"),
+    "switch_password_file": ("..", "connection", "switch_password_file"),
+}
+
+
+def _trace_simulation(school: LoadedSchool, host: str, trace: _Trace) -> dict[str, Any]:
+    """The simulation layer's variables of *host* (the most specific layer), with their sources."""
+    simulated, parsed = school.simulated, school.simulation
+    if simulated is None or parsed is None or parsed.model is None:
+        return {}
+    section = "devices" if host in simulated.devices else "switches"
+    endpoint = getattr(simulated, section)[host]
+    values = simulation_vars(parsed.model, endpoint, "device" if section == "devices" else "switch")
+    for name in values:
+        path = _SIMULATION_SOURCES.get(
+            name, ("..", "connection", "ssh_user" if section == "devices" else "switch_username")
+        )
+        if path[0] == "..":
+            trace.add(name, Layer("simulation", parsed, ()), path[1:], "while 'schooltech sim up' runs")
+        else:
+            trace.add(name, Layer("simulation", parsed, ("schools", school.code, section, host)), path,
+                      "while 'schooltech sim up' runs")  # fmt: skip
+    return values
 
 
 def _trace_device(school: LoadedSchool, device: DeviceRecord, trace: _Trace) -> None:

@@ -24,6 +24,8 @@ from .model import (
     RoomKind,
     SchoolFile,
     Settings,
+    SimSchool,
+    SimulationLayer,
     SoftwareSet,
     Vlan,
 )
@@ -97,7 +99,15 @@ class LoadedSchool:
 
     parsed: Parsed[SchoolFile]
     profile: Parsed[ProfileFile]
+    simulation: Parsed[SimulationLayer] | None = None  # set while ``schooltech sim up`` runs
     findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def simulated(self) -> SimSchool | None:
+        """This school's part of the simulation layer, if the school is simulated."""
+        if self.simulation is None or self.simulation.model is None:
+            return None
+        return self.simulation.model.schools.get(self.code)
 
     @property
     def model(self) -> SchoolFile:
@@ -151,6 +161,15 @@ class LoadedSchool:
     @cached_property
     def software_sets(self) -> dict[str, SoftwareSet]:
         return _merge_named(self.profile_model.software_sets, self.model.software_sets, SoftwareSet)
+
+    @cached_property
+    def software_catalogue(self) -> list[str]:
+        """Every Debian package the school's software sets name: the packages the school manages.
+
+        A lab PC may have only its room's share of them; anything else installed
+        (the operating system's own packages) is not the school's to remove.
+        """
+        return sorted({package.name for entry in self.software_sets.values() for package in entry.packages})
 
     @cached_property
     def naming(self) -> dict[DeviceRole, str]:

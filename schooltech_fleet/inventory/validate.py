@@ -6,12 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import clock
 from ..errors import UsageError
 from .crossref import check_district, check_school
-from .files import discover
+from .files import discover, simulation_layers
 from .findings import Finding, Severity
-from .loader import load_profile, parse
-from .model import SchoolFile
+from .loader import Parsed, load_profile, parse
+from .model import SchoolFile, SimulationLayer
 from .school import LoadedSchool
 from .yamlsource import locate
 
@@ -35,12 +36,24 @@ class CheckResult:
         return [f for f in self.findings if f.severity is Severity.WARNING]
 
 
-def load_schools(path: Path, today: dt.date | None = None) -> tuple[list[LoadedSchool], list[Finding]]:
-    """Parse and check every school file under *path*; return the schools and all findings."""
-    today = today or dt.date.today()
+def load_schools(
+    path: Path, today: dt.date | None = None, *, simulation: bool = True
+) -> tuple[list[LoadedSchool], list[Finding]]:
+    """Parse and check every school file under *path*; return the schools and all findings.
+
+    With *simulation*, a simulation layer beside the school files (``schooltech sim up``)
+    is read and applies to the schools it names; without, the real schools are loaded.
+    """
+    today = today or clock.today()
     findings: list[Finding] = []
     schools: list[LoadedSchool] = []
-    for file in discover(path):
+    files = discover(path)
+    layers: dict[Path, Parsed[SimulationLayer]] = {}
+    if simulation:
+        for layer_path in simulation_layers(files):
+            layers[layer_path.parent] = parse(layer_path, SimulationLayer)
+            findings.extend(layers[layer_path.parent].findings)
+    for file in files:
         parsed = parse(file, SchoolFile)
         findings.extend(parsed.findings)
         if parsed.model is None:
@@ -49,7 +62,10 @@ def load_schools(path: Path, today: dt.date | None = None) -> tuple[list[LoadedS
         findings.extend(profile.findings)
         if profile.model is None:
             continue
-        school = LoadedSchool(parsed, profile)
+        layer = layers.get(file.parent)
+        if layer is not None and (layer.model is None or parsed.model.school.code not in layer.model.schools):
+            layer = None
+        school = LoadedSchool(parsed, profile, simulation=layer)
         findings.extend(check_school(school, today))
         schools.append(school)
     codes: dict[str, LoadedSchool] = {}

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from schooltech_fleet.inventory import check
+
 from .helpers import (
     DEFAULT_ROOMS,
     DEFAULT_VLANS,
+    LICENCE_SECTION,
     drop_lines,
     located,
     only,
@@ -556,7 +559,7 @@ def test_a_counted_pattern_running_past_its_subnet_is_reported_at_ip_start(tmp_p
     where = (str(path), *pos(text, "ip_start:", at="10.9"), "address")
     assert [located(f) for f in result.findings] == [where, where]
     assert sorted(f.message for f in result.findings) == [
-        "TST-C1-PC03: 10.9.16.255 is the network or broadcast address of 10.9.16.0/24",
+        "TST-C1-PC03: 10.9.16.255 is the network or broadcast address of 10.9.16.0/24 (room C1)",
         "TST-C1-PC04: address 10.9.17.0 is outside subnet 10.9.16.0/24 of VLAN 'students' (room C1)",
     ]
 
@@ -567,7 +570,7 @@ def test_a_network_or_broadcast_address_is_reported(tmp_path: Path, address: str
     path, text = write_school(tmp_path, rooms=rooms)
     finding = only(run_check(path))
     assert located(finding) == (str(path), *pos(text, f"ip: {address}", at="10.9"), "address")
-    assert finding.message == f"TST-C1-TCH01: {address} is the network or broadcast address of 10.9.10.0/24"
+    assert finding.message == f"TST-C1-TCH01: {address} is the network or broadcast address of 10.9.10.0/24 (room C1)"
 
 
 def test_a_gateway_outside_its_subnet_is_reported_at_the_gateway(tmp_path: Path) -> None:
@@ -586,7 +589,7 @@ def test_a_switch_management_address_outside_the_management_subnet_is_reported(t
     finding = only(run_check(path))
     assert located(finding) == (str(path), *pos(text, "mgmt_ip: 10.9.16.200", at="10.9"), "address")
     assert finding.message == (
-        "switch TST-SW2: management address 10.9.16.200 is outside the management VLAN subnet 10.9.99.0/24"
+        "switch TST-SW2: management address 10.9.16.200 is outside subnet 10.9.99.0/24 of VLAN 'management'"
     )
 
 
@@ -920,3 +923,60 @@ def test_two_switches_with_the_same_name_are_reported_at_the_second(tmp_path: Pa
     finding = only(run_check(path))
     assert located(finding) == (str(path), *pos(text, "- name: TST-SW1", at="TST", nth=2), "duplicate")
     assert f"({path}:{pos(text, '- name: TST-SW1')[0]})" in finding.message
+
+
+def test_a_device_on_its_vlans_gateway_address_is_reported(tmp_path: Path) -> None:
+    rooms = ROOMS_WITH_TEACHER.replace("ip: 10.9.10.21", "ip: 10.9.10.1")
+    path, text = write_school(tmp_path, rooms=rooms)
+    finding = only(run_check(path))
+    assert located(finding) == (str(path), *pos(text, "ip: 10.9.10.1", at="10.9"), "address")
+    assert finding.message == "TST-C1-TCH01: 10.9.10.1 is the gateway of VLAN 'staff' (room C1)"
+
+
+@pytest.mark.parametrize(
+    ("address", "why"),
+    [
+        ("10.9.99.1", "the gateway of VLAN 'management'"),
+        ("10.9.99.0", "the network or broadcast address of 10.9.99.0/24"),
+    ],
+)
+def test_a_switch_management_address_that_is_not_a_host_address_is_reported(
+    tmp_path: Path, address: str, why: str
+) -> None:
+    text = school_text(
+        rooms=ROOMS_WITH_TEACHER, switches=switches().replace("mgmt_ip: 10.9.99.12", f"mgmt_ip: {address}")
+    )
+    path = write(tmp_path, text)
+    finding = only(run_check(path))
+    # TST-SW1's "mgmt_ip: 10.9.99.11" also contains "mgmt_ip: 10.9.99.1": find TST-SW2's line
+    line, column = (
+        pos(text, "mgmt_ip: 10.9.99.1", at="10.9", nth=2)
+        if address.endswith(".1")
+        else pos(text, f"mgmt_ip: {address}", at="10.9")
+    )
+    assert located(finding) == (str(path), line, column, "address")
+    assert finding.message == f"switch TST-SW2: management {address} is {why}"
+
+
+def test_a_room_listed_twice_in_a_licence_is_reported_at_the_second_mention(tmp_path: Path) -> None:
+    licences = LICENCE_SECTION.replace("rooms: [C1]", "rooms: [C1, C2, C1]")
+    path, text = write_school(tmp_path, rooms=ROOMS_WITH_TEACHER, licences=licences)
+    finding = only(run_check(path))
+    assert located(finding) == (str(path), *pos(text, "rooms: [C1, C2, C1]", at="C1]"), "duplicate")
+    assert finding.message == "licence cad lists room C1 twice"
+
+
+@pytest.mark.parametrize("expression", ["lookup('pipe', 'id')", "query('file', '/etc/shadow')", "q ('env','HOME')"])
+def test_constructed_expressions_may_not_call_lookups(tmp_path: Path, expression: str) -> None:
+    path, _ = write_school(tmp_path, ansible=f'compose:\n  leak: "{expression}"')
+    finding = only(run_check(path))
+    assert located(finding)[3] == "schema"
+    assert "lookup() and query() are not allowed" in finding.message
+
+
+def test_a_pinned_clock_decides_licence_expiry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path, _ = write_school(tmp_path, licences=LICENCE_SECTION)
+    monkeypatch.setenv("SCHOOLTECH_NOW", "2027-09-01T09:00:00+01:00")
+    assert [f.code for f in check(path).findings] == ["licence-expired"]
+    monkeypatch.setenv("SCHOOLTECH_NOW", "2027-01-10T09:00:00+00:00")
+    assert check(path).findings == ()

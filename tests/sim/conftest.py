@@ -36,8 +36,8 @@ def sim_id() -> Iterator[str]:
     """This session's simulation id; its containers are removed at the end."""
     try:
         check_host_prerequisites()
-    except PrerequisiteError as exc:
-        pytest.skip(f"{exc.message} ({exc.hint})")
+    except PrerequisiteError as exc:  # scripts/test installs them: missing is a failure, not a skip
+        pytest.fail(f"{exc.message} ({exc.hint})")
     pcs.remove_orphans("pytest-")
     session = f"pytest-{os.getpid()}-{secrets.token_hex(2)}"
     yield session

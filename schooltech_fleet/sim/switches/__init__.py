@@ -10,7 +10,7 @@ unmodified Netmiko ``cisco_ios`` push engine and hier_config see what a real swi
 """
 
 from schooltech_fleet.sim.switches.control_client import SwitchControl
-from schooltech_fleet.sim.switches.farm import SwitchFarm, start_switches
+from schooltech_fleet.sim.switches.farm import SwitchFarm, is_emulator, start_switches, stop_detached
 from schooltech_fleet.sim.switches.spec import SwitchSpec, catalyst_interfaces, dump_specs, load_specs
 
 __all__ = [
@@ -19,6 +19,8 @@ __all__ = [
     "SwitchSpec",
     "catalyst_interfaces",
     "dump_specs",
+    "is_emulator",
     "load_specs",
     "start_switches",
+    "stop_detached",
 ]

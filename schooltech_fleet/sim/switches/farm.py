@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.sim.switches.control_client import SwitchControl
 from schooltech_fleet.sim.switches.spec import SwitchSpec, dump_specs
 
+MODULE = "schooltech_fleet.sim.switches"
 STOP_TIMEOUT = 5.0
 _POLL_SECONDS = 0.05
 _STDERR_TAIL = 4000
@@ -60,24 +62,27 @@ class SwitchFarm:
         self.stop()
 
 
-def start_switches(specs: Sequence[SwitchSpec], workdir: Path, *, control_port: int = 0,
-                   timeout: float = 30.0, log_level: str = "WARNING") -> SwitchFarm:  # fmt: skip
+def start_switches(specs: Sequence[SwitchSpec], workdir: Path, *, control_port: int = 0, timeout: float = 30.0,
+                   log_level: str = "WARNING", detached: bool = False) -> SwitchFarm:  # fmt: skip
     """Start one emulator process for ``specs`` and wait until every switch listens.
 
     ``workdir`` receives the spec file, the ready file and ``switches.log`` (the process's
     output). Raises SimulationError, with the end of that log, if the process fails or is not
-    ready within ``timeout`` seconds (it is killed then).
+    ready within ``timeout`` seconds (it is killed then). A process started ``detached`` runs
+    in a session of its own and outlives this one (``schooltech sim up``); stop it with
+    :func:`stop_detached`. Otherwise it exits when this process does.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     spec_path, ready_path, log_path = workdir / "switches.json", workdir / "ready.json", workdir / "switches.log"
     dump_specs(specs, spec_path)
     ready_path.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "schooltech_fleet.sim.switches", "--spec", str(spec_path),
-               "--control-port", str(control_port), "--ready-file", str(ready_path),
-               "--parent-pid", str(os.getpid()), "--log-level", log_level]  # fmt: skip
+    command = [sys.executable, "-m", MODULE, "--spec", str(spec_path), "--control-port", str(control_port),
+               "--ready-file", str(ready_path), "--log-level", log_level]  # fmt: skip
+    if not detached:
+        command += ["--parent-pid", str(os.getpid())]
     log = log_path.open("wb")
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                               env=_child_environment())  # fmt: skip
+                               env=_child_environment(), start_new_session=detached)  # fmt: skip
     try:
         control_port, ports = _wait_until_ready(process, ready_path, log_path, timeout)
     except BaseException:
@@ -87,6 +92,27 @@ def start_switches(specs: Sequence[SwitchSpec], workdir: Path, *, control_port: 
         log.close()
         raise
     return SwitchFarm(process, SwitchControl(control_port), ports, workdir, log_path, log)
+
+
+def is_emulator(pid: int) -> bool:
+    """Whether *pid* is a running switch emulator (and not a reused process id)."""
+    try:
+        return MODULE.encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def stop_detached(pid: int, timeout: float = STOP_TIMEOUT) -> bool:
+    """SIGTERM a detached emulator, SIGKILL after ``timeout``; False if it was not running."""
+    if not is_emulator(pid):
+        return False
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while is_emulator(pid) and time.monotonic() < deadline:
+        time.sleep(_POLL_SECONDS)
+    if is_emulator(pid):
+        os.kill(pid, signal.SIGKILL)
+    return True
 
 
 def _child_environment() -> dict[str, str]:

@@ -1,0 +1,116 @@
+"""``schooltech sim``: a rehearsal copy of a school on this machine.
+
+  up        start the simulation: lab PCs as Linux containers reached over SSH on
+            127.0.0.1, switches as emulated Cisco IOS devices; then every command
+            (and plain ansible-playbook -i) runs against it, not the real school
+  status    what is simulated and whether it is running
+  down      stop everything and remove the simulation layer
+
+Exit codes: 0 success, 1 status found something not running, 2 usage error,
+missing host prerequisite, or a simulation that could not start.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..errors import UsageError
+from ..sim import simulation
+from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option
+
+
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "sim", help="start, inspect or stop the simulated school", description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    up = actions.add_parser("up", help="start the simulation (idempotent)")
+    add_inventory_option(up)
+    up.add_argument("--school", action="append", default=[], metavar="CODE", help="only this school (repeatable)")
+    up.add_argument("--room", action="append", default=[], metavar="ROOM", help="only this room (repeatable)")
+    up.add_argument("--max-pcs", type=_positive, metavar="N", help="at most N lab PCs per room")
+    up.add_argument("--startup-config", action="append", default=[], metavar="SWITCH=FILE",
+                    help="start an emulated switch from a saved running-config (repeatable)")  # fmt: skip
+    up.set_defaults(handler=run_up)
+    status = actions.add_parser("status", help="what is simulated and whether it runs")
+    status.set_defaults(handler=run_status)
+    down = actions.add_parser("down", help="stop the simulation and remove its layer")
+    down.add_argument("-i", "--inventory", type=Path, default=None,
+                      help="also remove simulation layers left under this inventory")  # fmt: skip
+    down.set_defaults(handler=run_down)
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number")
+    return int(value)
+
+
+def _startup_configs(items: list[str]) -> dict[str, str]:
+    configs = {}
+    for item in items:
+        switch, _, file = item.partition("=")
+        if not switch or not file:
+            raise UsageError(f"--startup-config {item!r}: write SWITCH=FILE", "e.g. DEMO-SW-LAB=backups/lab.cfg")
+        try:
+            configs[switch] = Path(file).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"--startup-config {switch}: cannot read {file}: {exc.strerror}") from exc
+    return configs
+
+
+def run_up(args: argparse.Namespace, console: Console) -> int:
+    with console.status("starting the simulated school") as spinner:
+        sim = simulation.up(
+            args.inventory, schools=args.school, rooms=args.room, max_pcs=args.max_pcs,
+            startup_configs=_startup_configs(args.startup_config),
+            progress=lambda message: spinner.update(escape(message)),
+        )  # fmt: skip
+    console.print(f"[green]simulation {sim.sim_id} is running[/green]: {len(sim.pcs)} lab PCs, "
+                  f"{len(sim.switches)} emulated switches, all on 127.0.0.1")  # fmt: skip
+    for reason, count in sorted(sim.skipped.items()):
+        console.print(f"  not simulated: {count} ({escape(reason)})")
+    for path in sim.overrides:
+        console.print(f"  simulation layer: {escape(path)}")
+    console.print("Every schooltech command and ansible-playbook -i now reach the simulation; "
+                  "'schooltech sim down' ends it.")  # fmt: skip
+    return EXIT_OK
+
+
+def run_status(args: argparse.Namespace, console: Console) -> int:
+    state = simulation.status()
+    if state.simulation is None:
+        console.print("no simulation is running")
+        return EXIT_OK
+    sim = state.simulation
+    table = Table(title=f"simulation {sim.sim_id} (started {sim.started}) of {sim.inventory}", title_justify="left")
+    for column in ("host", "kind", "school", "room", "endpoint", "state"):
+        table.add_column(column)
+    by_name = {h.name: h for h in sim.hosts}
+    for host in state.hosts:
+        record = by_name[host.name]
+        colour = "green" if host.state == "running" else "red"
+        table.add_row(host.name, host.kind, record.school, record.room or "-", f"127.0.0.1:{host.port}",
+                      f"[{colour}]{host.state}[/{colour}]")  # fmt: skip
+    console.print(table)
+    for path in state.stale_overrides:
+        console.print(f"[yellow]simulation layer missing[/yellow]: {escape(path)}")
+    return EXIT_OK if state.healthy else EXIT_FINDINGS
+
+
+def run_down(args: argparse.Namespace, console: Console) -> int:
+    result = simulation.down(args.inventory)
+    if result.sim_id is None and not result.overrides_removed:
+        console.print("no simulation was running")
+        return EXIT_OK
+    console.print(f"simulation {result.sim_id or '(unrecorded)'} stopped: {result.containers_removed} containers "
+                  f"removed, switches {'stopped' if result.switches_stopped else 'were not running'}, "
+                  f"{len(result.overrides_removed)} simulation layers removed")  # fmt: skip
+    return EXIT_OK

@@ -1,0 +1,49 @@
+"""Which switches a command works on, and how to reach each one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..errors import UsageError
+from ..inventory import Fleet
+from .credentials import Credentials, credentials_for
+from .platforms import Platform, platform
+
+
+@dataclass(frozen=True)
+class SwitchTarget:
+    name: str
+    school: str
+    platform: Platform
+    host: str
+    port: int
+    credentials: Credentials
+    simulation: str | None
+
+
+def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Sequence[str] = ()) -> list[SwitchTarget]:
+    """The switches of *schools* (all by default), or exactly *switches*, in a stable order."""
+    unknown = [code for code in schools if code not in fleet.schools]
+    if unknown:
+        raise UsageError(
+            f"no school with code {', '.join(unknown)}", f"known schools: {', '.join(sorted(fleet.schools))}"
+        )
+    chosen = [h for h in fleet.hosts.values() if h.kind == "switch" and (not schools or h.school in schools)]
+    if switches:
+        names = {h.name for h in chosen}
+        missing = [name for name in switches if name not in names]
+        if missing:
+            raise UsageError(f"no switch named {', '.join(missing)}", "list them with 'schooltech inventory list'")
+        chosen = [h for h in chosen if h.name in switches]
+    if not chosen:
+        raise UsageError("no switches to work on", "check --school and --switch")
+    targets = []
+    for host in sorted(chosen, key=lambda h: h.name):
+        values = fleet.host_vars(host.name)
+        targets.append(SwitchTarget(
+            name=host.name, school=host.school, platform=platform(values["switch_platform"]),
+            host=values["ansible_host"], port=int(values.get("ansible_port", 22)),
+            credentials=credentials_for(host.name, host.school, values), simulation=values.get("simulation"),
+        ))  # fmt: skip
+    return targets

@@ -1,0 +1,414 @@
+"""The simulated school: a rehearsal copy of an inventory's schools on this machine.
+
+``up`` starts one container per managed Linux PC and one emulated switch per switch
+with an emulator, then writes the simulation layer (``.schooltech-sim.yml``) beside
+each simulated school file. From then on every command that loads the inventory —
+schooltech's own and plain ``ansible-playbook -i`` alike — reaches the simulation
+at 127.0.0.1 instead of the real school. ``down`` removes all of it.
+
+One simulation runs at a time per state directory. Only 127.0.0.0/8 is ever used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import json
+import secrets
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import SimulationError, UsageError
+from ..inventory import load_schools
+from ..inventory.files import SIM_OVERRIDE_NAME
+from ..inventory.findings import Severity
+from ..inventory.resolve import resolve_school
+from ..paths import state_dir
+from . import aptrepo, pcs
+from .image import ADMIN_USER, ensure_image
+from .prereqs import check_host_prerequisites
+from .switches import SwitchControl, SwitchSpec, catalyst_interfaces, start_switches, stop_detached
+from .switches.farm import is_emulator
+
+Progress = Callable[[str], None]
+
+LOOPBACK = "127.0.0.1"
+EMULATED_PLATFORMS = frozenset({"cisco_ios"})
+SWITCH_USERNAME = "schooltech"
+#: what the school's package repository offers when a simulation starts
+INITIAL_PACKAGES = {"schooltech-demo-app": "1.0", "schooltech-exam-browser": "2.0", "schooltech-licence-agent": "1.0"}
+
+
+@dataclass(frozen=True)
+class SimulatedHost:
+    name: str
+    school: str
+    kind: str  # pc | switch
+    port: int
+    room: str | None = None
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """A running simulation, as recorded in the state directory."""
+
+    sim_id: str
+    started: str
+    inventory: str
+    scope: dict[str, Any]
+    hosts: tuple[SimulatedHost, ...]
+    skipped: dict[str, int]  # reason -> how many devices
+    overrides: tuple[str, ...]
+    farm_pid: int | None
+    control_port: int | None
+    workdir: str
+
+    @property
+    def pcs(self) -> list[SimulatedHost]:
+        return [h for h in self.hosts if h.kind == "pc"]
+
+    @property
+    def switches(self) -> list[SimulatedHost]:
+        return [h for h in self.hosts if h.kind == "switch"]
+
+    @property
+    def private_key(self) -> Path:
+        return Path(self.workdir) / "keys" / "id_ed25519"
+
+    @property
+    def repo_dir(self) -> Path:
+        return Path(self.workdir) / "repo"
+
+    @property
+    def switch_password_file(self) -> Path:
+        return Path(self.workdir) / "switch-password"
+
+    def control(self) -> SwitchControl:
+        """The emulated switches' control channel (failure injection, out-of-band changes)."""
+        if self.control_port is None:
+            raise SimulationError("this simulation has no emulated switches")
+        return SwitchControl(self.control_port)
+
+    def container(self, pc: str) -> str:
+        """The container of lab PC *pc* (its inventory name)."""
+        return pcs.container_name(self.sim_id, pc.lower())
+
+
+@dataclass(frozen=True)
+class HostState:
+    name: str
+    kind: str
+    port: int
+    state: str  # running, stopped, missing
+
+
+@dataclass(frozen=True)
+class SimulationStatus:
+    simulation: Simulation | None
+    hosts: tuple[HostState, ...] = ()
+    farm_running: bool = False
+    stale_overrides: tuple[str, ...] = ()
+
+    @property
+    def healthy(self) -> bool:
+        return self.simulation is not None and all(h.state == "running" for h in self.hosts)
+
+
+@dataclass(frozen=True)
+class DownResult:
+    sim_id: str | None
+    containers_removed: int
+    switches_stopped: bool
+    overrides_removed: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _sim_root() -> Path:
+    root = state_dir() / "sim"
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+@contextlib.contextmanager
+def _locked() -> Iterator[None]:
+    """One ``up`` or ``down`` at a time."""
+    with (_sim_root() / "lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def current() -> Simulation | None:
+    """The recorded simulation, if one was started and not taken down."""
+    path = _sim_root() / "state.json"
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text())
+        data["hosts"] = tuple(SimulatedHost(**h) for h in data["hosts"])
+        data["overrides"] = tuple(data["overrides"])
+        return Simulation(**data)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise SimulationError(
+            f"the simulation state {path} is unreadable: {exc}", "run 'schooltech sim down' to clear it"
+        ) from exc
+
+
+def up(
+    inventory: Path,
+    *,
+    schools: Sequence[str] = (),
+    rooms: Sequence[str] = (),
+    max_pcs: int | None = None,
+    startup_configs: Mapping[str, str] | None = None,
+    sim_id: str | None = None,
+    detach: bool = True,
+    progress: Progress | None = None,
+) -> Simulation:
+    """Start (or keep) the simulation of *inventory*, limited to *schools*, *rooms*, *max_pcs* per room.
+
+    Idempotent: the same request while a healthy simulation of it runs returns that
+    simulation. A different request while one runs is refused. On failure everything
+    started so far is removed again. With *detach* (the CLI) the emulated switches
+    outlive this process; without (tests), they stop when it exits.
+    """
+    report = progress or (lambda _message: None)
+    inventory = inventory.resolve()
+    scope = {"schools": sorted(schools), "rooms": sorted(rooms), "max_pcs": max_pcs,
+             "startup_configs": sorted((startup_configs or {}).keys())}
+    with _locked():
+        running = current()
+        if running is not None:
+            if running.inventory == str(inventory) and running.scope == scope and status().healthy:
+                report(f"simulation {running.sim_id} is already running")
+                return running
+            if running.inventory != str(inventory) or running.scope != scope:
+                raise UsageError(
+                    f"simulation {running.sim_id} of {running.inventory} is running with another scope",
+                    "run 'schooltech sim down' first",
+                )
+            report(f"simulation {running.sim_id} is not healthy: starting it again")
+            _down(running)
+        check_host_prerequisites()
+        plan = _plan(inventory, schools, rooms, max_pcs)
+        return _start(inventory, plan, scope, startup_configs or {}, sim_id, detach, report)
+
+
+@dataclass
+class _Plan:
+    pcs: list[SimulatedHost]
+    switches: list[tuple[SimulatedHost, int, int]]  # host, access ports, uplink ports
+    school_files: dict[str, Path]
+    skipped: Counter[str]
+
+
+def _plan(inventory: Path, schools: Sequence[str], rooms: Sequence[str], max_pcs: int | None) -> _Plan:
+    """Choose what to simulate from the real (not simulated) inventory."""
+    loaded, findings = load_schools(inventory, simulation=False)
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        from ..errors import InventoryError  # noqa: PLC0415 - only on this error path
+
+        raise InventoryError(list(errors))
+    known = {s.code for s in loaded}
+    unknown = [code for code in schools if code not in known]
+    if unknown:
+        raise UsageError(f"no school with code {', '.join(unknown)} in {inventory}",
+                         f"known schools: {', '.join(sorted(known))}")
+    plan = _Plan([], [], {}, Counter())
+    for school in loaded:
+        if schools and school.code not in schools:
+            continue
+        plan.school_files[school.code] = school.parsed.path.resolve()
+        fleet = resolve_school(school)
+        per_room: Counter[str] = Counter()
+        for name, host in sorted(fleet.hosts.items()):
+            values = fleet.host_vars(name)
+            if host.kind == "switch":
+                if values["switch_platform"] in EMULATED_PLATFORMS:
+                    plan.switches.append((SimulatedHost(name, school.code, "switch", 0), values["access_ports"],
+                                          values["uplink_ports"]))
+                else:
+                    plan.skipped[f"no emulator for {values['switch_platform']} switches"] += 1
+                continue
+            room = values["room"]
+            if rooms and room not in rooms:
+                continue
+            if not values["managed"]:
+                plan.skipped["not managed by Ansible (asset record only)"] += 1
+            elif values["os_family"] != "linux":
+                plan.skipped[f"{values['os_family']} PCs cannot run as Linux containers"] += 1
+            elif max_pcs is not None and per_room[room] >= max_pcs:
+                plan.skipped[f"over --max-pcs {max_pcs} in the room"] += 1
+            else:
+                per_room[room] += 1
+                plan.pcs.append(SimulatedHost(name, school.code, "pc", 0, room))
+    unmatched = set(rooms) - {pc.room for pc in plan.pcs} - {
+        r for s in loaded for r in (room.name for room in s.model.rooms)}
+    if unmatched:
+        raise UsageError(f"no room named {', '.join(sorted(unmatched))}", "check the room names in the school file")
+    if not plan.pcs and not plan.switches:
+        raise UsageError("nothing to simulate: no managed Linux PCs and no emulated switches in that scope",
+                         "check --school and --room")
+    return plan
+
+
+def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs: Mapping[str, str],
+           sim_id: str | None, detach: bool, report: Progress) -> Simulation:
+    now = dt.datetime.now(dt.UTC)
+    sim_id = sim_id or f"sim-{now:%Y%m%dT%H%M%SZ}".lower()
+    workdir = _sim_root() / sim_id
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    workdir.mkdir(parents=True)
+    started_pcs: list[pcs.PcHandle] = []
+    farm_pid: int | None = None
+    try:
+        report("lab-PC image: building it once (about a minute) or using the cached one")
+        image = ensure_image(progress=report)
+        private, public = pcs.ensure_ssh_keypair(workdir / "keys")
+        aptrepo.build_repo(workdir / "repo", INITIAL_PACKAGES)
+        hosts: list[SimulatedHost] = []
+        control_port = None
+        if plan.pcs:
+            report(f"starting {len(plan.pcs)} lab PCs")
+            started_pcs = pcs.start_pcs([pcs.PcSpec(pc.name.lower()) for pc in plan.pcs], sim_id=sim_id, image=image,
+                                        authorized_key=public, repo_dir=workdir / "repo")
+            ports = {handle.name: handle.port for handle in started_pcs}
+            hosts += [SimulatedHost(pc.name, pc.school, "pc", ports[pc.name.lower()], pc.room) for pc in plan.pcs]
+        if plan.switches:
+            report(f"starting {len(plan.switches)} emulated switches")
+            password = secrets.token_urlsafe(18)
+            password_file = workdir / "switch-password"
+            password_file.touch(mode=0o600)
+            password_file.write_text(password + "\n")
+            specs = [SwitchSpec(sw.name, 0, SWITCH_USERNAME, password, catalyst_interfaces(access, uplinks),
+                                startup_configs.get(sw.name)) for sw, access, uplinks in plan.switches]
+            farm = start_switches(specs, workdir / "switches", detached=detach)
+            farm_pid, control_port = farm.process.pid, farm.control.port
+            hosts += [SimulatedHost(sw.name, sw.school, "switch", farm.port(sw.name)) for sw, _, _ in plan.switches]
+        simulation = Simulation(
+            sim_id=sim_id, started=now.isoformat(timespec="seconds"), inventory=str(inventory), scope=scope,
+            hosts=tuple(hosts), skipped=dict(plan.skipped), overrides=(), farm_pid=farm_pid,
+            control_port=control_port, workdir=str(workdir),
+        )
+        report("writing the simulation layer beside the school files")
+        overrides = _write_overrides(simulation, plan.school_files, private, workdir)
+        simulation = Simulation(**{**asdict(simulation), "hosts": simulation.hosts, "overrides": overrides})
+        (_sim_root() / "state.json").write_text(json.dumps(asdict(simulation), indent=2))
+        return simulation
+    except BaseException:
+        pcs.stop_pcs(sim_id)
+        if farm_pid is not None:
+            stop_detached(farm_pid)
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
+
+
+def _write_overrides(simulation: Simulation, school_files: Mapping[str, Path], private_key: Path,
+                     workdir: Path) -> tuple[str, ...]:
+    """One ``.schooltech-sim.yml`` per directory holding simulated school files."""
+    by_dir: dict[Path, dict[str, Any]] = {}
+    for code, path in school_files.items():
+        by_dir.setdefault(path.parent, {})[code] = {
+            "devices": {h.name: {"host": LOOPBACK, "port": h.port} for h in simulation.pcs if h.school == code},
+            "switches": {h.name: {"host": LOOPBACK, "port": h.port} for h in simulation.switches if h.school == code},
+        }
+    written = []
+    for directory, schools in by_dir.items():
+        document = {
+            "schooltech_sim": 1,
+            "simulation": simulation.sim_id,
+            "started": simulation.started,
+            "connection": {
+                "ssh_user": ADMIN_USER,
+                "ssh_private_key": str(private_key),
+                "ssh_known_hosts": str(workdir / "known_hosts"),
+                "switch_username": SWITCH_USERNAME,
+                "switch_password_file": str(workdir / "switch-password"),
+            },
+            "schools": schools,
+        }
+        path = directory / SIM_OVERRIDE_NAME
+        header = (f"# Written by 'schooltech sim up' ({simulation.sim_id}); removed by 'schooltech sim down'.\n"
+                  "# While this file exists, the schools below run against their simulation on 127.0.0.1.\n")
+        path.write_text(header + yaml.safe_dump(document, sort_keys=False))
+        written.append(str(path))
+    return tuple(written)
+
+
+def status() -> SimulationStatus:
+    """The recorded simulation and what is actually running."""
+    simulation = current()
+    if simulation is None:
+        return SimulationStatus(None)
+    containers = {pc.container: pc for pc in pcs.status(simulation.sim_id)}
+    farm_running = simulation.farm_pid is not None and is_emulator(simulation.farm_pid)
+    states = []
+    for host in simulation.hosts:
+        if host.kind == "pc":
+            found = containers.get(simulation.container(host.name))
+            state = "missing" if found is None else ("running" if found.running else "stopped")
+        else:
+            state = "running" if farm_running else "stopped"
+        states.append(HostState(host.name, host.kind, host.port, state))
+    stale = tuple(path for path in simulation.overrides if not Path(path).exists())
+    return SimulationStatus(simulation, tuple(states), farm_running, stale)
+
+
+def down(inventory: Path | None = None) -> DownResult:
+    """Stop the simulation and remove its containers, switches, state and simulation layers.
+
+    With *inventory*, also remove simulation layers found there that no recorded
+    simulation owns (left by a machine restart, say).
+    """
+    with _locked():
+        simulation = current()
+        result = _down(simulation) if simulation else DownResult(None, 0, False)
+        strays = []
+        if inventory is not None and inventory.exists():
+            root = inventory if inventory.is_dir() else inventory.parent
+            for path in root.rglob(SIM_OVERRIDE_NAME):
+                path.unlink()
+                strays.append(str(path))
+        return DownResult(result.sim_id, result.containers_removed, result.switches_stopped,
+                          result.overrides_removed + tuple(strays))
+
+
+def _down(simulation: Simulation) -> DownResult:
+    removed_overrides = []
+    for path in simulation.overrides:
+        with contextlib.suppress(FileNotFoundError):
+            Path(path).unlink()
+            removed_overrides.append(path)
+    stopped = stop_detached(simulation.farm_pid) if simulation.farm_pid is not None else False
+    containers = pcs.stop_pcs(simulation.sim_id)
+    shutil.rmtree(simulation.workdir, ignore_errors=True)
+    (_sim_root() / "state.json").unlink(missing_ok=True)
+    return DownResult(simulation.sim_id, containers, stopped, tuple(removed_overrides))
+
+
+def stop_pc(simulation: Simulation, pc: str) -> None:
+    """Failure injection: the PC goes dark (its container stops)."""
+    pcs.stop_pc(simulation.container(pc))
+
+
+def start_pc(simulation: Simulation, pc: str) -> None:
+    pcs.start_pc(simulation.container(pc))
+
+
+def break_package_manager(simulation: Simulation, pc: str) -> None:
+    """Failure injection: apt-get install fails on this PC until repaired."""
+    pcs.break_package_manager(simulation.container(pc))
+
+
+def repair_package_manager(simulation: Simulation, pc: str) -> None:
+    pcs.repair_package_manager(simulation.container(pc))

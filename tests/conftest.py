@@ -1,0 +1,59 @@
+"""Settings and fixtures for the whole test session."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from schooltech_fleet.errors import PrerequisiteError
+from schooltech_fleet.sim import pcs, simulation
+from schooltech_fleet.sim.prereqs import check_host_prerequisites
+
+# Pin the clock (licence expiry, maintenance windows) so results do not depend on the day
+# the suite runs: a Saturday of the autumn term, outside lesson times.
+os.environ.setdefault("SCHOOLTECH_NOW", "2026-11-28T18:00:00+00:00")
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "inventories" / "demo"
+
+
+@pytest.fixture(scope="session")
+def demo_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the demo school's inventory (the simulation layer is written beside it)."""
+    target = tmp_path_factory.mktemp("inventory") / "demo"
+    shutil.copytree(DEMO, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A state directory of this session's own (simulation, runs, audit log, locks)."""
+    path = tmp_path_factory.mktemp("state")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SCHOOLTECH_STATE_DIR", str(path))
+        patch.setenv("SCHOOLTECH_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        yield path
+
+
+@pytest.fixture(scope="session")
+def simulated_school(demo_inventory: Path, state_dir: Path) -> Iterator[simulation.Simulation]:
+    """The demo school simulated once for the whole session: 8 lab PCs and 3 emulated switches.
+
+    Leftover containers of crashed earlier sessions are removed first; this session's
+    are removed at the end. The switch emulator stops with the test process.
+    """
+    try:
+        check_host_prerequisites()
+    except PrerequisiteError as exc:  # scripts/test installs them: missing is a failure, not a skip
+        pytest.fail(f"{exc.message} ({exc.hint})")
+    pcs.remove_orphans("pytest-")
+    sim = simulation.up(demo_inventory, sim_id=f"pytest-{os.getpid()}-{secrets.token_hex(2)}", detach=False)
+    try:
+        yield sim
+    finally:
+        simulation.down(demo_inventory)
