@@ -26,7 +26,8 @@ DEMO = REPO / "inventories" / "demo"
 def demo_inventory(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A private copy of the demo school's inventory (the simulation layer is written beside it)."""
     target = tmp_path_factory.mktemp("inventory") / "demo"
-    shutil.copytree(DEMO, target)
+    # never a simulation layer that a running `schooltech sim up` wrote beside the real file
+    shutil.copytree(DEMO, target, ignore=shutil.ignore_patterns(".schooltech-sim.yml"))
     return target
 
 

@@ -52,6 +52,8 @@ _INIT_SCRIPT = """#!/bin/sh
 # Lab-PC container init: sshd on 127.0.0.1:PORT only (also after a role restarts it).
 set -eu
 port="$1"
+# a boot starts with an empty /run (a tmpfs on a real PC): no stale pid files or reboot flag
+rm -f /run/sshd.pid /run/reboot-required /run/reboot-required.pkgs /run/schooltech-shutdown.pid
 mkdir -p /run/sshd
 # every sshd in this container, also one a role restarts, binds only 127.0.0.1:PORT
 printf 'Port %s\\nListenAddress 127.0.0.1\\n' "$port" > /etc/ssh/sshd_config.d/00-schooltech-sim.conf
@@ -79,6 +81,59 @@ while :; do
 done
 """
 
+#: where the image's shutdown command lives (in the search path of ``ansible.builtin.reboot``)
+SHUTDOWN_PATH = "/usr/local/sbin/shutdown"
+
+_SHUTDOWN_SCRIPT = """#!/bin/sh
+# shutdown/reboot for a simulated lab PC. A container cannot reboot like a PC: a reboot here
+# ends PID 1 (the init, which stops sshd and exits) and podman's restart policy
+# (podman run --restart=always) starts the container again: new PID 1, empty /run,
+# sshd back on the same 127.0.0.1 port. Power-off is refused (stop the container instead).
+# Forms: shutdown -r [now|+MIN|MIN] [MESSAGE], shutdown -c, reboot
+set -eu
+mode=halt
+[ "$(basename "$0")" = reboot ] && mode=reboot
+delay=0
+when_seen=
+for arg in "$@"; do
+    case "$arg" in
+        -r|--reboot) mode=reboot ;;
+        -h|-H|-P|--halt|--poweroff) mode=halt ;;
+        -c) mode=cancel ;;
+        -*) ;;
+        *)
+            if [ -z "$when_seen" ]; then
+                when_seen=1
+                case "$arg" in
+                    now) delay=0 ;;
+                    +*) delay=$(( ${arg#+} * 60 )) ;;
+                    *[!0-9]*) echo "shutdown: time '$arg' is not supported here (use now or +MIN)" >&2; exit 1 ;;
+                    *) delay=$(( arg * 60 )) ;;
+                esac
+            fi
+            ;;
+    esac
+done
+[ "$(id -u)" = 0 ] || { echo "shutdown: must be root" >&2; exit 1; }
+pending=/run/schooltech-shutdown.pid
+case "$mode" in
+    cancel)
+        if pid=$(cat "$pending" 2>/dev/null); then kill "$pid" 2>/dev/null || true; fi
+        rm -f "$pending"
+        ;;
+    halt)
+        echo "shutdown: a simulated lab PC cannot power off; stop its container instead" >&2
+        exit 1
+        ;;
+    reboot)
+        echo "shutdown: rebooting in ${delay}s" >&2
+        # in the background, a moment later, so that the caller (an SSH session) returns first
+        setsid sh -c "sleep $(( delay + 1 )); kill -TERM 1" </dev/null >/dev/null 2>&1 &
+        echo "$!" > "$pending"
+        ;;
+esac
+"""
+
 _SSHD_CONFIG = f"""# schooltech lab PC: key authentication only, for the admin key mounted by the simulation
 AuthorizedKeysFile .ssh/authorized_keys {AUTHORIZED_KEYS_DIR}/%u
 PubkeyAuthentication yes
@@ -91,6 +146,8 @@ UseDNS no
 #: path -> (mode, content) written into the root filesystem before the setup script runs
 BAKED_FILES: dict[str, tuple[int, str]] = {
     INIT_PATH: (0o755, _INIT_SCRIPT),
+    SHUTDOWN_PATH: (0o755, _SHUTDOWN_SCRIPT),
+    "/usr/local/sbin/reboot": (0o755, f'#!/bin/sh\nexec {SHUTDOWN_PATH} -r now "$@"\n'),
     "/etc/ssh/sshd_config.d/10-schooltech.conf": (0o644, _SSHD_CONFIG),
     f"/etc/sudoers.d/{ADMIN_USER}": (0o440, f"{ADMIN_USER} ALL=(ALL:ALL) NOPASSWD: ALL\n"),
     # no daemons started by package scripts inside containers

@@ -3,8 +3,11 @@
 Each container shares the host network (``--network host``) but runs sshd bound to 127.0.0.1
 only, keeps its own UTS namespace (so ``ansible.builtin.hostname`` can rename it), mounts the
 simulation's admin public key read-only and, if given, the school's APT repository read-only at
-``REPO_MOUNT``. Every container carries ``schooltech.sim=<sim_id>`` and ``schooltech.role=pc``
-labels, which are the only handle used for status and cleanup.
+``REPO_MOUNT``. A reboot inside a PC (the image's ``shutdown -r`` or ``reboot``) ends the
+container's PID 1 and the ``always`` restart policy starts it again, sshd on the same port;
+``podman stop`` (:func:`stop_pc`) is not undone by the policy. Every container carries
+``schooltech.sim=<sim_id>`` and ``schooltech.role=pc`` labels, which are the only handle used
+for status and cleanup.
 """
 
 from __future__ import annotations
@@ -301,6 +304,8 @@ def _start_one(launch: _Launch, name: str, port: int) -> PcHandle:
         "--label", f"{LABEL_PC}={name}", "--label", f"{LABEL_PORT}={port}",
         "--label", f"{LABEL_PID}={os.getpid()}",
         "--stop-timeout", "5",
+        # a reboot (the image's shutdown -r) ends PID 1; podman then starts the container again
+        "--restart", "always",
         "-v", f"{launch.key}:{AUTHORIZED_KEYS_DIR}/{ADMIN_USER}:ro",
     ]
     if launch.repo_dir is not None:

@@ -14,11 +14,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import secrets
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +35,7 @@ from ..inventory.resolve import resolve_school
 from ..paths import state_dir
 from . import aptrepo, pcs
 from .image import ADMIN_USER, ensure_image
-from .prereqs import check_host_prerequisites
+from .prereqs import check_host_prerequisites, run_host_command
 from .switches import SwitchControl, SwitchSpec, catalyst_interfaces, start_switches, stop_detached
 from .switches.farm import is_emulator
 
@@ -118,7 +120,9 @@ class SimulationStatus:
 
     @property
     def healthy(self) -> bool:
-        return self.simulation is not None and all(h.state == "running" for h in self.hosts)
+        # a missing simulation layer means the inventory reaches the real school again
+        return (self.simulation is not None and all(h.state == "running" for h in self.hosts)
+                and not self.stale_overrides)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -183,7 +187,8 @@ def up(
     report = progress or (lambda _message: None)
     inventory = inventory.resolve()
     scope = {"schools": sorted(schools), "rooms": sorted(rooms), "max_pcs": max_pcs,
-             "startup_configs": sorted((startup_configs or {}).keys())}
+             "startup_configs": sorted(f"{name}={hashlib.sha256(text.encode()).hexdigest()[:16]}"
+                                       for name, text in (startup_configs or {}).items())}  # fmt: skip
     with _locked():
         running = current()
         if running is not None:
@@ -199,6 +204,11 @@ def up(
             _down(running)
         check_host_prerequisites()
         plan = _plan(inventory, schools, rooms, max_pcs)
+        emulated = sorted(sw.name for sw, _, _ in plan.switches)
+        unknown = sorted(set(startup_configs or {}) - set(emulated))
+        if unknown:
+            raise UsageError(f"--startup-config {', '.join(unknown)}: no emulated switch of that name in this scope",
+                             f"emulated switches: {', '.join(emulated) or 'none'}")  # fmt: skip
         return _start(inventory, plan, scope, startup_configs or {}, sim_id, detach, report)
 
 
@@ -264,13 +274,15 @@ def _plan(inventory: Path, schools: Sequence[str], rooms: Sequence[str], max_pcs
 def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs: Mapping[str, str],
            sim_id: str | None, detach: bool, report: Progress) -> Simulation:
     now = dt.datetime.now(dt.UTC)
-    sim_id = sim_id or f"sim-{now:%Y%m%dT%H%M%SZ}".lower()
+    # containers are named after the id on the whole machine: unique even across state directories
+    sim_id = sim_id or f"sim-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}".lower()
     workdir = _sim_root() / sim_id
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
     started_pcs: list[pcs.PcHandle] = []
     farm_pid: int | None = None
+    layers: list[Path] = []
     try:
         report("lab-PC image: building it once (about a minute) or using the cached one")
         image = ensure_image(progress=report)
@@ -284,6 +296,7 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
                                         authorized_key=public, repo_dir=workdir / "repo")
             ports = {handle.name: handle.port for handle in started_pcs}
             hosts += [SimulatedHost(pc.name, pc.school, "pc", ports[pc.name.lower()], pc.room) for pc in plan.pcs]
+            _record_host_keys(sorted(ports.values()), workdir / "known_hosts")
         if plan.switches:
             report(f"starting {len(plan.switches)} emulated switches")
             password = secrets.token_urlsafe(18)
@@ -301,16 +314,35 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
             control_port=control_port, workdir=str(workdir),
         )
         report("writing the simulation layer beside the school files")
+        layers = [directory / SIM_OVERRIDE_NAME for directory in {p.parent for p in plan.school_files.values()}]
         overrides = _write_overrides(simulation, plan.school_files, private, workdir)
         simulation = Simulation(**{**asdict(simulation), "hosts": simulation.hosts, "overrides": overrides})
         (_sim_root() / "state.json").write_text(json.dumps(asdict(simulation), indent=2))
         return simulation
     except BaseException:
+        for layer in layers:  # a layer without its simulation would point the inventory at nothing
+            layer.unlink(missing_ok=True)
         pcs.stop_pcs(sim_id)
         if farm_pid is not None:
             stop_detached(farm_pid)
         shutil.rmtree(workdir, ignore_errors=True)
         raise
+
+
+def _record_host_keys(ports: Sequence[int], known_hosts: Path) -> None:
+    """Write the lab PCs' SSH host keys, so that Ansible can check them strictly from the first login."""
+
+    def scan(port: int) -> list[str]:
+        result = run_host_command(["ssh-keyscan", "-T", "5", "-t", "ed25519", "-p", str(port), LOOPBACK],
+                                  what="read the lab PCs' SSH host keys")  # fmt: skip
+        return [line for line in result.stdout.splitlines() if line and not line.startswith("#")]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        lines = [line for found in pool.map(scan, ports) for line in found]
+    if len(lines) < len(ports):
+        raise SimulationError(f"read {len(lines)} SSH host keys from {len(ports)} lab PCs",
+                              "a lab PC's sshd did not answer ssh-keyscan; try 'schooltech sim up' again")  # fmt: skip
+    known_hosts.write_text("\n".join(lines) + "\n")
 
 
 def _write_overrides(simulation: Simulation, school_files: Mapping[str, Path], private_key: Path,
