@@ -8,6 +8,7 @@ inventory error, 3 internal error (a bug: rerun with SCHOOLTECH_DEBUG=1 for the 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -17,10 +18,10 @@ from rich.markup import escape
 
 from .. import __version__
 from ..errors import FleetError, InventoryError
-from . import check, inventory, net, sim
+from . import check, inventory, jobs, net, sim
 from .common import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, print_error, print_findings
 
-COMMANDS = (check, inventory, sim, net)
+COMMANDS = (check, inventory, jobs, sim, net)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Libraries (paramiko, netmiko) log connection noise; the command reports failures itself.
+    logging.basicConfig(level=logging.DEBUG if os.environ.get("SCHOOLTECH_DEBUG") else logging.CRITICAL)
     # soft_wrap: a finding stays on one line, so file:line:column survives grep and editors
     # emoji=False: rich would turn "file.yml:100:5" into "file.yml💯5"
     console = Console(highlight=False, soft_wrap=True, emoji=False)

@@ -1,35 +1,204 @@
-"""``schooltech net``: the school's switches.
+"""``schooltech net``: the school's switches, from intent to running config and back.
 
-  show     run one show command (default: show running-config) on every chosen switch
+  render    write every switch's intended config to files (for review and CI)
+  plan      per switch: the diff from running to intended and the exact commands; changes nothing
+  push      back up, send the commands, verify, save; restore the backup on any failure
+  backup    save running configs in the git-versioned backup store (a commit only on change)
+  drift     intended vs running for every switch (nightly job or CI)
+  rollback  restore one switch to a backed-up revision, verified like a push
+  history   the backed-up revisions of one switch
+  show      run one show command on the chosen switches (read-only)
 
-Exit codes: 0 every switch answered, 1 a switch failed, 2 usage or inventory error.
+Exit codes: 0 success (plan/drift: nothing to change), 1 changes pending (plan/drift)
+or a switch failed, 2 usage or inventory error.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
+import sys
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.table import Table
 
+from ..network import backups
+from ..network.operations import PushResult, Selection, SwitchPlan, backup, plan, push, render_to, rollback
+from ..network.push import Outcome
 from ..network.show import DEFAULT_WORKERS, show
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option
+
+_COLOURS = {
+    Outcome.IN_SYNC: "green", Outcome.WOULD_CHANGE: "yellow", Outcome.APPLIED: "green", Outcome.ROLLED_BACK: "red",
+    Outcome.UNDONE: "magenta", Outcome.NEEDS_ATTENTION: "bold red", Outcome.FAILED: "red",
+}  # fmt: skip
 
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "net", help="work with the school's switches", description=__doc__,
+        "net", help="render, plan, push, back up and roll back switch configs", description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    show_parser = actions.add_parser("show", help="run a show command on switches (read-only)")
-    add_inventory_option(show_parser)
-    show_parser.add_argument("--school", action="append", default=[], metavar="CODE")
-    show_parser.add_argument("--switch", action="append", default=[], metavar="NAME")
+
+    def action(name: str, help_text: str, handler: Any, *, select: bool = True) -> argparse.ArgumentParser:
+        sub: argparse.ArgumentParser = actions.add_parser(name, help=help_text)
+        add_inventory_option(sub)
+        if select:
+            sub.add_argument("--school", action="append", default=[], metavar="CODE")
+            sub.add_argument("--switch", action="append", default=[], metavar="NAME")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    action("render", "write intended configs", run_render).add_argument(
+        "--output", type=Path, default=Path("rendered"), help="directory (default: rendered/)"
+    )
+    for name, text, handler in (("plan", "diff and commands, change nothing", run_plan),
+                                ("drift", "does running match intended?", run_drift)):  # fmt: skip
+        sub = action(name, text, handler)
+        sub.add_argument("--from-backups", action="store_true", help="compare with the last backups, offline")
+        sub.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    push_parser = action("push", "apply intended configs safely", run_push)
+    push_parser.add_argument("--check", action="store_true", help="back up and plan only; send nothing")
+    push_parser.add_argument("--atomic", action="store_true", help="one failure restores every switch changed")
+    push_parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    backup_parser = action("backup", "back up running configs", run_backup)
+    backup_parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    rollback_parser = action("rollback", "restore a backed-up revision", run_rollback, select=False)
+    rollback_parser.add_argument("--switch", required=True, metavar="NAME")
+    rollback_parser.add_argument("--to", required=True, metavar="REV", help="backup revision (see net history)")
+    rollback_parser.add_argument("--check", action="store_true", help="show the commands; send nothing")
+    history_parser = action("history", "backed-up revisions of a switch", run_history, select=False)
+    history_parser.add_argument("--switch", required=True, metavar="NAME")
+    show_parser = action("show", "run a show command (read-only)", run_show)
     show_parser.add_argument("--command", default="show running-config", help="default: show running-config")
     show_parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
-    show_parser.set_defaults(handler=run_show)
+
+
+def _selection(args: argparse.Namespace) -> Selection:
+    return Selection(args.inventory, tuple(getattr(args, "school", ())), tuple(getattr(args, "switch", ())))
+
+
+def _invocation() -> str:
+    return shlex.join(["schooltech", *sys.argv[1:]])
+
+
+def run_render(args: argparse.Namespace, console: Console) -> int:
+    for config in render_to(_selection(args), args.output):
+        console.print(f"{config.switch} ({config.platform}): {config.path}")
+    return EXIT_OK
+
+
+def _print_plans(console: Console, plans: list[SwitchPlan]) -> tuple[int, int]:
+    pending = failed = 0
+    for item in plans:
+        console.rule(f"{item.switch} ({item.school})")
+        if item.error or item.delta is None:
+            failed += 1
+            console.print(f"[red]failed[/red]: {escape(item.error or '')}")
+            continue
+        if not item.delta.changes:
+            console.print(f"[green]in sync[/green] with its {item.source}")
+            continue
+        pending += 1
+        console.out(item.delta.diff, highlight=False)
+        console.print(f"[yellow]{len(item.delta.commands)} commands would be sent:[/yellow]")
+        console.out("\n".join(item.delta.commands), highlight=False)
+    return pending, failed
+
+
+def run_plan(args: argparse.Namespace, console: Console) -> int:
+    plans = plan(_selection(args), from_backups=args.from_backups, workers=args.workers)
+    pending, failed = _print_plans(console, plans)
+    console.print(f"{len(plans)} switches: {pending} with changes pending, {failed} failed, "
+                  f"{len(plans) - pending - failed} in sync")  # fmt: skip
+    return EXIT_FINDINGS if pending or failed else EXIT_OK
+
+
+def run_drift(args: argparse.Namespace, console: Console) -> int:
+    plans = plan(_selection(args), from_backups=args.from_backups, workers=args.workers)
+    table = Table(title="intended vs running", title_justify="left")
+    for column in ("switch", "school", "state", "lines to send"):
+        table.add_column(column)
+    drifted = 0
+    for item in plans:
+        if item.error or item.delta is None:
+            state, count = f"[red]failed: {escape(item.error or '')}[/red]", "-"
+            drifted += 1
+        elif item.delta.changes:
+            state, count = "[yellow]drifted[/yellow]", str(len(item.delta.commands))
+            drifted += 1
+        else:
+            state, count = "[green]in sync[/green]", "0"
+        table.add_row(item.switch, item.school, state, count)
+    console.print(table)
+    return EXIT_FINDINGS if drifted else EXIT_OK
+
+
+def _print_push(console: Console, result: PushResult) -> int:
+    title = f"run {result.run_id}{' (check)' if result.check else ''}{' (atomic)' if result.atomic else ''}"
+    if result.simulation:
+        title += f" [simulation {result.simulation}]"
+    table = Table(title=title, title_justify="left")
+    for column in ("switch", "outcome", "commands", "backup", "detail"):
+        table.add_column(column, overflow="fold")
+    for item in result.switches:
+        colour = _COLOURS[item.outcome]
+        table.add_row(item.switch, f"[{colour}]{item.outcome}[/{colour}]", str(len(item.commands)),
+                      item.backup or "-", escape(item.message))  # fmt: skip
+    console.print(table)
+    if result.check:
+        for item in result.switches:
+            if item.commands:
+                console.rule(f"{item.switch}: would send")
+                console.out("\n".join(item.commands), highlight=False)
+    console.print(f"{result.duration:.1f} s")
+    return EXIT_OK if result.succeeded else EXIT_FINDINGS
+
+
+def run_push(args: argparse.Namespace, console: Console) -> int:
+    with console.status("pushing") as status:
+        done: list[str] = []
+
+        def progress(outcome: Any) -> None:
+            done.append(outcome.switch)
+            status.update(f"pushing: {len(done)} switches done, last {escape(outcome.switch)}: {outcome.outcome}")
+
+        result = push(_selection(args), check=args.check, atomic=args.atomic, workers=args.workers,
+                      invocation=_invocation(), on_done=progress)  # fmt: skip
+    return _print_push(console, result)
+
+
+def run_rollback(args: argparse.Namespace, console: Console) -> int:
+    result = rollback(_selection(args), args.to, check=args.check, invocation=_invocation())
+    return _print_push(console, result)
+
+
+def run_backup(args: argparse.Namespace, console: Console) -> int:
+    results = backup(_selection(args), workers=args.workers, invocation=_invocation())
+    for item in results:
+        if item.error:
+            console.print(f"[red]{item.switch}: failed[/red]: {escape(item.error)}")
+        else:
+            what = "new revision" if item.changed else "unchanged"
+            console.print(f"{item.switch}: {what} {item.revision}")
+    console.print(f"backup store: {backups.store()}")
+    return EXIT_FINDINGS if any(r.error for r in results) else EXIT_OK
+
+
+def run_history(args: argparse.Namespace, console: Console) -> int:
+    from ..inventory import load_fleet  # noqa: PLC0415 - only this action needs the school of a switch
+
+    fleet = load_fleet(args.inventory)
+    if args.switch not in fleet.hosts:
+        console.print(f"[red]no switch named {escape(args.switch)}[/red]")
+        return 2
+    for revision, date, message in backups.history(fleet.hosts[args.switch].school, args.switch):
+        console.print(f"{revision}  {date}  {escape(message)}")
+    return EXIT_OK
 
 
 def run_show(args: argparse.Namespace, console: Console) -> int:

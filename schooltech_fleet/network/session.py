@@ -1,17 +1,33 @@
-"""One CLI session with one switch, over SSH with Netmiko (the only module that imports it)."""
+"""One CLI session with one switch, over SSH with Netmiko (the only module that imports it).
+
+Session logs are off. ``SCHOOLTECH_SESSION_LOG_DIR`` turns them on for diagnosis:
+one file per session, readable only by this user, with the password masked.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 
 from netmiko import ConnectHandler
-from netmiko.exceptions import NetmikoAuthenticationException, NetmikoBaseException, NetmikoTimeoutException
+from netmiko.exceptions import (
+    ConfigInvalidException,
+    NetmikoAuthenticationException,
+    NetmikoBaseException,
+    NetmikoTimeoutException,
+    ReadTimeout,
+)
+from netmiko.session_log import SessionLog
 
+from .. import clock
 from ..errors import FleetError
+from ..inventory.safety import unsafe_reason
 from .targets import SwitchTarget
 
 CONNECT_TIMEOUT = 15.0
+READ_TIMEOUT = 10.0  # a dropped session shows up as a read timeout: keep it short
 
 
 class SwitchUnreachable(FleetError):
@@ -20,14 +36,20 @@ class SwitchUnreachable(FleetError):
     exit_code = 1
 
 
+class CommandRejected(FleetError):
+    """The switch answered a configuration command with an error: it was not applied."""
+
+    exit_code = 1
+
+
 class SwitchSession:
-    """An open session: send show commands (configuration goes through the push engine)."""
+    """An open session: read the config, send configuration, save it."""
 
     def __init__(self, target: SwitchTarget, connection: object) -> None:
         self.target = target
         self._connection = connection
 
-    def show(self, command: str, read_timeout: float = 30.0) -> str:
+    def show(self, command: str, read_timeout: float = READ_TIMEOUT) -> str:
         if not command.startswith("show "):
             raise ValueError(f"not a show command: {command!r}")
         try:
@@ -35,6 +57,54 @@ class SwitchSession:
         except (NetmikoBaseException, OSError, EOFError) as exc:
             raise SwitchUnreachable(f"{self.target.name}: the session failed during {command!r}: {exc}") from exc
         return output
+
+    def running_config(self) -> str:
+        return self.show("show running-config")
+
+    def configure(self, commands: Sequence[str]) -> str:
+        """Send *commands* in configuration mode; any error answer stops and raises."""
+        for command in commands:
+            reason = unsafe_reason(command)
+            if reason:  # the inventory was validated; refuse anyway (defence in depth)
+                raise CommandRejected(f"{self.target.name}: refused to send {command!r}: it {reason}")
+        try:
+            output: str = self._connection.send_config_set(  # type: ignore[attr-defined]
+                list(commands), error_pattern=self.target.platform.error_pattern, read_timeout=READ_TIMEOUT,
+            )  # fmt: skip
+        except ConfigInvalidException as exc:
+            raise CommandRejected(f"{self.target.name}: {_first_line(exc)}") from exc
+        except ReadTimeout as exc:
+            raise SwitchUnreachable(f"{self.target.name}: no answer for {READ_TIMEOUT:.0f} s while configuring "
+                                    "(the session was probably dropped)") from exc  # fmt: skip
+        except (NetmikoBaseException, OSError, EOFError) as exc:
+            raise SwitchUnreachable(
+                f"{self.target.name}: the session failed while configuring: {_first_line(exc)}"
+            ) from exc
+        return output
+
+    def save(self) -> None:
+        """Make the running config the startup config (``write memory``)."""
+        try:
+            self._connection.set_base_prompt()  # type: ignore[attr-defined]  # the hostname may have changed
+            self._connection.save_config()  # type: ignore[attr-defined]
+        except (NetmikoBaseException, OSError, EOFError) as exc:
+            raise SwitchUnreachable(f"{self.target.name}: the session failed while saving: {exc}") from exc
+
+
+def _first_line(exc: Exception) -> str:
+    """The first line of Netmiko's (often long, multi-line) message."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    return (lines[0] if lines else type(exc).__name__)[:300]
+
+
+def _session_log(target: SwitchTarget) -> SessionLog | None:
+    directory = os.environ.get("SCHOOLTECH_SESSION_LOG_DIR")
+    if not directory:
+        return None
+    path = Path(directory) / f"{target.name}-{clock.now():%Y%m%dT%H%M%S%f}.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return SessionLog(file_name=str(path), no_log={"password": target.credentials.password}, record_writes=True)
 
 
 @contextlib.contextmanager
@@ -45,7 +115,7 @@ def open_session(target: SwitchTarget) -> Iterator[SwitchSession]:
             device_type=target.platform.netmiko_device_type, host=target.host, port=target.port,
             username=target.credentials.username, password=target.credentials.password,
             conn_timeout=CONNECT_TIMEOUT, auth_timeout=CONNECT_TIMEOUT, banner_timeout=CONNECT_TIMEOUT,
-            session_log=None,
+            session_log=_session_log(target),
         )  # fmt: skip
     except NetmikoAuthenticationException as exc:
         raise SwitchUnreachable(f"{target.name}: login refused", "check the switch credentials") from exc

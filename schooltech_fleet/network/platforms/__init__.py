@@ -1,27 +1,51 @@
 """The switch platforms schooltech-fleet can configure, one folder each.
 
-Nothing outside this package branches on a platform name: callers ask :func:`platform`
-for the facts of one.
+Each folder holds the platform's facts (:class:`Platform`, in its ``__init__``) and
+its intended-configuration template (``running.j2``). Nothing outside this package
+branches on a platform name: callers ask :func:`platform` for the facts of one.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from ...errors import UsageError
 
 
 @dataclass(frozen=True)
 class Platform:
+    """What the push engine and the templates need to know about one switch platform."""
+
     name: str
     title: str
     netmiko_device_type: str
+    hier_config_platform: str  # hier_config.Platform member
+    access_port: str  # interface name of access port {n}
+    uplink_port: str  # interface name of an uplink: {n} counts from 1 after the access ports, {number} from 1
+    error_pattern: str  # a CLI answer that means the command was not applied
+    volatile: tuple[str, ...] = field(default=())  # running-config lines that change by themselves
+    comment_prefix: str = "!"
+
+    @property
+    def template(self) -> Path:
+        return Path(__file__).parent / self.name / "running.j2"
+
+    def port_name(self, number: int, access_ports: int) -> str:
+        """The interface name of port *number* (1-based, access ports first, then uplinks)."""
+        if number <= access_ports:
+            return self.access_port.format(n=number, number=number)
+        return self.uplink_port.format(n=number - access_ports, number=number)
 
 
-PLATFORMS: dict[str, Platform] = {
-    "cisco_ios": Platform("cisco_ios", "Cisco IOS (Catalyst)", "cisco_ios"),
-    "hp_procurve": Platform("hp_procurve", "HPE Aruba ArubaOS-Switch (ProCurve)", "hp_procurve"),
-}
+def _load() -> dict[str, Platform]:
+    from .cisco_ios import PLATFORM as CISCO_IOS  # noqa: PLC0415 - each platform registers itself here
+    from .hp_procurve import PLATFORM as HP_PROCURVE  # noqa: PLC0415
+
+    return {p.name: p for p in (CISCO_IOS, HP_PROCURVE)}
+
+
+PLATFORMS: dict[str, Platform] = _load()
 SUPPORTED_PLATFORMS: tuple[str, ...] = tuple(PLATFORMS)
 """Platform names accepted in a school file's ``switches[].platform``."""
 

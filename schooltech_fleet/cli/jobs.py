@@ -1,0 +1,147 @@
+"""``schooltech rebuild|patch|license|configure``: lab jobs on a school's managed PCs.
+
+  rebuild    term start: baseline, software, licences, verify; room by room
+  patch      upgrades in rolling batches, reboots only outside lesson times
+  license    licence files where licences are assigned, removed where not
+  configure  settings only: accounts, banner, screen lock, USB, web filter, time
+
+A canary PC goes first; when more than --max-fail percent of a batch fails, the
+rollout halts and later batches are left untouched. Rooms in an exam freeze are
+left out of rebuilds and patching, and nothing reboots during lessons, unless
+--force-window --reason TEXT (recorded in the audit log). One job per school at a
+time. Licence keys come from environment variables or the school's vault file.
+
+Exit codes: 0 every host succeeded, 1 a host failed, was unreachable or was left
+out, or the rollout halted, 2 usage or inventory error, school busy, nothing to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.live import Live
+from rich.markup import escape
+from rich.table import Table
+
+from ..jobs import HostStatus, JobKind, JobRequest, JobResult, Progress, run_job
+from ..jobs import runs as run_records
+from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option
+
+_COLOURS = {
+    HostStatus.OK: "green", HostStatus.CHANGED: "yellow", HostStatus.FAILED: "red",
+    HostStatus.UNREACHABLE: "red", HostStatus.NOT_RUN: "magenta", HostStatus.REFUSED: "cyan",
+}  # fmt: skip
+
+
+def register(commands: Any) -> None:
+    for kind in JobKind:
+        parser: argparse.ArgumentParser = commands.add_parser(
+            kind.value, help=__doc__.splitlines()[2 + list(JobKind).index(kind)].split(None, 1)[1].strip(),
+            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+        )  # fmt: skip
+        add_inventory_option(parser)
+        parser.add_argument("--school", required=True, metavar="CODE")
+        parser.add_argument("--room", action="append", default=[], metavar="ROOM", help="only this room (repeatable)")
+        parser.add_argument("--limit", metavar="PATTERN", help="Ansible host pattern, e.g. 'DEMO-LAB1-PC0*'")
+        parser.add_argument("--check", action="store_true", help="show what would change; change nothing")
+        parser.add_argument("--diff", action="store_true", help="show the changes to files")
+        parser.add_argument("--batch", metavar="SIZE", help="after the canary, batches of SIZE PCs (or 'N%%')")
+        parser.add_argument(
+            "--max-fail",
+            type=int,
+            default=0,
+            metavar="PCT",
+            help="halt when more than PCT%% of a batch fails (default 0: any failure halts)",
+        )
+        parser.add_argument("--force-window", action="store_true", help="ignore exam freezes and lesson times")
+        parser.add_argument("--reason", help="why the window is forced (recorded; required with --force-window)")
+        if kind is JobKind.REBUILD:
+            parser.add_argument("--retry-failed", metavar="RUN", help="rerun only the PCs that failed in RUN")
+        parser.set_defaults(handler=run, kind=kind)
+    runs_parser: argparse.ArgumentParser = commands.add_parser("runs", help="earlier lab jobs and their results")
+    actions = runs_parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("list", help="the most recent runs").set_defaults(handler=run_list)
+    show = actions.add_parser("show", help="one run, host by host")
+    show.add_argument("run_id", metavar="RUN")
+    show.set_defaults(handler=run_show)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    request = JobRequest(
+        kind=args.kind, inventory=args.inventory, school=args.school, rooms=tuple(args.room), limit=args.limit,
+        check=args.check, diff=args.diff, batch=args.batch, max_fail=args.max_fail,
+        force_window=args.force_window, reason=args.reason, retry_of=getattr(args, "retry_failed", None),
+    )  # fmt: skip
+    invocation = shlex.join(["schooltech", *sys.argv[1:]])
+    with Live(_progress_line(None, request), console=console, transient=True, refresh_per_second=8) as live:
+        result = run_job(request, on_progress=lambda p: live.update(_progress_line(p, request)),
+                         invocation=invocation)  # fmt: skip
+    _print_result(console, result)
+    return EXIT_OK if result.succeeded and not result.with_status(HostStatus.REFUSED) else EXIT_FINDINGS
+
+
+def _progress_line(progress: Progress | None, request: JobRequest) -> str:
+    what = f"{request.kind}{' (check)' if request.check else ''} {request.school}"
+    if progress is None:
+        return f"{what}: starting"
+    return (f"{what}: batch {progress.batch} | {progress.done}/{progress.total} PCs | "
+            f"[yellow]{progress.changed} changed[/] | [red]{progress.failed} failed[/] | "
+            f"[red]{progress.unreachable} unreachable[/] | {escape(progress.task or '')}")  # fmt: skip
+
+
+def _print_result(console: Console, result: JobResult) -> None:
+    title = f"{result.kind} {result.school}{' (check mode)' if result.check else ''}: run {result.run_id}"
+    if result.simulation:
+        title += f" [simulation {result.simulation}]"
+    table = Table(title=title, title_justify="left")
+    for column in ("host", "result", "ok", "changed", "detail"):
+        table.add_column(column, overflow="fold")
+    for host in result.hosts:
+        colour = _COLOURS[host.status]
+        detail = host.message or _report_summary(host.report)
+        if host.failed_task:
+            detail = f"{host.failed_task}: {detail}"
+        table.add_row(host.name, f"[{colour}]{host.status}[/{colour}]", str(host.ok), str(host.changed),
+                      escape(detail or ""))  # fmt: skip
+    console.print(table)
+    counts = {status: len(result.with_status(status)) for status in HostStatus}
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+    console.print(f"{summary}; {result.duration:.1f} s")
+    if result.halted:
+        console.print(
+            f"[red]rollout halted[/red]: the failure limit was exceeded; "
+            f"{counts[HostStatus.NOT_RUN]} PCs were left untouched. "
+            f"Retry them with: schooltech rebuild --school {result.school} --retry-failed {result.run_id}"
+        )
+    for warning in result.warnings:
+        console.print(f"[yellow]note[/yellow]: {escape(warning)}")
+
+
+def _report_summary(report: dict[str, Any]) -> str:
+    parts = []
+    if report.get("upgraded"):
+        parts.append("upgraded " + ", ".join(f"{p['name']} {p.get('version', '')}".strip() for p in report["upgraded"]))
+    if report.get("reboot"):
+        parts.append(f"reboot {report['reboot']}")
+    return "; ".join(parts)
+
+
+def run_list(args: argparse.Namespace, console: Console) -> int:
+    table = Table(title="lab jobs, most recent first", title_justify="left")
+    for column in ("run", "job", "school", "started", "hosts", "failed", "halted", "check"):
+        table.add_column(column)
+    for result in run_records.listing():
+        failed = len(result.with_status(HostStatus.FAILED)) + len(result.with_status(HostStatus.UNREACHABLE))
+        table.add_row(result.run_id, str(result.kind), result.school, result.started, str(len(result.hosts)),
+                      str(failed), "yes" if result.halted else "", "yes" if result.check else "")  # fmt: skip
+    console.print(table)
+    return EXIT_OK
+
+
+def run_show(args: argparse.Namespace, console: Console) -> int:
+    _print_result(console, run_records.load(args.run_id))
+    return EXIT_OK

@@ -1,0 +1,17 @@
+"""HPE Aruba ArubaOS-Switch (ProCurve): golden-file tested; no emulator exists for it."""
+
+from __future__ import annotations
+
+from .. import Platform
+
+PLATFORM = Platform(
+    name="hp_procurve",
+    title="HPE Aruba ArubaOS-Switch (ProCurve)",
+    netmiko_device_type="hp_procurve",
+    hier_config_platform="HP_PROCURVE",
+    access_port="{n}",
+    uplink_port="{number}",
+    error_pattern=r"Invalid input|Incomplete input|Ambiguous input|Module not present|Value .* out of range",
+    volatile=(r"^; .* Configuration Editor; Created on release", r"^; Ver #", r"^Running configuration:"),
+    comment_prefix=";",
+)
