@@ -26,7 +26,7 @@ from ..paths import cache_dir
 from .files import PROFILE_DIR
 from .fleet import Fleet, Group, Host
 
-FORMAT = 2
+FORMAT = 3
 MAX_ENTRIES = 64  # one per inventory source path; the least recently written go first
 
 

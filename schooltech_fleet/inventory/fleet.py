@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -37,7 +38,7 @@ class Fleet:
 
     hosts: dict[str, Host] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
-    schools: dict[str, str] = field(default_factory=dict)  # code -> file label
+    schools: dict[str, str] = field(default_factory=dict)  # code -> absolute path of the school file
     constructed: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> Ansible constructable options
     simulated: dict[str, str] = field(default_factory=dict)  # code -> simulation id, while one runs
 
@@ -69,3 +70,47 @@ class Fleet:
         self.schools.update(other.schools)
         self.constructed.update(other.constructed)
         self.simulated.update(other.simulated)
+
+    def hosts_of(self, group: str) -> set[str]:
+        """Every host in *group* or any group below it."""
+        found: set[str] = set()
+        pending, seen = [group], set()
+        while pending:
+            name = pending.pop()
+            if name in seen or name not in self.groups:
+                continue
+            seen.add(name)
+            pending.extend(self.groups[name].children)
+        for host in self.hosts.values():
+            if any(g in seen for g in host.groups):
+                found.add(host.name)
+        return found
+
+    def select(self, pattern: str) -> set[str]:
+        """Hosts matching an Ansible host pattern: names, groups and globs joined by ``:`` or ``,``,
+        with ``&`` (and also in) and ``!`` (but not in), as in ``room_rvs_c101:&managed:!RVS-C101-PC01``."""
+        selected: set[str] = set()
+        terms = [t for t in re.split(r"[:,]", pattern) if t]
+        for term in sorted(terms, key=lambda t: t[0] in "&!"):  # unions first, then & and !
+            op, name = (term[0], term[1:]) if term[0] in "&!" else ("", term)
+            matched = self._match(name)
+            if op == "&":
+                selected &= matched
+            elif op == "!":
+                selected -= matched
+            else:
+                selected |= matched
+        return selected
+
+    def _match(self, name: str) -> set[str]:
+        if name in {"all", "*"}:
+            return set(self.hosts)
+        if any(c in name for c in "*?["):
+            hosts = {h for h in self.hosts if fnmatch.fnmatchcase(h, name)}
+            for group in self.groups:
+                if fnmatch.fnmatchcase(group, name):
+                    hosts |= self.hosts_of(group)
+            return hosts
+        if name in self.hosts:
+            return {name}
+        return self.hosts_of(name)

@@ -226,6 +226,7 @@ class Settings(Model):
     aup_banner: SafeText | None = None
     motd: SafeText | None = None
     wipe_student_homes_on_rebuild: bool | None = None
+    software_repository: SafeStr | None = Field(default=None, description="APT source line of the school's packages")
     patch: PatchPolicy | None = None
     snmp: Snmp | None = None
     switch: SwitchPolicy | None = None

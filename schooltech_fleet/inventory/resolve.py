@@ -53,7 +53,7 @@ class _Trace:
 
 def resolve_school(school: LoadedSchool) -> Fleet:
     """The hosts and groups of one valid school."""
-    fleet = Fleet(schools={school.code: school.label})
+    fleet = Fleet(schools={school.code: str(school.parsed.path.resolve())})
     model = school.model
     code = school.code
     if model.ansible.model_fields_set:
@@ -93,8 +93,7 @@ def simulation_vars(layer: SimulationLayer, endpoint: SimEndpoint, kind: str) ->
         values |= {
             "ansible_user": login.ssh_user,
             "ansible_ssh_private_key_file": login.ssh_private_key,
-            "ansible_ssh_common_args": f"-o UserKnownHostsFile={login.ssh_known_hosts} "
-            "-o StrictHostKeyChecking=accept-new",
+            "ansible_ssh_common_args": f"-o UserKnownHostsFile={login.ssh_known_hosts} -o StrictHostKeyChecking=yes",
         }
     else:
         values |= {"ansible_user": login.switch_username, "switch_password_file": login.switch_password_file}
@@ -208,10 +207,14 @@ def _software_vars(school: LoadedSchool, sets: list[str], layer: Layer | None, t
 
 
 def _licences(school: LoadedSchool, room: str, trace: _Trace | None) -> list[dict[str, Any]]:
+    """The licences deployed in *room*, each with the packages of the software it licenses."""
     out = []
     for i, licence in enumerate(school.model.licences):
         if room in licence.rooms:
-            out.append(licence.model_dump(mode="json", exclude={"rooms"}, exclude_none=True))
+            entry = licence.model_dump(mode="json", exclude={"rooms"}, exclude_none=True)
+            licensed = school.software_sets.get(licence.software_set) if licence.software_set else None
+            entry["packages"] = [p.name for p in licensed.packages] if licensed else []
+            out.append(entry)
             if trace is not None:
                 trace.add(f"licences[{licence.id}]", school.school_layer("licences", i))
     return out
