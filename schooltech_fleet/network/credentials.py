@@ -3,7 +3,8 @@
 Where they come from, first match wins:
   1. the simulation layer's password file, for a simulated switch;
   2. ``SCHOOLTECH_SWITCH_USERNAME_<CODE>`` / ``SCHOOLTECH_SWITCH_PASSWORD_<CODE>`` (one school);
-  3. ``SCHOOLTECH_SWITCH_USERNAME`` / ``SCHOOLTECH_SWITCH_PASSWORD`` (every school).
+  3. ``SCHOOLTECH_SWITCH_USERNAME`` / ``SCHOOLTECH_SWITCH_PASSWORD`` (every school);
+  4. ``switch_username`` / ``switch_password`` in the school's vault file (``secrets.vault.yml``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..vault import VAULT_FILE, read_vault
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class Credentials:
     password: str = field(repr=False)
 
 
-def credentials_for(switch: str, school: str, values: dict[str, Any]) -> Credentials:
+def credentials_for(switch: str, school: str, values: dict[str, Any], school_dir: Path) -> Credentials:
     """The credentials for *switch* of *school*, given its resolved variables."""
     if "switch_password_file" in values:
         path = Path(values["switch_password_file"])
@@ -38,8 +40,12 @@ def credentials_for(switch: str, school: str, values: dict[str, Any]) -> Credent
         password = os.environ.get(f"SCHOOLTECH_SWITCH_PASSWORD{suffix}")
         if username and password:
             return Credentials(username, password)
+    if (school_dir / VAULT_FILE).is_file():
+        vault = read_vault(school_dir / VAULT_FILE)
+        if vault.get("switch_username") and vault.get("switch_password"):
+            return Credentials(str(vault["switch_username"]), str(vault["switch_password"]))
     raise UsageError(
         f"no switch credentials for {switch}",
         f"set SCHOOLTECH_SWITCH_USERNAME_{school} and SCHOOLTECH_SWITCH_PASSWORD_{school} "
-        "(or the same without _CODE for every school)",
+        f"(or the same without _CODE for every school), or switch_username and switch_password in {VAULT_FILE}",
     )

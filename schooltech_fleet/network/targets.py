@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import UsageError
 from ..inventory import Fleet
@@ -44,6 +45,7 @@ def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Seque
         targets.append(SwitchTarget(
             name=host.name, school=host.school, platform=platform(values["switch_platform"]),
             host=values["ansible_host"], port=int(values.get("ansible_port", 22)),
-            credentials=credentials_for(host.name, host.school, values), simulation=values.get("simulation"),
+            credentials=credentials_for(host.name, host.school, values, Path(fleet.schools[host.school]).parent),
+            simulation=values.get("simulation"),
         ))  # fmt: skip
     return targets

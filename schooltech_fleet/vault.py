@@ -1,0 +1,41 @@
+"""The school's ansible-vault file: secrets kept encrypted beside the school file.
+
+``secrets.vault.yml`` (encrypted with ``ansible-vault``) maps variable names to
+secrets: licence keys that a licence names with ``key: {vault: NAME}``, and
+``switch_username`` / ``switch_password`` for the school's switches. The password
+file is the one Ansible uses (``ANSIBLE_VAULT_PASSWORD_FILE``). Decrypted values
+live in memory only.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+
+VAULT_FILE = "secrets.vault.yml"
+
+
+def read_vault(path: Path) -> dict[str, Any]:
+    """Decrypt the school's vault file in memory with the password file Ansible would use."""
+    password_file = os.environ.get("ANSIBLE_VAULT_PASSWORD_FILE")
+    if not path.is_file():
+        raise UsageError(f"licence keys are kept in the vault but {path} does not exist",
+                         "create it with 'ansible-vault create' and the variables the licences name")  # fmt: skip
+    if not password_file:
+        raise UsageError("the vault's password file is not set", "export ANSIBLE_VAULT_PASSWORD_FILE=/path/to/file")
+    from ansible.errors import AnsibleError  # noqa: PLC0415 - only when a school keeps a vault
+    from ansible.parsing.dataloader import DataLoader  # noqa: PLC0415
+    from ansible.parsing.vault import VaultSecret  # noqa: PLC0415
+
+    loader = DataLoader()
+    try:
+        loader.set_vault_secrets([("default", VaultSecret(Path(password_file).read_bytes().strip()))])
+        data = loader.load_from_file(str(path))
+    except (AnsibleError, OSError) as exc:
+        raise UsageError(f"cannot open the vault {path}: {exc}", "check ANSIBLE_VAULT_PASSWORD_FILE") from exc
+    if not isinstance(data, dict):
+        raise UsageError(f"{path} is not a mapping of variable names to values")
+    return {str(k): v for k, v in data.items()}
