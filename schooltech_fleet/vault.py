@@ -22,8 +22,8 @@ def read_vault(path: Path) -> dict[str, Any]:
     """Decrypt the school's vault file in memory with the password file Ansible would use."""
     password_file = os.environ.get("ANSIBLE_VAULT_PASSWORD_FILE")
     if not path.is_file():
-        raise UsageError(f"licence keys are kept in the vault but {path} does not exist",
-                         "create it with 'ansible-vault create' and the variables the licences name")  # fmt: skip
+        raise UsageError(f"the school's vault {path} does not exist",
+                         "create it with 'ansible-vault create' holding the variables the inventory names")  # fmt: skip
     if not password_file:
         raise UsageError("the vault's password file is not set", "export ANSIBLE_VAULT_PASSWORD_FILE=/path/to/file")
     from ansible.errors import AnsibleError  # noqa: PLC0415 - only when a school keeps a vault
