@@ -59,8 +59,7 @@ def register(commands: Any) -> None:
         )
         parser.add_argument("--force-window", action="store_true", help="ignore exam freezes and lesson times")
         parser.add_argument("--reason", help="why the window is forced (recorded; required with --force-window)")
-        if kind is JobKind.REBUILD:
-            parser.add_argument("--retry-failed", metavar="RUN", help="rerun only the PCs that failed in RUN")
+        parser.add_argument("--retry-failed", metavar="RUN", help="rerun only the PCs that did not finish in RUN")
         parser.set_defaults(handler=run, kind=kind)
     runs_parser: argparse.ArgumentParser = commands.add_parser("runs", help="earlier lab jobs and their results")
     actions = runs_parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -74,7 +73,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     request = JobRequest(
         kind=args.kind, inventory=args.inventory, school=args.school, rooms=tuple(args.room), limit=args.limit,
         check=args.check, diff=args.diff, batch=args.batch, max_fail=args.max_fail,
-        force_window=args.force_window, reason=args.reason, retry_of=getattr(args, "retry_failed", None),
+        force_window=args.force_window, reason=args.reason, retry_of=args.retry_failed,
     )  # fmt: skip
     invocation = shlex.join(["schooltech", *sys.argv[1:]])
     with Live(_progress_line(None, request), console=console, transient=True, refresh_per_second=8) as live:

@@ -487,6 +487,28 @@ def _sets_window(settings: Settings) -> bool:
     return settings.patch is not None and settings.patch.window is not None
 
 
+def certificate_files(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
+    """A filtering CA certificate named in any layer must exist beside the school file and be a PEM certificate."""
+    layers: list[tuple[Path, Settings | None]] = [(("settings",), school.model.settings)]
+    for r, room in enumerate(school.model.rooms):
+        layers.append((("rooms", r, "settings"), room.settings))
+        layers += [(("rooms", r, "devices", d, "settings"), entry.settings) for d, entry in enumerate(room.devices)]
+    base = school.parsed.path.parent
+    for path, settings in layers:
+        name = settings.web_filter.ca_cert if settings and settings.web_filter else None
+        if not name:
+            continue
+        where = (*path, "web_filter", "ca_cert")
+        try:
+            text = (base / name).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            yield Problem(where, "file", f"the filtering CA certificate {name} does not exist beside the school file",
+                          f"put the PEM file at {base / name}")  # fmt: skip
+            continue
+        if "-----BEGIN CERTIFICATE-----" not in text:
+            yield Problem(where, "file", f"{name} is not a PEM certificate", "export the filter's CA as PEM")
+
+
 SCHOOL_RULES: tuple[Rule, ...] = (
     rooms_and_sites,
     duplicate_room_names,
@@ -495,6 +517,7 @@ SCHOOL_RULES: tuple[Rule, ...] = (
     switches,
     licences,
     calendar,
+    certificate_files,
 )
 
 

@@ -188,7 +188,11 @@ def random_mutations(rng: random.Random, count: int) -> list[Mutation]:
 
 
 def write_mutant(directory: Path, data: bytes, name: str = "mut.school.yml") -> Path:
+    """Write a (damaged) school file with the example schools' certificate files beside it."""
     directory.mkdir(parents=True, exist_ok=True)
+    for certificate in (REPO / "inventories").glob("*/files/*.pem"):
+        (directory / "files").mkdir(exist_ok=True)
+        (directory / "files" / certificate.name).write_bytes(certificate.read_bytes())
     path = directory / name
     path.write_bytes(data)
     return path

@@ -1,0 +1,150 @@
+"""Run one lab job for one school: pick the hosts, respect the calendar, lock, run, record."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Any
+
+from .. import clock
+from ..errors import FleetError, UsageError
+from ..inventory import Fleet, load_fleet
+from . import audit, runs
+from .locks import school_lock
+from .model import HostResult, HostStatus, JobKind, JobRequest, JobResult
+from .runner import EventTally, PlaybookRun, ProgressCallback, run_playbook
+from .secrets import job_secrets, licence_key_sources
+from .tuning import FORKS, ansible_environment, project_root, strategy
+from .windows import WindowCheck, check_window
+
+CANARY_ROLLOUT: list[int | str] = [1, "10%", "25%"]
+"""One PC first; if it survives, a tenth of the rest, then quarters."""
+
+
+class JobRefused(FleetError):
+    """The calendar (or an empty selection) leaves nothing to run."""
+
+
+def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
+            invocation: str | None = None) -> JobResult:  # fmt: skip
+    """Run *request* and return one result per targeted host; never raises for failed hosts."""
+    if request.force_window and not request.reason:
+        raise UsageError("--force-window needs --reason", "say why, e.g. --reason 'exam board approved'")
+    if not 0 <= request.max_fail <= 100:
+        raise UsageError(f"--max-fail {request.max_fail} is not a percentage", "use 0-100")
+    fleet = load_fleet(request.inventory)
+    targets = select_targets(fleet, request)
+    now = clock.now()
+    windows = {host: check_window(fleet.host_vars(host), now) for host in targets}
+    refused = [] if request.force_window or not request.kind.respects_exam_freezes else [
+        host for host in targets if windows[host].frozen_by]  # fmt: skip
+    runnable = [host for host in targets if host not in refused]
+    if not runnable:
+        freezes = sorted({str(windows[h].frozen_by) for h in refused})
+        raise JobRefused(f"every targeted PC is in an exam freeze ({', '.join(freezes)}): nothing to {request.kind}",
+                         "wait for the freeze to end, or --force-window --reason '...' (recorded)")  # fmt: skip
+    simulation = fleet.simulated.get(request.school)
+    run_id, run_dir = runs.new_run_dir(f"{request.kind}-{request.school}-{now:%Y%m%dT%H%M%SZ}")
+    school_dir = Path(fleet.schools[request.school]).parent
+    needs_keys = request.kind in (JobKind.REBUILD, JobKind.LICENSE)
+    sources = licence_key_sources(fleet.host_vars(h) for h in runnable) if needs_keys else {}
+    tally = EventTally(runnable, on_progress)
+    started = time.monotonic()
+    begin = {"event": "lab-job", "phase": "start", "run_id": run_id, "kind": str(request.kind),
+             "school": request.school, "command": invocation, "targets": runnable, "refused": refused,
+             "check": request.check, "force_window": request.reason if request.force_window else None,
+             "simulation": simulation}  # fmt: skip
+    # a check run changes nothing, so it does not keep a real job waiting
+    lock = school_lock(request.school, f"{request.kind} ({run_id})") if not request.check else nullcontext()
+    with lock, job_secrets(sources, school_dir) as secrets:
+        audit.record(begin)
+        cmdline = [*(["--check"] if request.check else []), *(["--diff"] if request.diff else [])]
+        if secrets.vars_file:
+            cmdline += ["-e", f"@{secrets.vars_file}"]
+        rc = run_playbook(PlaybookRun(
+            run_id=run_id, run_dir=run_dir, project_dir=project_root() / "playbooks",
+            playbook=request.kind.playbook, inventory=request.inventory.resolve(), limit=runnable,
+            extravars=_extravars(request, fleet, runnable, windows), cmdline=cmdline,
+            envvars=ansible_environment(simulation or "real"), forks=FORKS,
+        ), tally)  # fmt: skip
+    hosts = tally.results()
+    halted = any(h.status is HostStatus.NOT_RUN for h in hosts) and rc != 0
+    result = JobResult(
+        run_id=run_id, kind=request.kind, school=request.school, check=request.check,
+        started=now.isoformat(timespec="seconds"), finished=clock.now().isoformat(timespec="seconds"),
+        duration=round(time.monotonic() - started, 2),
+        hosts=(*hosts, *(HostResult(h, HostStatus.REFUSED, message=f"exam freeze: {windows[h].frozen_by}")
+                         for h in refused)),
+        halted=halted, ansible_rc=rc, simulation=simulation, warnings=_warnings(refused),
+    )  # fmt: skip
+    runs.save(result)
+    audit.record({"event": "lab-job", "phase": "end", "run_id": run_id, "kind": str(request.kind),
+                  "school": request.school, "check": request.check, "halted": halted,
+                  "duration": result.duration, "hosts": {h.name: str(h.status) for h in result.hosts}})  # fmt: skip
+    return result
+
+
+def select_targets(fleet: Fleet, request: JobRequest) -> list[str]:
+    """The managed PCs of the school, narrowed by rooms, --limit and --retry-failed, in inventory order."""
+    if request.school not in fleet.schools:
+        raise UsageError(
+            f"no school with code {request.school!r}", f"known schools: {', '.join(sorted(fleet.schools))}"
+        )
+    chosen = fleet.select(f"school_{request.school.lower()}:&managed")
+    if request.rooms:
+        rooms = {fleet.host_vars(h)["room"] for h in chosen}
+        unknown = [room for room in request.rooms if room not in rooms]
+        if unknown:
+            raise UsageError(f"no managed PCs in room {', '.join(unknown)}", f"rooms: {', '.join(sorted(rooms))}")
+        chosen = {h for h in chosen if fleet.host_vars(h)["room"] in request.rooms}
+    if request.limit:
+        chosen &= fleet.select(request.limit)
+    if request.retry_of:
+        chosen &= set(runs.retry_targets(request.retry_of))
+    if not chosen:
+        raise JobRefused("no managed PCs match that selection", "check --room, --limit and --school")
+    return [name for name in fleet.hosts if name in chosen]
+
+
+def rollout(request: JobRequest, fleet: Fleet, hosts: Sequence[str]) -> list[int | str]:
+    """Ansible's ``serial``: a canary PC first; a rebuild then goes room by room."""
+    if request.batch:
+        size: int | str = int(request.batch) if request.batch.isdigit() else request.batch
+        return [1, size]
+    if request.kind is not JobKind.REBUILD:
+        return CANARY_ROLLOUT
+    rooms: dict[str, int] = {}
+    for host in hosts:
+        room = fleet.host_vars(host)["room"]
+        rooms[room] = rooms.get(room, 0) + 1
+    sizes = list(rooms.values())
+    return [size for size in [1, sizes[0] - 1, *sizes[1:]] if size > 0]
+
+
+def _extravars(request: JobRequest, fleet: Fleet, hosts: Sequence[str],
+               windows: dict[str, WindowCheck]) -> dict[str, Any]:  # fmt: skip
+    return {
+        "schooltech_job": str(request.kind),
+        "schooltech_serial": rollout(request, fleet, hosts),
+        "schooltech_max_fail": request.max_fail,
+        "schooltech_force_window": request.force_window,
+        "schooltech_windows": {
+            host: {
+                "exam_freeze": windows[host].frozen_by,
+                "reboot_allowed": request.force_window or not windows[host].in_lessons,
+            }
+            for host in hosts
+        },
+    }
+
+
+def _warnings(refused: Sequence[str]) -> tuple[str, ...]:
+    warnings = []
+    if strategy() == "mitogen_linear":
+        warnings.append("ran with Mitogen's strategy, which Ansible 12 deprecates for third-party plugins; "
+                        "SCHOOLTECH_ANSIBLE_STRATEGY=linear falls back to Ansible's own")  # fmt: skip
+    if refused:
+        warnings.append(f"{len(refused)} PCs were left out: their room is in an exam freeze")
+    return tuple(warnings)

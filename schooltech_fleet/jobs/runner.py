@@ -1,0 +1,206 @@
+"""Run a playbook through ansible-runner: the only module that calls it.
+
+Progress and results are built from ansible-runner's job events (never from its
+stdout): per-host counters, the task running now, failures with their message,
+hosts a halted rollout never reached, and what the roles reported with set_stats.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ansible_runner
+
+from ..errors import FleetError
+from .model import HostResult, HostStatus, Progress
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class _HostTally:
+    ok: int = 0
+    changed: int = 0
+    failed: bool = False
+    unreachable: bool = False
+    failed_task: str | None = None
+    message: str | None = None
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.ok or self.failed or self.unreachable or self.changed)
+
+
+@dataclass
+class EventTally:
+    """Folds job events into per-host results and progress snapshots."""
+
+    hosts: Sequence[str]
+    on_progress: ProgressCallback | None = None
+    tally: dict[str, _HostTally] = field(default_factory=dict)
+    task: str | None = None
+    batches: int = 0
+    started: bool = False  # ansible-playbook got as far as starting the playbook
+    reports: dict[str, dict[str, Any]] = field(default_factory=dict)
+    halted_event: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.tally = {host: _HostTally() for host in self.hosts}
+
+    def handle(self, event: Mapping[str, Any]) -> bool:
+        """ansible-runner's event handler: fold one event in; keep it in the run's job_events."""
+        kind = event.get("event", "")
+        data = event.get("event_data") or {}
+        host = data.get("host")
+        with self._lock:
+            if kind == "playbook_on_start":
+                self.started = True
+            elif kind == "playbook_on_play_start":
+                self.batches += 1
+            elif kind == "playbook_on_task_start":
+                self.task = data.get("task")
+            elif kind == "playbook_on_no_hosts_remaining":
+                self.halted_event = True
+            elif kind == "playbook_on_stats":
+                self._stats(data)
+            elif host in self.tally:
+                self._host_event(kind, host, data)
+            else:
+                return True
+        if self.on_progress is not None:
+            self.on_progress(self.snapshot())
+        return True
+
+    def _host_event(self, kind: str, host: str, data: Mapping[str, Any]) -> None:
+        entry = self.tally[host]
+        result = data.get("res") or {}
+        if kind == "runner_on_ok":
+            entry.ok += 1
+            entry.changed += bool(result.get("changed"))
+        elif kind == "runner_on_failed" and not data.get("ignore_errors"):
+            entry.failed = True
+            entry.failed_task = data.get("task")
+            entry.message = _message(result)
+        elif kind == "runner_on_unreachable":
+            entry.unreachable = True
+            entry.failed_task = data.get("task")
+            entry.message = _message(result)
+
+    def _stats(self, data: Mapping[str, Any]) -> None:
+        for name, report in ((data.get("artifact_data") or {}).get("schooltech_report") or {}).items():
+            if isinstance(report, dict):
+                self.reports[name] = report
+
+    def snapshot(self) -> Progress:
+        done = [t for t in self.tally.values() if t.touched]
+        return Progress(
+            total=len(self.tally), done=len(done), changed=sum(1 for t in done if t.changed),
+            failed=sum(1 for t in done if t.failed), unreachable=sum(1 for t in done if t.unreachable),
+            task=self.task, batch=self.batches,
+        )  # fmt: skip
+
+    def results(self) -> list[HostResult]:
+        out = []
+        for name, entry in self.tally.items():
+            if entry.unreachable:
+                status = HostStatus.UNREACHABLE
+            elif entry.failed:
+                status = HostStatus.FAILED
+            elif entry.changed:
+                status = HostStatus.CHANGED
+            elif entry.ok:
+                status = HostStatus.OK
+            else:
+                status = HostStatus.NOT_RUN
+            out.append(HostResult(name, status, entry.ok, entry.changed, entry.failed_task, entry.message,
+                                  self.reports.get(name, {})))  # fmt: skip
+        return out
+
+
+def _message(result: Mapping[str, Any]) -> str:
+    message = result.get("msg") or result.get("stderr") or result.get("module_stderr") or ""
+    if result.get("censored"):
+        message = str(result["censored"])
+    return str(message).strip().splitlines()[0][:300] if message else ""
+
+
+@dataclass(frozen=True)
+class PlaybookRun:
+    """Everything ansible-runner needs for one run."""
+
+    run_id: str
+    run_dir: Path
+    project_dir: Path
+    playbook: str
+    inventory: Path
+    limit: Sequence[str]
+    extravars: Mapping[str, Any]
+    cmdline: Sequence[str]
+    envvars: Mapping[str, str]
+    forks: int
+
+
+class PlaybookDidNotStart(FleetError):
+    """ansible-playbook failed before running any play (syntax error, missing binary, bad option)."""
+
+
+# ansible-runner gives ansible-playbook this process's whole environment and records it in the
+# run's artifacts (``command``): an exported licence key or password would end up on disk. So
+# Ansible runs with only what it needs; secrets reach it through a private vars file instead.
+ALLOWED_ENVIRONMENT = re.compile(
+    r"^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_[A-Z]+|TERM|TZ|TMPDIR|SSH_AUTH_SOCK|PYTHONPATH|VIRTUAL_ENV"
+    r"|ANSIBLE_(?!.*(PASSWORD|SECRET|TOKEN|KEY)$)[A-Z_]+)$"
+)
+
+
+@contextlib.contextmanager
+def _only_allowed_environment() -> Iterator[None]:
+    saved = dict(os.environ)
+    for name in list(os.environ):
+        if not ALLOWED_ENVIRONMENT.match(name):
+            del os.environ[name]
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def run_playbook(run: PlaybookRun, tally: EventTally) -> int:
+    """Run the playbook; return ansible-playbook's exit status. Results accumulate in *tally*."""
+    with _only_allowed_environment():
+        runner = ansible_runner.run(
+            private_data_dir=str(run.run_dir),
+            ident=run.run_id,
+            project_dir=str(run.project_dir),
+            playbook=run.playbook,
+            inventory=str(run.inventory),
+            limit=",".join(run.limit),
+            extravars=dict(run.extravars),
+            cmdline=" ".join(run.cmdline) or None,
+            envvars=dict(run.envvars),
+            forks=run.forks,
+            quiet=True,
+            suppress_env_files=True,
+            event_handler=tally.handle,
+        )
+    rc = int(runner.rc if runner.rc is not None else 1)
+    if rc != 0 and not tally.started:
+        output = (artifacts(run) / "stdout").read_text(errors="replace").strip().splitlines()
+        raise PlaybookDidNotStart(
+            f"ansible-playbook {run.playbook} did not start (exit {rc}): {output[-1] if output else 'no output'}",
+            f"the full output is in {artifacts(run) / 'stdout'}",
+        )
+    return rc
+
+
+def artifacts(run: PlaybookRun) -> Path:
+    return run.run_dir / "artifacts" / run.run_id
