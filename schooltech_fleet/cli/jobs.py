@@ -120,10 +120,12 @@ def _print_result(console: Console, result: JobResult) -> None:
         console.print(f"[yellow]note[/yellow]: {escape(warning)}")
 
 
-def _report_summary(report: dict[str, Any]) -> str:
+def _report_summary(reports: dict[str, Any]) -> str:
+    """One line from what the roles reported (``patching_report``: upgraded packages, reboot)."""
+    report = reports.get("patching_report") or {}
     parts = []
     if report.get("upgraded"):
-        parts.append("upgraded " + ", ".join(f"{p['name']} {p.get('version', '')}".strip() for p in report["upgraded"]))
+        parts.append("upgraded " + ", ".join(_package(p) for p in report["upgraded"]))
     if report.get("reboot"):
         parts.append(f"reboot {report['reboot']}")
     return "; ".join(parts)
@@ -144,3 +146,9 @@ def run_list(args: argparse.Namespace, console: Console) -> int:
 def run_show(args: argparse.Namespace, console: Console) -> int:
     _print_result(console, run_records.load(args.run_id))
     return EXIT_OK
+
+
+def _package(entry: Any) -> str:
+    if isinstance(entry, dict):
+        return f"{entry.get('name', '?')} {entry.get('from', '')} -> {entry.get('to', '')}"
+    return str(entry)

@@ -1,0 +1,208 @@
+"""Lab jobs end to end on the simulated demo school: real roles, real SSH, real apt.
+
+The tests share the session's simulation and run in file order: the rebuild first, then
+patching, failures and the safety rules. Each test puts back what it breaks.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from schooltech_fleet.errors import UsageError
+from schooltech_fleet.jobs import HostStatus, JobKind, JobRefused, JobRequest, JobResult, run_job
+from schooltech_fleet.jobs.audit import audit_path
+from schooltech_fleet.jobs.locks import SchoolLocked, school_lock
+from schooltech_fleet.sim import aptrepo, pcs, simulation
+
+pytestmark = pytest.mark.sim
+
+REPO = Path(__file__).resolve().parents[2]
+LAB1 = [f"DEMO-LAB1-PC0{n}" for n in range(1, 5)]
+ALL = [*LAB1, "DEMO-LAB2-PC01", "DEMO-LAB2-PC02", "DEMO-LIB-PC01", "DEMO-LIB-PC02"]
+CANARIES = {"DEMO_EXAM_BROWSER_KEY": "CANARY-exam-3c9d1f", "DEMO_DATALOGGER_KEY": "CANARY-datalog-77e0aa"}
+
+
+@pytest.fixture(scope="module")
+def school(simulated_school: simulation.Simulation) -> Iterator[simulation.Simulation]:
+    """The simulated demo school with the licence keys (canaries) in the environment."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in CANARIES.items():
+            patch.setenv(name, value)
+        yield simulated_school
+
+
+def job(school: simulation.Simulation, kind: JobKind, **options: object) -> JobResult:
+    return run_job(JobRequest(kind=kind, inventory=Path(school.inventory), school="DEMO", **options))  # type: ignore[arg-type]
+
+
+def on(school: simulation.Simulation, pc: str, command: str) -> str:
+    result = pcs.exec_in(school.container(pc), ["sh", "-c", command])
+    return result.stdout.strip()
+
+
+def version(school: simulation.Simulation, pc: str, package: str) -> str:
+    return on(school, pc, f"dpkg-query -W -f='${{Version}}' {package} 2>/dev/null || echo absent")
+
+
+def statuses(result: JobResult) -> dict[str, HostStatus]:
+    return {h.name: h.status for h in result.hosts}
+
+
+def test_rebuild_of_a_room_configures_accounts_banner_software_and_licences(school: simulation.Simulation) -> None:
+    # a package the school manages but LAB1 is not approved for: the rebuild must remove it
+    on(
+        school,
+        "DEMO-LAB1-PC02",
+        "mkdir -p /etc/apt/sources.list.d && echo "
+        f"'{aptrepo.SOURCES_LINE}' > {aptrepo.SOURCES_FILE} && apt-get update -qq && "
+        "apt-get install -y -qq schooltech-licence-agent",
+    )
+    assert version(school, "DEMO-LAB1-PC02", "schooltech-licence-agent") == "1.0"
+
+    result = job(school, JobKind.REBUILD, rooms=("LAB1",))
+
+    assert result.succeeded, result.hosts
+    assert set(statuses(result)) == set(LAB1)
+    for pc in LAB1:
+        assert (
+            on(school, pc, "getent passwd fleetadmin student | cut -d: -f1 | sort | tr '\\n' ' '")
+            == "fleetadmin student"
+        )
+        assert "Acceptable Use Policy" in on(school, pc, "cat /etc/issue")
+        assert version(school, pc, "schooltech-demo-app") == "1.0"
+        assert version(school, pc, "schooltech-exam-browser") == "2.0"  # LAB1 is an ict_suite: computing set
+        assert on(school, pc, "ls /etc/schooltech/licences") == "exam-browser.lic"
+    assert version(school, "DEMO-LAB1-PC02", "schooltech-licence-agent") == "absent"
+    # rooms not rebuilt were not touched
+    assert on(school, "DEMO-LAB2-PC01", "ls /etc/schooltech/licences 2>/dev/null || echo none") == "none"
+
+
+def test_a_second_rebuild_changes_nothing(school: simulation.Simulation) -> None:
+    result = job(school, JobKind.REBUILD, rooms=("LAB1",))
+    assert result.succeeded
+    assert set(statuses(result).values()) == {HostStatus.OK}, result.hosts
+
+
+def test_check_mode_reports_changes_but_changes_nothing(school: simulation.Simulation) -> None:
+    result = job(school, JobKind.REBUILD, rooms=("LAB2",), check=True)
+    assert result.check
+    assert set(statuses(result)) == {"DEMO-LAB2-PC01", "DEMO-LAB2-PC02"}
+    for pc in ("DEMO-LAB2-PC01", "DEMO-LAB2-PC02"):
+        assert version(school, pc, "schooltech-demo-app") == "absent"
+        assert on(school, pc, "getent passwd student || echo none") == "none"
+
+
+def test_licence_files_only_in_the_rooms_a_licence_is_assigned_to(school: simulation.Simulation) -> None:
+    result = job(school, JobKind.LICENSE)
+    assert result.succeeded, result.hosts
+    assert on(school, "DEMO-LIB-PC01", "ls /etc/schooltech/licences") == "exam-browser.lic"
+    assert on(school, "DEMO-LAB2-PC01", "ls /etc/schooltech/licences") == "datalogger.lic"
+    assert CANARIES["DEMO_DATALOGGER_KEY"] in on(school, "DEMO-LAB2-PC01", "cat /etc/schooltech/licences/*.lic")
+
+
+def test_patch_upgrades_the_demo_app_on_every_pc_and_says_so(school: simulation.Simulation) -> None:
+    job(school, JobKind.REBUILD)  # every room on the school's software first
+    assert {version(school, pc, "schooltech-demo-app") for pc in ALL} == {"1.0"}
+    aptrepo.publish(school.repo_dir, "schooltech-demo-app", "1.1")
+
+    result = job(school, JobKind.PATCH)
+
+    assert result.succeeded, result.hosts
+    assert {version(school, pc, "schooltech-demo-app") for pc in ALL} == {"1.1"}
+    for host in result.hosts:
+        upgraded = host.report["patching_report"]["upgraded"]
+        assert {"name": "schooltech-demo-app", "from": "1.0", "to": "1.1"} in upgraded, host
+
+
+def test_a_second_patch_changes_nothing(school: simulation.Simulation) -> None:
+    result = job(school, JobKind.PATCH)
+    assert result.succeeded
+    assert set(statuses(result).values()) == {HostStatus.OK}, result.hosts
+
+
+def test_a_stopped_pc_is_unreachable_while_the_others_succeed(school: simulation.Simulation) -> None:
+    simulation.stop_pc(school, "DEMO-LIB-PC02")
+    try:
+        result = job(school, JobKind.PATCH, max_fail=50)
+    finally:
+        simulation.start_pc(school, "DEMO-LIB-PC02")
+    found = statuses(result)
+    assert found["DEMO-LIB-PC02"] is HostStatus.UNREACHABLE
+    assert {s for name, s in found.items() if name != "DEMO-LIB-PC02"} == {HostStatus.OK}
+    assert not result.succeeded and not result.halted
+
+
+def test_a_failing_canary_halts_the_rollout_and_later_batches_stay_untouched(school: simulation.Simulation) -> None:
+    aptrepo.publish(school.repo_dir, "schooltech-exam-browser", "2.1")
+    simulation.break_package_manager(school, "DEMO-LAB1-PC01")  # the first PC in inventory order: the canary
+    try:
+        result = job(school, JobKind.PATCH)
+    finally:
+        simulation.repair_package_manager(school, "DEMO-LAB1-PC01")
+    found = statuses(result)
+    assert result.halted
+    assert found["DEMO-LAB1-PC01"] is HostStatus.FAILED
+    assert {found[pc] for pc in ALL[1:]} == {HostStatus.NOT_RUN}
+    assert {
+        version(school, pc, "schooltech-exam-browser") for pc in ALL if pc.startswith(("DEMO-LAB1", "DEMO-LIB"))
+    } == {"2.0"}
+    # the retry picks up exactly the PCs that did not finish
+    retried = job(school, JobKind.PATCH, retry_of=result.run_id)
+    assert set(statuses(retried)) == set(ALL) and retried.succeeded
+
+
+def test_an_exam_freeze_keeps_its_room_out_and_a_frozen_room_alone_is_refused(
+    school: simulation.Simulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCHOOLTECH_NOW", "2027-05-12T18:00:00+01:00")  # GCSE computing exams in LAB1
+    result = job(school, JobKind.PATCH)
+    found = statuses(result)
+    assert {found[pc] for pc in LAB1} == {HostStatus.REFUSED}
+    assert {found[pc] for pc in ALL if pc not in LAB1} == {HostStatus.OK}
+    with pytest.raises(JobRefused, match="exam freeze"):
+        job(school, JobKind.PATCH, rooms=("LAB1",))
+    with pytest.raises(UsageError, match="--reason"):
+        job(school, JobKind.PATCH, rooms=("LAB1",), force_window=True)
+    forced = job(school, JobKind.PATCH, rooms=("LAB1",), force_window=True, reason="exam board approved")
+    assert set(statuses(forced)) == set(LAB1) and forced.succeeded
+    starts = [e for e in _audit() if e.get("run_id") == forced.run_id and e.get("phase") == "start"]
+    assert starts[0]["force_window"] == "exam board approved"
+
+
+def test_a_second_job_on_a_busy_school_is_refused_naming_the_holder(school: simulation.Simulation) -> None:
+    with school_lock("DEMO", "rebuild (held by a test)"), pytest.raises(SchoolLocked, match="held by a test"):
+        job(school, JobKind.PATCH)
+
+
+def test_every_run_is_in_the_audit_log(school: simulation.Simulation) -> None:
+    ends = [e for e in _audit() if e.get("event") == "lab-job" and e.get("phase") == "end"]
+    assert len(ends) >= 8
+    assert all({"run_id", "kind", "school", "check", "hosts", "duration", "user", "time"} <= set(e) for e in ends)
+
+
+def test_the_canary_licence_keys_never_leak(school: simulation.Simulation, state_dir: Path) -> None:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+    command = [str(Path(sys.executable).parent / "schooltech"), "license", "-i", school.inventory, "--school", "DEMO"]
+    done = subprocess.run(command, check=False, capture_output=True, text=True, env=env, cwd=REPO)
+    assert done.returncode == 0, done.stdout + done.stderr
+    leaks = []
+    for path in state_dir.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            leaks += [str(path) for value in CANARIES.values() if value.encode() in data]
+    for value in CANARIES.values():
+        assert value not in done.stdout + done.stderr
+    assert leaks == []
+    assert CANARIES["DEMO_EXAM_BROWSER_KEY"] in on(school, "DEMO-LIB-PC01", "cat /etc/schooltech/licences/*.lic")
+
+
+def _audit() -> list[dict[str, object]]:
+    import json  # noqa: PLC0415
+
+    return [json.loads(line) for line in audit_path().read_text().splitlines()]

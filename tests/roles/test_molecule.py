@@ -1,0 +1,145 @@
+"""The four lab-PC roles: their molecule scenarios, lint gates and Windows task files.
+
+The molecule scenarios run real containers of the lab-PC image (``molecule/<role>/``); the
+other tests are static and fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from .molecule_env import ROLES, ROOT, subprocess_env
+
+VENV_BIN = ROOT / ".venv" / "bin"
+#: task keywords; the one other key of a task is its module
+TASK_KEYWORDS = {
+    "name", "when", "loop", "loop_control", "register", "notify", "vars", "no_log", "changed_when",
+    "failed_when", "check_mode", "become", "delegate_to", "run_once", "tags", "environment",
+    "any_errors_fatal", "block", "rescue", "always", "ignore_errors", "until", "retries", "delay", "args",
+}  # fmt: skip
+
+
+def _run(argv: list[str], env: dict[str, str] | None = None, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        argv, cwd=ROOT, env=env or subprocess_env(), capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+@pytest.fixture(scope="module")
+def molecule_env() -> dict[str, str]:
+    """The image, repositories, key pair and roles path the scenarios need (built once, cached)."""
+    return subprocess_env()
+
+
+@pytest.mark.sim
+@pytest.mark.parametrize("role", ROLES)
+def test_molecule_scenario_passes(role: str, molecule_env: dict[str, str]) -> None:
+    """create, prepare, check, converge, idempotence (changed=0), verify, destroy."""
+    start = time.monotonic()
+    result = _run([str(VENV_BIN / "molecule"), "test", "-s", role], env=molecule_env, timeout=900)
+    took = time.monotonic() - start
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, f"molecule test -s {role} failed after {took:.0f} s:\n{output[-6000:]}"
+    assert f"{role}" in output and "idempotence" in output
+
+
+def test_roles_pass_ansible_lint_production_profile() -> None:
+    result = _run([str(VENV_BIN / "ansible-lint"), "--offline", "--profile", "production", "roles/"],
+                  env=_lint_env())  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_scenarios_and_windows_playbook_pass_ansible_lint_production_profile() -> None:
+    argv = [str(VENV_BIN / "ansible-lint"), "--offline", "--profile", "production", "molecule/",
+            "tests/roles/windows-syntax.yml"]  # fmt: skip
+    result = _run(argv, env=_lint_env() | {"ANSIBLE_ROLES_PATH": str(ROOT / "roles")})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_roles_and_scenarios_pass_yamllint_strict() -> None:
+    result = _run([str(VENV_BIN / "yamllint"), "-s", "roles", "molecule", "tests/roles"], env=_lint_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_windows_task_files_pass_the_syntax_check() -> None:
+    env = _lint_env() | {"ANSIBLE_ROLES_PATH": str(ROOT / "roles")}
+    playbook = Path(__file__).with_name("windows-syntax.yml")
+    result = _run([str(VENV_BIN / "ansible-playbook"), "-i", "win-lab-pc01,", "--syntax-check", str(playbook)],
+                  env=env)  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    listed = _run([str(VENV_BIN / "ansible-playbook"), "-i", "win-lab-pc01,", "--list-tasks", str(playbook)],
+                  env=env)  # fmt: skip
+    for role in ROLES:
+        assert f"{role} : " in listed.stdout
+
+
+def test_windows_tasks_use_only_documented_module_options() -> None:
+    """What a syntax check cannot see: every option (and literal choice) exists in the module's docs."""
+    uses = [
+        (f"{path.relative_to(ROOT)}: {task['name']}", module, args)
+        for path in sorted((ROOT / "roles").glob("*/tasks/windows*.yml"))
+        for task, module, args in _tasks(path)
+        if module.startswith(("ansible.windows.", "community.windows."))
+    ]
+    assert len(uses) > 30
+    docs = json.loads(_run([str(VENV_BIN / "ansible-doc"), "-j", *sorted({m for _, m, _ in uses})],
+                           env=_lint_env()).stdout)  # fmt: skip
+    problems = []
+    for where, module, args in uses:
+        options = docs[module]["doc"].get("options", {})
+        allowed = set(options) | {alias for option in options.values() for alias in option.get("aliases", [])}
+        if module.endswith(("win_command", "win_shell")):
+            allowed |= {"_raw_params", "cmd", "argv"}
+        problems += [f"{where}: {module} has no option {name!r}" for name in sorted(set(args) - allowed)]
+        for name, value in args.items():
+            choices = options.get(name, {}).get("choices")
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                if choices and isinstance(item, str) and "{{" not in item and item not in choices:
+                    problems.append(f"{where}: {module} {name}={item!r} not in {choices}")
+    assert problems == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_public_variable_is_prefixed_and_documented(role: str) -> None:
+    defaults = yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text())
+    readme = (ROOT / "roles" / role / "README.md").read_text()
+    assert defaults
+    for name in defaults:
+        assert name.startswith(f"{role}_"), name
+        assert f"`{name}`" in readme, f"{name} is missing from roles/{role}/README.md"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_main_only_dispatches_by_os_family(role: str) -> None:
+    tasks = yaml.safe_load((ROOT / "roles" / role / "tasks" / "main.yml").read_text())
+    includes = [task for task in tasks if "ansible.builtin.include_tasks" in task]
+    files = [task["ansible.builtin.include_tasks"] for task in includes]
+    assert any(name.startswith("linux") for name in files)
+    assert any(name.startswith("windows") for name in files)
+    for task in includes:  # every include is chosen by OS family (licensing's seat count is OS-neutral)
+        assert "os_family" in str(task.get("when", "")) or task["ansible.builtin.include_tasks"] == "seats.yml"
+
+
+def _tasks(path: Path) -> list[tuple[dict[str, Any], str, dict[str, Any]]]:
+    found = []
+    for task in yaml.safe_load(path.read_text()) or []:
+        modules = [key for key in task if key not in TASK_KEYWORDS]
+        assert len(modules) == 1, f"{path}: {task.get('name')}: {modules}"
+        args = task[modules[0]]
+        found.append((task, modules[0], args if isinstance(args, dict) else {}))
+    return found
+
+
+def _lint_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ANSIBLE_")}
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    return env
