@@ -66,7 +66,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
         rc = run_playbook(PlaybookRun(
             run_id=run_id, run_dir=run_dir, project_dir=project_root() / "playbooks",
             playbook=request.kind.playbook, inventory=request.inventory.resolve(), limit=runnable,
-            extravars=_extravars(request, fleet, runnable, windows), cmdline=cmdline,
+            extravars=job_extravars(request, fleet, runnable, windows), cmdline=cmdline,
             envvars=ansible_environment(simulation or "real"), forks=FORKS,
         ), tally)  # fmt: skip
     hosts = tally.results()
@@ -123,8 +123,9 @@ def rollout(request: JobRequest, fleet: Fleet, hosts: Sequence[str]) -> list[int
     return [size for size in [1, sizes[0] - 1, *sizes[1:]] if size > 0]
 
 
-def _extravars(request: JobRequest, fleet: Fleet, hosts: Sequence[str],
+def job_extravars(request: JobRequest, fleet: Fleet, hosts: Sequence[str],
                windows: dict[str, WindowCheck]) -> dict[str, Any]:  # fmt: skip
+    """The extra variables every playbook of the job gets: rollout, failure limit, calendar verdicts."""
     return {
         "schooltech_job": str(request.kind),
         "schooltech_serial": rollout(request, fleet, hosts),

@@ -8,16 +8,19 @@ A revision is a commit id (or any name git understands, such as ``HEAD~2``).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import getpass
 import subprocess
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import FleetError, UsageError
 from ..paths import state_dir
 
-_LOCK = threading.Lock()  # one git operation at a time (pushes back up from a worker pool)
+_LOCK = threading.Lock()  # one git operation at a time in this process (pushes back up from a worker pool)
 _IDENTITY = ["-c", "user.name=schooltech-fleet", "-c", "user.email=schooltech-fleet@localhost"]
 
 
@@ -40,13 +43,31 @@ def store() -> Path:
     return path
 
 
-def _git(repo: Path, *args: str, check: bool = True) -> str:
+@contextlib.contextmanager
+def _locked() -> Iterator[Path]:
+    """The store, to one thread of one process at a time (a nightly backup may overlap a push)."""
+    with _LOCK:
+        locks = state_dir() / "locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        with (locks / "backups.lock").open("w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield store()
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
-        result = subprocess.run(["git", *_IDENTITY, *args], cwd=repo, capture_output=True, text=True, check=False)
+        return subprocess.run(["git", *_IDENTITY, *args], cwd=repo, capture_output=True, text=True, check=False)
     except FileNotFoundError as exc:
         raise BackupError("git is not installed", "sudo apt-get install git (scripts/setup-host.sh does)") from exc
+
+
+def _git(repo: Path, *args: str, check: bool = True) -> str:
+    result = _run(repo, *args)
     if check and result.returncode != 0:
-        raise BackupError(f"git {args[0]} failed in {repo}: {result.stderr.strip()}")
+        raise BackupError(f"git {args[0]} failed in {repo}: {result.stderr.strip() or result.stdout.strip()}")
     return result.stdout
 
 
@@ -57,26 +78,38 @@ def relative_path(school: str, switch: str) -> str:
 def save(school: str, switch: str, config: str, reason: str) -> Saved:
     """Store *config* (already normalised) and commit it if it differs from the last backup."""
     path = relative_path(school, switch)
-    with _LOCK:
-        repo = store()
+    with _locked() as repo:
         target = repo / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(config, encoding="utf-8")
-        _git(repo, "add", "--", path)
-        if _git(repo, "status", "--porcelain", "--", path).strip():
-            _git(repo, "commit", "-q", "-m", f"{switch}: {reason} (by {getpass.getuser()})", "--", path)
-            changed = True
-        else:
+        if target.is_file() and target.read_text(encoding="utf-8") == config and _committed(repo, path):
             changed = False
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(config, encoding="utf-8")
+            _git(repo, "add", "--", path)
+            changed = _commit(repo, path, f"{switch}: {reason} (by {getpass.getuser()})")
         revision = _git(repo, "log", "-1", "--format=%h", "--", path).strip()
     return Saved(path, revision, changed)
+
+
+def _committed(repo: Path, path: str) -> bool:
+    """Whether *path* is in the last commit exactly as it is on disk."""
+    return not _git(repo, "status", "--porcelain", "--", path).strip()
+
+
+def _commit(repo: Path, path: str, message: str) -> bool:
+    """Commit the staged *path*; False when it equals its last commit (nothing to commit)."""
+    result = _run(repo, "commit", "-q", "-m", message, "--", path)
+    if result.returncode == 0:
+        return True
+    if _run(repo, "diff", "--cached", "--quiet", "--", path).returncode == 0:
+        return False  # the file was rewritten with the text it already had in the store
+    raise BackupError(f"git commit failed in {repo}: {result.stderr.strip() or result.stdout.strip()}")
 
 
 def read(school: str, switch: str, revision: str = "HEAD") -> str:
     """The backed-up config of *switch* at *revision*."""
     path = relative_path(school, switch)
-    with _LOCK:
-        repo = store()
+    with _locked() as repo:
         if not _git(repo, "rev-parse", "--verify", "-q", f"{revision}^{{commit}}", check=False).strip():
             raise UsageError(f"no backup revision {revision!r}", f"see 'schooltech net history --switch {switch}'")
         result = subprocess.run(["git", "show", f"{revision}:{path}"], cwd=repo, capture_output=True, text=True,
@@ -90,6 +123,6 @@ def read(school: str, switch: str, revision: str = "HEAD") -> str:
 
 def history(school: str, switch: str, limit: int = 20) -> list[tuple[str, str, str]]:
     """(revision, date, message) of the backups of *switch*, newest first."""
-    with _LOCK:
-        out = _git(store(), "log", f"-{limit}", "--format=%h%x09%cI%x09%s", "--", relative_path(school, switch))
+    with _locked() as repo:
+        out = _git(repo, "log", f"-{limit}", "--format=%h%x09%cI%x09%s", "--", relative_path(school, switch))
     return [tuple(line.split("\t", 2)) for line in out.splitlines() if line]  # type: ignore[misc]

@@ -135,8 +135,12 @@ def _converge(target: SwitchTarget, wanted: str, request: ApplyRequest, started:
                 f"'schooltech net rollback --switch {target.name} --to {saved.revision}'"
             )  # fmt: skip
             return replace(result, outcome=outcome, message=message, seconds=_since(started))
-    after = backups.save(target.school, target.name, now_running, f"after {request.reason}")
-    return replace(result, outcome=Outcome.APPLIED, message=f"saved; backup {after.revision}", seconds=_since(started))
+    try:
+        after = backups.save(target.school, target.name, now_running, f"after {request.reason}")
+        note = f"saved; backup {after.revision}"
+    except FleetError as exc:  # the switch is changed and saved all the same: it must not look untouched
+        note = f"saved; the backup after the push failed: {exc.message}"
+    return replace(result, outcome=Outcome.APPLIED, message=note, seconds=_since(started))
 
 
 def _verify(target: SwitchTarget, running: str, wanted: str, when: str) -> None:

@@ -28,6 +28,9 @@ from .targets import SwitchTarget
 
 CONNECT_TIMEOUT = 15.0
 READ_TIMEOUT = 10.0  # a dropped session shows up as a read timeout: keep it short
+# How a broken session shows: Netmiko's own errors, socket errors, and the ValueError Netmiko raises
+# when it cannot find the prompt or enter or leave configuration mode.
+_SESSION_FAILED = (NetmikoBaseException, OSError, EOFError, ValueError)
 
 
 class SwitchUnreachable(FleetError):
@@ -48,13 +51,14 @@ class SwitchSession:
     def __init__(self, target: SwitchTarget, connection: object) -> None:
         self.target = target
         self._connection = connection
+        self._renamed = False  # a hostname line was sent: the prompt may have changed
 
     def show(self, command: str, read_timeout: float = READ_TIMEOUT) -> str:
         if not command.startswith("show "):
             raise ValueError(f"not a show command: {command!r}")
         try:
             output: str = self._connection.send_command(command, read_timeout=read_timeout)  # type: ignore[attr-defined]
-        except (NetmikoBaseException, OSError, EOFError) as exc:
+        except _SESSION_FAILED as exc:
             raise SwitchUnreachable(f"{self.target.name}: the session failed during {command!r}: {exc}") from exc
         return output
 
@@ -67,6 +71,7 @@ class SwitchSession:
             reason = unsafe_reason(command)
             if reason:  # the inventory was validated; refuse anyway (defence in depth)
                 raise CommandRejected(f"{self.target.name}: refused to send {command!r}: it {reason}")
+        self._renamed = self._renamed or any(command.startswith("hostname ") for command in commands)
         try:
             output: str = self._connection.send_config_set(  # type: ignore[attr-defined]
                 list(commands), error_pattern=self.target.platform.error_pattern, read_timeout=READ_TIMEOUT,
@@ -76,7 +81,7 @@ class SwitchSession:
         except ReadTimeout as exc:
             raise SwitchUnreachable(f"{self.target.name}: no answer for {READ_TIMEOUT:.0f} s while configuring "
                                     "(the session was probably dropped)") from exc  # fmt: skip
-        except (NetmikoBaseException, OSError, EOFError) as exc:
+        except _SESSION_FAILED as exc:
             raise SwitchUnreachable(
                 f"{self.target.name}: the session failed while configuring: {_first_line(exc)}"
             ) from exc
@@ -85,9 +90,10 @@ class SwitchSession:
     def save(self) -> None:
         """Make the running config the startup config (``write memory``)."""
         try:
-            self._connection.set_base_prompt()  # type: ignore[attr-defined]  # the hostname may have changed
+            if self._renamed:  # Netmiko waits for the prompt it knows: learn the new one first
+                self._connection.set_base_prompt()  # type: ignore[attr-defined]
             self._connection.save_config()  # type: ignore[attr-defined]
-        except (NetmikoBaseException, OSError, EOFError) as exc:
+        except _SESSION_FAILED as exc:
             raise SwitchUnreachable(f"{self.target.name}: the session failed while saving: {exc}") from exc
 
 
@@ -119,7 +125,7 @@ def open_session(target: SwitchTarget) -> Iterator[SwitchSession]:
         )  # fmt: skip
     except NetmikoAuthenticationException as exc:
         raise SwitchUnreachable(f"{target.name}: login refused", "check the switch credentials") from exc
-    except (NetmikoTimeoutException, NetmikoBaseException, OSError) as exc:
+    except (NetmikoTimeoutException, *_SESSION_FAILED) as exc:
         raise SwitchUnreachable(f"{target.name}: no answer at {target.host}:{target.port} ({exc})") from exc
     try:
         yield SwitchSession(target, connection)

@@ -26,6 +26,9 @@ class Platform:
     error_pattern: str  # a CLI answer that means the command was not applied
     volatile: tuple[str, ...] = field(default=())  # running-config lines that change by themselves
     comment_prefix: str = "!"
+    # True when hier_config compares each top-level section on its own (no post-load callback
+    # moves lines between sections): sections identical on both sides can be left out of a plan.
+    independent_sections: bool = False
 
     @property
     def template(self) -> Path:

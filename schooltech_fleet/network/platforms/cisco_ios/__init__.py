@@ -26,4 +26,5 @@ PLATFORM = Platform(
         r"^ntp clock-period",
         r"^! Time:",
     ),
+    independent_sections=True,  # its post-load callbacks (ACL remarks/sequences, VLAN ranges) stay in a section
 )

@@ -14,4 +14,6 @@ PLATFORM = Platform(
     error_pattern=r"Invalid input|Incomplete input|Ambiguous input|Module not present|Value .* out of range",
     volatile=(r"^; .* Configuration Editor; Created on release", r"^; Ver #", r"^Running configuration:"),
     comment_prefix=";",
+    # hier_config moves VLAN membership (vlan N / untagged PORTS) into the interface sections
+    independent_sections=False,
 )
