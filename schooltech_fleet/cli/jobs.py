@@ -126,6 +126,10 @@ def _report_summary(reports: dict[str, Any]) -> str:
     parts = []
     if report.get("upgraded"):
         parts.append("upgraded " + ", ".join(_package(p) for p in report["upgraded"]))
+    elif report.get("status") == "checked" and report.get("planned"):
+        planned = [{"name": p.get("name"), "from": p.get("installed"), "to": p.get("candidate")}
+                   for p in report["planned"] if isinstance(p, dict)]  # fmt: skip
+        parts.append("would upgrade " + ", ".join(_package(p) for p in planned))
     if report.get("reboot"):
         parts.append(f"reboot {report['reboot']}")
     return "; ".join(parts)
@@ -133,12 +137,14 @@ def _report_summary(reports: dict[str, Any]) -> str:
 
 def run_list(args: argparse.Namespace, console: Console) -> int:
     table = Table(title="lab jobs, most recent first", title_justify="left")
-    for column in ("run", "job", "school", "started", "hosts", "failed", "halted", "check"):
+    table.add_column("run", no_wrap=True)
+    for column in ("job", "school", "started", "hosts", "failed", "halted", "check"):
         table.add_column(column)
     for result in run_records.listing():
         failed = len(result.with_status(HostStatus.FAILED)) + len(result.with_status(HostStatus.UNREACHABLE))
-        table.add_row(result.run_id, str(result.kind), result.school, result.started, str(len(result.hosts)),
-                      str(failed), "yes" if result.halted else "", "yes" if result.check else "")  # fmt: skip
+        started = result.started[:16].replace("T", " ")
+        table.add_row(result.run_id, str(result.kind), result.school, started, str(len(result.hosts)), str(failed),
+                      "yes" if result.halted else "", "yes" if result.check else "")  # fmt: skip
     console.print(table)
     return EXIT_OK
 

@@ -4,6 +4,7 @@
             127.0.0.1, switches as emulated Cisco IOS devices; then every command
             (and plain ansible-playbook -i) runs against it, not the real school
   status    what is simulated and whether it is running
+  publish   a new release arrives in the simulated school repository (e.g. for a patch run)
   down      stop everything and remove the simulation layer
 
 Exit codes: 0 success, 1 status found something not running, 2 usage error,
@@ -41,6 +42,10 @@ def register(commands: Any) -> None:
     up.set_defaults(handler=run_up)
     status = actions.add_parser("status", help="what is simulated and whether it runs")
     status.set_defaults(handler=run_status)
+    publish = actions.add_parser("publish", help="offer another version of a school package")
+    publish.add_argument("package", help="e.g. schooltech-demo-app")
+    publish.add_argument("version", help="e.g. 1.1")
+    publish.set_defaults(handler=run_publish)
     down = actions.add_parser("down", help="stop the simulation and remove its layer")
     down.add_argument("-i", "--inventory", type=Path, default=None,
                       help="also remove simulation layers left under this inventory")  # fmt: skip
@@ -103,6 +108,13 @@ def run_status(args: argparse.Namespace, console: Console) -> int:
     for path in state.stale_overrides:
         console.print(f"[yellow]simulation layer missing[/yellow]: {escape(path)}")
     return EXIT_OK if state.healthy else EXIT_FINDINGS
+
+
+def run_publish(args: argparse.Namespace, console: Console) -> int:
+    offered = simulation.publish(args.package, args.version)
+    listing = ", ".join(f"{name} {version}" for name, version in offered.items())
+    console.print(f"the simulated school repository now offers: {escape(listing)}")
+    return EXIT_OK
 
 
 def run_down(args: argparse.Namespace, console: Console) -> int:

@@ -428,6 +428,18 @@ def _down(simulation: Simulation) -> DownResult:
     return DownResult(simulation.sim_id, containers, stopped, tuple(removed_overrides))
 
 
+def publish(name: str, version: str) -> dict[str, str]:
+    """A new release arrives in the running simulation's school repository: offer *version* of *name*.
+
+    Returns what the repository offers now (package -> version).
+    """
+    simulation = current()
+    if simulation is None:
+        raise UsageError("no simulation is running", "start one with 'schooltech sim up'")
+    with _locked():
+        return aptrepo.publish(simulation.repo_dir, name, version)
+
+
 def stop_pc(simulation: Simulation, pc: str) -> None:
     """Failure injection: the PC goes dark (its container stops)."""
     pcs.stop_pc(simulation.container(pc))

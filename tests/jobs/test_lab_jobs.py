@@ -111,6 +111,15 @@ def test_patch_upgrades_the_demo_app_on_every_pc_and_says_so(school: simulation.
     assert {version(school, pc, "schooltech-demo-app") for pc in ALL} == {"1.0"}
     aptrepo.publish(school.repo_dir, "schooltech-demo-app", "1.1")
 
+    checked = job(school, JobKind.PATCH, check=True)  # check mode sees the new release, installs nothing
+    assert checked.succeeded, checked.hosts
+    assert {version(school, pc, "schooltech-demo-app") for pc in ALL} == {"1.0"}
+    for host in checked.hosts:
+        planned = host.report["patching_report"]["planned"]
+        assert [(p["name"], p["installed"], p["candidate"]) for p in planned] == [
+            ("schooltech-demo-app", "1.0", "1.1")
+        ], host
+
     result = job(school, JobKind.PATCH)
 
     assert result.succeeded, result.hosts
