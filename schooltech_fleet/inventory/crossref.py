@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import ipaddress
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import pairwise
@@ -15,6 +14,7 @@ from typing import Any
 from ..network.platforms import SUPPORTED_PLATFORMS
 from .findings import Finding, Severity
 from .layers import deep_merge
+from .licences import managed_per_room
 from .model import Period, Settings, Switch, Vlan
 from .school import LoadedSchool
 from .yamlsource import locate, locate_key
@@ -327,7 +327,7 @@ def _switch_ports(
 def licences(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
     model = school.model
     rooms = {room.name: r for r, room in enumerate(model.rooms)}
-    seats_in_room = Counter(model.rooms[d.room].name for d in school.devices if d.managed)
+    seats_in_room = managed_per_room(school)
     ids: set[str] = set()
     for i, licence in enumerate(model.licences):
         where = f"licence {licence.id}"

@@ -58,6 +58,7 @@ class HostResult:
     failed_task: str | None = None
     message: str | None = None
     report: dict[str, Any] = field(default_factory=dict)  # what the roles reported (e.g. upgraded packages)
+    changed_tasks: tuple[str, ...] = ()  # the tasks that changed (or, in check mode, would change) the host
 
 
 @dataclass(frozen=True)

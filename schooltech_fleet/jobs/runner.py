@@ -32,6 +32,7 @@ class _HostTally:
     unreachable: bool = False
     failed_task: str | None = None
     message: str | None = None
+    changed_tasks: list[str] = field(default_factory=list)
 
     @property
     def touched(self) -> bool:
@@ -84,7 +85,9 @@ class EventTally:
         result = data.get("res") or {}
         if kind == "runner_on_ok":
             entry.ok += 1
-            entry.changed += bool(result.get("changed"))
+            if result.get("changed"):
+                entry.changed += 1
+                entry.changed_tasks.append(str(data.get("task", "")))
         elif kind == "runner_on_failed" and not data.get("ignore_errors"):
             entry.failed = True
             entry.failed_task = data.get("task")
@@ -121,7 +124,7 @@ class EventTally:
             else:
                 status = HostStatus.NOT_RUN
             out.append(HostResult(name, status, entry.ok, entry.changed, entry.failed_task, entry.message,
-                                  self.reports.get(name, {})))  # fmt: skip
+                                  self.reports.get(name, {}), tuple(entry.changed_tasks)))  # fmt: skip
         return out
 
 

@@ -42,7 +42,10 @@ def load(run_id: str) -> JobResult:
         raise UsageError(f"no run {run_id!r}", "list the runs with 'schooltech runs list'")
     data = json.loads(path.read_text())
     data["kind"] = JobKind(data["kind"])
-    data["hosts"] = tuple(HostResult(**{**h, "status": HostStatus(h["status"])}) for h in data["hosts"])
+    data["hosts"] = tuple(
+        HostResult(**{**h, "status": HostStatus(h["status"]), "changed_tasks": tuple(h.get("changed_tasks", ()))})
+        for h in data["hosts"]
+    )
     data["warnings"] = tuple(data.get("warnings") or ())
     return JobResult(**data)
 

@@ -1,0 +1,114 @@
+"""``schooltech plan``: what rebuild, patch and a switch push would do to one school now.
+
+Runs the rebuild and patch playbooks in Ansible check mode on the school's lab PCs
+(the live school, or its simulation while 'schooltech sim up' runs), plans every
+switch against its running config, and counts licence seats. Nothing is changed.
+
+Exit codes: 0 nothing to do, 1 changes pending (a PC or switch would change, or a
+licence is over its seats), 2 error (usage, inventory, or a PC or switch that did
+not answer: the plan is incomplete).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from collections import Counter
+from dataclasses import asdict
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from ..review.school_plan import SchoolPlan, plan_school
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_inventory_option
+
+
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "plan", help="what jobs and switch pushes would change at one school (changes nothing)",
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
+    add_inventory_option(parser)
+    parser.add_argument("--school", required=True, metavar="CODE")
+    parser.add_argument("--room", action="append", default=[], metavar="ROOM",
+                        help="only the PCs of this room (repeatable; switches are then left out)")  # fmt: skip
+    parser.add_argument("--workers", type=int, default=10, help="switch sessions at once (default 10)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=run_plan)
+
+
+def run_plan(args: argparse.Namespace, console: Console) -> int:
+    invocation = shlex.join(["schooltech", *sys.argv[1:]])
+    if args.format == "json":
+        result = plan_school(args.inventory, args.school, tuple(args.room), workers=args.workers,
+                             invocation=invocation)  # fmt: skip
+        console.print_json(json.dumps(_as_json(result)))
+    else:
+        with console.status("planning") as spinner:
+            result = plan_school(args.inventory, args.school, tuple(args.room), workers=args.workers,
+                                 on_step=lambda step: spinner.update(escape(step)), invocation=invocation)  # fmt: skip
+        _print(console, result)
+    if not result.complete:
+        return EXIT_USAGE
+    return EXIT_FINDINGS if result.pending else EXIT_OK
+
+
+def _as_json(result: SchoolPlan) -> dict[str, Any]:
+    return {
+        "school": result.school,
+        "pending": result.pending,
+        "complete": result.complete,
+        "hosts": [{**asdict(h), "pending": h.pending} for h in result.hosts],
+        "switches": [
+            {"switch": s.switch, "error": s.error, "commands": list(s.delta.commands) if s.delta else []}
+            for s in result.switches
+        ],
+        "licences": [
+            {**asdict(u), "expires": str(u.expires) if u.expires else None, "over_allocated": u.over_allocated}
+            for u in result.licences
+        ],
+        "runs": list(result.runs),
+        "notes": list(result.notes),
+    }
+
+
+def _print(console: Console, result: SchoolPlan) -> None:
+    hosts = Table(title=f"lab PCs of {result.school} (check mode)", title_justify="left")
+    for column in ("PC", "tasks that would change", "upgrades pending", "problem"):
+        hosts.add_column(column)
+    for host in result.hosts:
+        problem = f"[red]{escape(host.problem)}[/red]" if host.problem else ""
+        hosts.add_row(host.name, str(len(host.would_change)), escape(", ".join(host.upgrades)) or "-", problem)
+    console.print(hosts)
+    tasks = Counter(task for host in result.hosts for task in host.would_change)
+    if tasks:
+        console.print("tasks that would change, with the number of PCs:")
+        for task, count in tasks.items():
+            console.print(f"  {count:4}  {escape(task)}")
+    for switch in result.switches:
+        if switch.error:
+            console.print(f"[red]{escape(switch.switch)}: {escape(switch.error)}[/red]")
+        elif switch.delta and switch.delta.commands:
+            console.print(f"[yellow]{escape(switch.switch)}[/yellow]: {len(switch.delta.commands)} commands to send")
+            console.print(escape("\n".join(f"    {line}" for line in switch.delta.commands)))
+        else:
+            console.print(f"[green]{escape(switch.switch)}[/green]: in sync")
+    seats = Table(title="licences", title_justify="left")
+    for column in ("licence", "product", "type", "seats", "used", "rooms"):
+        seats.add_column(column)
+    for usage in result.licences:
+        used = f"[red]{usage.used}[/red]" if usage.over_allocated else str(usage.used)
+        seats.add_row(usage.licence, escape(usage.product), usage.type, str(usage.seats or "-"), used,
+                      ", ".join(usage.rooms) or "-")  # fmt: skip
+    console.print(seats)
+    for note in result.notes:
+        console.print(f"[yellow]note[/yellow]: {escape(note)}")
+    pcs = sum(1 for h in result.hosts if h.pending)
+    switches = sum(1 for s in result.switches if s.delta and s.delta.commands)
+    state = "incomplete" if not result.complete else "changes pending" if result.pending else "nothing to do"
+    console.print(f"{state}: {pcs} of {len(result.hosts)} PCs and {switches} of {len(result.switches)} switches "
+                  f"would change; check runs: {', '.join(result.runs) or 'none'}")  # fmt: skip

@@ -1,0 +1,1 @@
+"""Reviewing a change before it reaches a device: what an inventory change does, what a school would get."""
