@@ -193,6 +193,9 @@ def run_playbook(run: PlaybookRun, tally: EventTally) -> int:
             forks=run.forks,
             quiet=True,
             suppress_env_files=True,
+            # ansible-runner would point the fact cache at this run's artifacts (facts gathered
+            # again on every run): keep the cache that ansible_environment() chose
+            fact_cache_type="schooltech",
             event_handler=tally.handle,
         )
     rc = int(runner.rc if runner.rc is not None else 1)

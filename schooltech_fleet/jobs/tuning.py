@@ -63,6 +63,8 @@ def ansible_environment(fact_scope: str) -> dict[str, str]:
         "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(state_dir() / "facts" / fact_scope),
         "ANSIBLE_CACHE_PLUGIN_TIMEOUT": "86400",
         "ANSIBLE_STRATEGY": strategy(),
+        # ansible-runner turns host key checking off unless told otherwise; a lab PC must prove who it is
+        "ANSIBLE_HOST_KEY_CHECKING": "True",
     }
     strategies = _mitogen_strategies()
     if env["ANSIBLE_STRATEGY"] == "mitogen_linear" and strategies is not None:

@@ -18,6 +18,7 @@ from schooltech_fleet.errors import UsageError
 from schooltech_fleet.jobs import HostStatus, JobKind, JobRefused, JobRequest, JobResult, run_job
 from schooltech_fleet.jobs.audit import audit_path
 from schooltech_fleet.jobs.locks import SchoolLocked, school_lock
+from schooltech_fleet.jobs.tuning import ansible_environment
 from schooltech_fleet.sim import aptrepo, pcs, simulation
 
 pytestmark = pytest.mark.sim
@@ -182,6 +183,21 @@ def test_an_exam_freeze_keeps_its_room_out_and_a_frozen_room_alone_is_refused(
     assert set(statuses(forced)) == set(LAB1) and forced.succeeded
     starts = [e for e in _audit() if e.get("run_id") == forced.run_id and e.get("phase") == "start"]
     assert starts[0]["force_window"] == "exam board approved"
+
+
+def test_without_mitogen_the_same_job_runs_on_ansibles_own_linear_strategy(
+    school: simulation.Simulation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCHOOLTECH_ANSIBLE_STRATEGY", "linear")
+    assert ansible_environment("test")["ANSIBLE_STRATEGY"] == "linear"
+    on(school, "DEMO-LIB-PC02", "rm -f /etc/motd")
+
+    result = job(school, JobKind.CONFIGURE, rooms=("LIB",))
+
+    assert result.succeeded, result.hosts
+    assert statuses(result) == {"DEMO-LIB-PC01": HostStatus.OK, "DEMO-LIB-PC02": HostStatus.CHANGED}
+    assert not [w for w in result.warnings if "Mitogen" in w]
+    assert on(school, "DEMO-LIB-PC02", "test -s /etc/motd && echo written") == "written"
 
 
 def test_a_second_job_on_a_busy_school_is_refused_naming_the_holder(school: simulation.Simulation) -> None:
