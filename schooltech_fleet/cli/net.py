@@ -173,7 +173,8 @@ def run_push(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_rollback(args: argparse.Namespace, console: Console) -> int:
-    result = rollback(_selection(args), args.to, check=args.check, invocation=_invocation())
+    selection = Selection(args.inventory, switches=(args.switch,))  # rollback's --switch names one switch
+    result = rollback(selection, args.to, check=args.check, invocation=_invocation())
     return _print_push(console, result)
 
 

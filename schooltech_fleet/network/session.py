@@ -107,9 +107,16 @@ def _session_log(target: SwitchTarget) -> SessionLog | None:
     directory = os.environ.get("SCHOOLTECH_SESSION_LOG_DIR")
     if not directory:
         return None
-    path = Path(directory) / f"{target.name}-{clock.now():%Y%m%dT%H%M%S%f}.log"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    stem = Path(directory) / f"{target.name}-{clock.now():%Y%m%dT%H%M%S%f}"
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    attempt = 0
+    while True:  # a pinned clock (SCHOOLTECH_NOW) gives every session the same time: never reuse a file
+        path = stem.with_name(f"{stem.name}{f'-{attempt}' if attempt else ''}.log")
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            break
+        except FileExistsError:
+            attempt += 1
     return SessionLog(file_name=str(path), no_log={"password": target.credentials.password}, record_writes=True)
 
 
