@@ -28,9 +28,9 @@ class PrerequisiteError(FleetError):
 class InventoryError(FleetError):
     """The inventory could not be loaded; carries every finding."""
 
-    def __init__(self, findings: list[object]) -> None:
+    def __init__(self, findings: list[object], what: str = "the inventory") -> None:
         count = len(findings)
-        super().__init__(f"the inventory has {count} problem{'s' if count != 1 else ''}")
+        super().__init__(f"{what} has {count} problem{'s' if count != 1 else ''}")
         self.findings = findings
 
 
