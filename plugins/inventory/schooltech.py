@@ -126,9 +126,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             data.add_host(host.name, group=host.groups[0])
             for group in host.groups[1:]:
                 data.add_child(group, host.name)
-            entry = data.hosts[host.name]
-            for name, value in host.vars.items():
-                entry.set_variable(name, value)
+            # A new host holds only inventory_file and inventory_dir, so set_variable would merge
+            # nothing; and it would only untag and check names the package chose itself.
+            data.hosts[host.name].vars.update(host.vars)
         # Link the groups only now, deepest first: a host joining a group that already has
         # ancestors makes Ansible walk them again for every host.
         for group in reversed(fleet.groups.values()):
