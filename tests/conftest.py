@@ -17,6 +17,9 @@ from schooltech_fleet.sim.prereqs import check_host_prerequisites
 # Pin the clock (licence expiry, maintenance windows) so results do not depend on the day
 # the suite runs: a Saturday of the autumn term, outside lesson times.
 os.environ.setdefault("SCHOOLTECH_NOW", "2026-11-28T18:00:00+00:00")
+# Tests talk to 127.0.0.0/8 only: a job or switch session aimed anywhere else (an example
+# inventory without its simulation layer) is refused before it contacts anything.
+os.environ["SCHOOLTECH_ALLOWED_NETWORKS"] = "127.0.0.0/8"
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "inventories" / "demo"

@@ -33,6 +33,13 @@ def add_inventory_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def positive_int(value: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number")
+    return int(value)
+
+
 def iso_date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)

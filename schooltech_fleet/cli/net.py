@@ -29,7 +29,7 @@ from ..network import backups
 from ..network.operations import PushResult, Selection, SwitchPlan, backup, plan, push, render_to, rollback
 from ..network.push import Outcome
 from ..network.show import DEFAULT_WORKERS, show
-from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option
+from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
 
 _COLOURS = {
     Outcome.IN_SYNC: "green", Outcome.WOULD_CHANGE: "yellow", Outcome.APPLIED: "green", Outcome.ROLLED_BACK: "red",
@@ -60,13 +60,13 @@ def register(commands: Any) -> None:
                                 ("drift", "does running match intended?", run_drift)):  # fmt: skip
         sub = action(name, text, handler)
         sub.add_argument("--from-backups", action="store_true", help="compare with the last backups, offline")
-        sub.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+        sub.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS)
     push_parser = action("push", "apply intended configs safely", run_push)
     push_parser.add_argument("--check", action="store_true", help="back up and plan only; send nothing")
     push_parser.add_argument("--atomic", action="store_true", help="one failure restores every switch changed")
-    push_parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    push_parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS)
     backup_parser = action("backup", "back up running configs", run_backup)
-    backup_parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    backup_parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS)
     rollback_parser = action("rollback", "restore a backed-up revision", run_rollback, select=False)
     rollback_parser.add_argument("--switch", required=True, metavar="NAME")
     rollback_parser.add_argument("--to", required=True, metavar="REV", help="backup revision (see net history)")
@@ -75,7 +75,7 @@ def register(commands: Any) -> None:
     history_parser.add_argument("--switch", required=True, metavar="NAME")
     show_parser = action("show", "run a show command (read-only)", run_show)
     show_parser.add_argument("--command", default="show running-config", help="default: show running-config")
-    show_parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
+    show_parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS)
 
 
 def _selection(args: argparse.Namespace) -> Selection:

@@ -24,7 +24,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..review.school_plan import SchoolPlan, plan_school
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_inventory_option
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_inventory_option, positive_int
 
 
 def register(commands: Any) -> None:
@@ -36,7 +36,7 @@ def register(commands: Any) -> None:
     parser.add_argument("--school", required=True, metavar="CODE")
     parser.add_argument("--room", action="append", default=[], metavar="ROOM",
                         help="only the PCs of this room (repeatable; switches are then left out)")  # fmt: skip
-    parser.add_argument("--workers", type=int, default=10, help="switch sessions at once (default 10)")
+    parser.add_argument("--workers", type=positive_int, default=10, help="switch sessions at once (default 10)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.set_defaults(handler=run_plan)
 

@@ -23,7 +23,7 @@ from rich.table import Table
 
 from ..errors import UsageError
 from ..sim import simulation
-from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option
+from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
 
 
 def register(commands: Any) -> None:
@@ -36,7 +36,7 @@ def register(commands: Any) -> None:
     add_inventory_option(up)
     up.add_argument("--school", action="append", default=[], metavar="CODE", help="only this school (repeatable)")
     up.add_argument("--room", action="append", default=[], metavar="ROOM", help="only this room (repeatable)")
-    up.add_argument("--max-pcs", type=_positive, metavar="N", help="at most N lab PCs per room")
+    up.add_argument("--max-pcs", type=positive_int, metavar="N", help="at most N lab PCs per room")
     up.add_argument("--startup-config", action="append", default=[], metavar="SWITCH=FILE",
                     help="start an emulated switch from a saved running-config (repeatable)")  # fmt: skip
     up.set_defaults(handler=run_up)
@@ -50,12 +50,6 @@ def register(commands: Any) -> None:
     down.add_argument("-i", "--inventory", type=Path, default=None,
                       help="also remove simulation layers left under this inventory")  # fmt: skip
     down.set_defaults(handler=run_down)
-
-
-def _positive(value: str) -> int:
-    if not value.isdigit() or int(value) < 1:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number")
-    return int(value)
 
 
 def _startup_configs(items: list[str]) -> dict[str, str]:

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import clock
-from ..errors import InventoryError, UsageError
+from ..errors import InventoryError
 from . import cache
-from .files import discover, simulation_layers
+from .files import require_school_files, simulation_layers
 from .fleet import Fleet
 
 if TYPE_CHECKING:
@@ -64,9 +64,7 @@ def __getattr__(name: str) -> Any:
 def load_fleet(path: Path, today: dt.date | None = None) -> Fleet:
     """The resolved fleet under *path*; raises :class:`InventoryError` if anything is wrong."""
     today = today or clock.today()
-    files = discover(path)
-    if not files:
-        raise UsageError(f"{path}: no school files found", "school files are named CODE.school.yml")
+    files = require_school_files(path)
     key = cache.fingerprint([*files, *simulation_layers(files)], today) if cache.enabled() else ""
     if key and (fleet := cache.get(path, key)) is not None:
         return fleet

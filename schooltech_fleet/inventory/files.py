@@ -34,6 +34,14 @@ def discover(path: Path) -> list[Path]:
     return found
 
 
+def require_school_files(path: Path) -> list[Path]:
+    """Like :func:`discover`, but finding no school file is a usage error."""
+    files = discover(path)
+    if not files:
+        raise UsageError(f"{path}: no school files found", "school files are named CODE.school.yml")
+    return files
+
+
 def simulation_layers(school_files: list[Path]) -> list[Path]:
     """The simulation layers that apply to *school_files* (one per directory, if present)."""
     directories = dict.fromkeys(path.parent for path in school_files)

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import clock
-from ..errors import UsageError
 from .crossref import check_district, check_school
-from .files import discover, simulation_layers
+from .files import discover, require_school_files, simulation_layers
 from .findings import Finding, Severity
 from .loader import Parsed, load_profile, parse
 from .model import SchoolFile, SimulationLayer
@@ -89,9 +88,7 @@ def load_schools(
 
 def check(path: Path, today: dt.date | None = None) -> CheckResult:
     """Validate the inventories under *path*, reporting every problem at once."""
-    files = discover(path)
-    if not files:
-        raise UsageError(f"{path}: no school files found", "school files are named CODE.school.yml")
+    files = require_school_files(path)
     schools, findings = load_schools(path, today)
     return CheckResult(
         files=tuple(str(f) for f in files),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from contextlib import nullcontext
@@ -11,6 +12,7 @@ from typing import Any
 from .. import clock
 from ..errors import FleetError, UsageError
 from ..inventory import Fleet, load_fleet
+from ..inventory.reach import check_reachable
 from . import audit, runs
 from .locks import school_lock
 from .model import HostResult, HostStatus, JobKind, JobRequest, JobResult
@@ -21,6 +23,10 @@ from .windows import WindowCheck, check_window
 
 CANARY_ROLLOUT: list[int | str] = [1, "10%", "25%"]
 """One PC first; if it survives, a tenth of the rest, then quarters."""
+
+
+BATCH_SIZE = re.compile(r"^(?:[1-9][0-9]*|(?:[1-9][0-9]?|100)%)$")
+"""--batch: a number of PCs (at least 1) or a percentage of them (1-100%)."""
 
 
 class JobRefused(FleetError):
@@ -34,8 +40,12 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
         raise UsageError("--force-window needs --reason", "say why, e.g. --reason 'exam board approved'")
     if not 0 <= request.max_fail <= 100:
         raise UsageError(f"--max-fail {request.max_fail} is not a percentage", "use 0-100")
+    if request.batch is not None and not BATCH_SIZE.match(request.batch):
+        raise UsageError(f"--batch {request.batch!r} is not a batch size",
+                         "give a number of PCs (e.g. 5) or a percentage of them (e.g. 20%)")  # fmt: skip
     fleet = load_fleet(request.inventory)
     targets = select_targets(fleet, request)
+    check_reachable({host: fleet.host_vars(host).get("ansible_host", host) for host in targets})
     now = clock.now()
     windows = {host: check_window(fleet.host_vars(host), now) for host in targets}
     refused = [] if request.force_window or not request.kind.respects_exam_freezes else [

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..inventory import Fleet
+from ..inventory.reach import check_reachable
 from .credentials import Credentials, credentials_for
 from .platforms import Platform, platform
 
@@ -39,8 +40,10 @@ def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Seque
         chosen = [h for h in chosen if h.name in switches]
     if not chosen:
         raise UsageError("no switches to work on", "check --school and --switch")
+    chosen = sorted(chosen, key=lambda h: h.name)
+    check_reachable({host.name: fleet.host_vars(host.name)["ansible_host"] for host in chosen})
     targets = []
-    for host in sorted(chosen, key=lambda h: h.name):
+    for host in chosen:
         values = fleet.host_vars(host.name)
         targets.append(SwitchTarget(
             name=host.name, school=host.school, platform=platform(values["switch_platform"]),

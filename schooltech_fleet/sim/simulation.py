@@ -29,7 +29,7 @@ import yaml
 
 from ..errors import SimulationError, UsageError
 from ..inventory import load_schools
-from ..inventory.files import SIM_OVERRIDE_NAME
+from ..inventory.files import SIM_OVERRIDE_NAME, require_school_files
 from ..inventory.findings import Severity
 from ..inventory.resolve import resolve_school
 from ..paths import state_dir
@@ -222,6 +222,7 @@ class _Plan:
 
 def _plan(inventory: Path, schools: Sequence[str], rooms: Sequence[str], max_pcs: int | None) -> _Plan:
     """Choose what to simulate from the real (not simulated) inventory."""
+    require_school_files(inventory)
     loaded, findings = load_schools(inventory, simulation=False)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:

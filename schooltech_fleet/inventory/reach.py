@@ -1,0 +1,53 @@
+"""Which addresses schooltech may contact: ``SCHOOLTECH_ALLOWED_NETWORKS``.
+
+Unset, every address the inventory gives may be contacted (a real school). Set to a
+comma-separated list of networks (the project's tests and demo set ``127.0.0.0/8``; a
+technician may set one school's management and lab subnets), every job, switch session
+and plan refuses before contacting anything when a target is outside them or is known
+only by a name.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+
+from ..errors import UsageError
+
+ENVIRONMENT = "SCHOOLTECH_ALLOWED_NETWORKS"
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def allowed_networks() -> tuple[Network, ...] | None:
+    """The networks targets must be in, or None when any address is allowed."""
+    raw = os.environ.get(ENVIRONMENT, "").strip()
+    if not raw:
+        return None
+    try:
+        return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise UsageError(f"{ENVIRONMENT}={raw!r}: {exc}",
+                         "give networks such as 127.0.0.0/8, separated by commas") from None  # fmt: skip
+
+
+def check_reachable(addresses: Mapping[str, str]) -> None:
+    """Refuse when any target (host name -> the address it is reached at) is outside the allowed networks."""
+    networks = allowed_networks()
+    if networks is None:
+        return
+    outside = [f"{host} ({address})" for host, address in addresses.items() if not _inside(address, networks)]
+    if outside:
+        shown = ", ".join(outside[:5]) + (f" and {len(outside) - 5} more" if len(outside) > 5 else "")
+        raise UsageError(
+            f"{ENVIRONMENT} allows only {', '.join(map(str, networks))}; refusing to contact {shown}",
+            "start the simulation first ('schooltech sim up'), or change SCHOOLTECH_ALLOWED_NETWORKS",
+        )
+
+
+def _inside(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:  # a DNS name: where it points is not known here
+        return False
+    return any(ip in network for network in networks)
