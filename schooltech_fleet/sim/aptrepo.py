@@ -11,10 +11,12 @@ Builds are deterministic: the same ``published`` mapping gives byte-identical fi
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -199,6 +201,8 @@ def _stage(recipe: PackageRecipe, staging: Path) -> None:
 
 def _write_indexes(repo_dir: Path) -> None:
     """Write Packages, Packages.gz and Release (fixed date) atomically."""
+    release_path = repo_dir / "Release"
+    previous = release_path.stat().st_mtime if release_path.exists() else 0.0
     packages = run_host_command(
         ["apt-ftparchive", "packages", "."], what="index the school repository", cwd=repo_dir
     ).stdout
@@ -220,7 +224,12 @@ def _write_indexes(repo_dir: Path) -> None:
         what="write the school repository's Release file",
         cwd=repo_dir,
     ).stdout
-    _atomic_write(repo_dir / "Release", release.encode())
+    _atomic_write(release_path, release.encode())
+    # apt's file: method compares modification times in whole seconds (If-Modified-Since): an
+    # index rewritten within the second a PC last read it would look unchanged to that PC
+    stamp = max(time.time(), math.floor(previous) + 1)
+    for name in ("Packages", "Packages.gz", "Release"):
+        os.utime(repo_dir / name, (stamp, stamp))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:

@@ -32,6 +32,17 @@ def _apt(pc: pcs.PcHandle, *args: str) -> subprocess.CompletedProcess[str]:
     return pcs.exec_in(pc, ["apt-get", "-q", "-y", *args])
 
 
+def test_every_publish_moves_the_index_times_on_by_whole_seconds(tmp_path: Path) -> None:
+    # apt's file: method sees an index rewritten within the second it last read as unchanged
+    aptrepo.build_repo(tmp_path, {DEMO: "1.0"})
+    stamps = [int((tmp_path / "Release").stat().st_mtime)]
+    for version in ("1.1", "1.0", "1.1"):  # much faster than one a second
+        aptrepo.publish(tmp_path, DEMO, version)
+        stamps.append(int((tmp_path / "Release").stat().st_mtime))
+        assert int((tmp_path / "Packages").stat().st_mtime) == stamps[-1]
+    assert stamps == sorted(set(stamps))
+
+
 def test_builds_are_deterministic(tmp_path: Path) -> None:
     wanted = {DEMO: "1.0", "schooltech-exam-browser": "2.0"}
     aptrepo.build_repo(tmp_path / "a", wanted)
