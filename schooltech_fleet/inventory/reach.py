@@ -24,11 +24,14 @@ def allowed_networks() -> tuple[Network, ...] | None:
     raw = os.environ.get(ENVIRONMENT, "").strip()
     if not raw:
         return None
+    hint = "give networks such as 127.0.0.0/8, separated by commas"
     try:
-        return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
+        networks = tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
     except ValueError as exc:
-        raise UsageError(f"{ENVIRONMENT}={raw!r}: {exc}",
-                         "give networks such as 127.0.0.0/8, separated by commas") from None  # fmt: skip
+        raise UsageError(f"{ENVIRONMENT}={raw!r}: {exc}", hint) from None
+    if not networks:
+        raise UsageError(f"{ENVIRONMENT}={raw!r} names no network", hint)
+    return networks
 
 
 def check_reachable(addresses: Mapping[str, str]) -> None:

@@ -40,3 +40,9 @@ def test_a_malformed_setting_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("SCHOOLTECH_ALLOWED_NETWORKS", "127.0.0.0/8,loopback")
     with pytest.raises(UsageError, match="'loopback' does not appear to be an IPv4 or IPv6 network"):
         allowed_networks()
+
+
+def test_a_setting_without_any_network_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCHOOLTECH_ALLOWED_NETWORKS", " , ,")
+    with pytest.raises(UsageError, match="names no network"):
+        allowed_networks()
