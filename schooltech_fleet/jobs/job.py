@@ -45,9 +45,10 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
                          "give a number of PCs (e.g. 5) or a percentage of them (e.g. 20%)")  # fmt: skip
     fleet = load_fleet(request.inventory)
     targets = select_targets(fleet, request)
-    check_reachable({host: fleet.host_vars(host).get("ansible_host", host) for host in targets})
+    resolved = {host: fleet.host_vars(host) for host in targets}
+    check_reachable({host: values.get("ansible_host", host) for host, values in resolved.items()})
     now = clock.now()
-    windows = {host: check_window(fleet.host_vars(host), now) for host in targets}
+    windows = {host: check_window(values, now) for host, values in resolved.items()}
     refused = [] if request.force_window or not request.kind.respects_exam_freezes else [
         host for host in targets if windows[host].frozen_by]  # fmt: skip
     runnable = [host for host in targets if host not in refused]
@@ -59,7 +60,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
     run_id, run_dir = runs.new_run_dir(f"{request.kind}-{request.school}-{now:%Y%m%dT%H%M%SZ}")
     school_dir = Path(fleet.schools[request.school]).parent
     needs_keys = request.kind in (JobKind.REBUILD, JobKind.LICENSE)
-    sources = licence_key_sources(fleet.host_vars(h) for h in runnable) if needs_keys else {}
+    sources = licence_key_sources(resolved[h] for h in runnable) if needs_keys else {}
     tally = EventTally(runnable, on_progress)
     started = time.monotonic()
     begin = {"event": "lab-job", "phase": "start", "run_id": run_id, "kind": str(request.kind),

@@ -40,11 +40,11 @@ def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Seque
         chosen = [h for h in chosen if h.name in switches]
     if not chosen:
         raise UsageError("no switches to work on", "check --school and --switch")
-    chosen = sorted(chosen, key=lambda h: h.name)
-    check_reachable({host.name: fleet.host_vars(host.name)["ansible_host"] for host in chosen})
+    resolved = {host.name: fleet.host_vars(host.name) for host in sorted(chosen, key=lambda h: h.name)}
+    check_reachable({name: values["ansible_host"] for name, values in resolved.items()})
     targets = []
-    for host in chosen:
-        values = fleet.host_vars(host.name)
+    for name, values in resolved.items():
+        host = fleet.hosts[name]
         targets.append(SwitchTarget(
             name=host.name, school=host.school, platform=platform(values["switch_platform"]),
             host=values["ansible_host"], port=int(values.get("ansible_port", 22)),

@@ -13,8 +13,9 @@ from .snapshot import take
 
 def diff_inventory(inventory: Path, base: str, head: str | None = None, today: dt.date | None = None) -> ChangeReport:
     """Compare the inventory at *inventory* as of revision *base* with *head* (None: the work tree)."""
-    before = take(inventory, base, today or clock.today())
-    after = take(inventory, head, today or clock.today())
+    today = today or clock.today()
+    before = take(inventory, base, today)
+    after = take(inventory, head, today)
     if not before.found and not after.found:
         raise UsageError(f"{inventory}: no school files at {base} nor at {head}",
                          "give the inventory's path in the repository with -i")  # fmt: skip
