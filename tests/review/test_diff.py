@@ -259,7 +259,7 @@ def test_a_new_vlan_id_and_subnet_change_every_switch_and_the_devices_on_it_but_
     trunk = ["- switchport trunk allowed vlan 10,20,30,40,99", "+ switchport trunk allowed vlan 10,20,30,41,99"]
     access = ["- switchport access vlan 40", "+ switchport access vlan 41"]
     assert switches == {
-        "RVS-SW-CORE": ["-vlan 40", "+vlan 41", *trunk * 3],
+        "RVS-SW-CORE": ["-vlan 40", "+vlan 41", *trunk * 4],  # three switches and the router
         "RVS-SW-A1": ["-vlan 40", "+vlan 41", *access * 2, *trunk],
         "RVS-SW-S1": ["-vlan 40", "+vlan 41", *trunk],
         "RVS-SW-T1": ["-vlan 40", "+vlan 41"],
