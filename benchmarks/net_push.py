@@ -41,12 +41,12 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 from district import write_district
+from schooltech_fleet.network.plan import delta
 
 from schooltech_fleet.inventory import load_schools
 from schooltech_fleet.network import push
 from schooltech_fleet.network.credentials import Credentials
 from schooltech_fleet.network.intent import school_intents
-from schooltech_fleet.network.plan import delta
 from schooltech_fleet.network.platforms import platform
 from schooltech_fleet.network.render import render
 from schooltech_fleet.network.targets import SwitchTarget

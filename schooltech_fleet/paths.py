@@ -22,3 +22,8 @@ def state_dir() -> Path:
     path = base if explicit else base / "schooltech-fleet"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def simulation_record() -> Path:
+    """Where ``schooltech sim up`` records the running simulation (absent: none runs)."""
+    return state_dir() / "sim" / "state.json"

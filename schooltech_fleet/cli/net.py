@@ -1,16 +1,25 @@
 """``schooltech net``: the school's switches, from intent to running config and back.
 
   render    write every switch's intended config to files (for review and CI)
-  plan      per switch: the diff from running to intended and the exact commands; changes nothing
-  push      back up, send the commands, verify, save; restore the backup on any failure
+  plan      per switch: the diff of the lines schooltech owns and the exact commands; changes nothing
+  push      back up, send the commands under the switch's revert timer, verify over a fresh
+            session, confirm, save; any failure takes the switch back to its backup
+  status    pushes an interrupted run left in flight: checked on the switch, settled when safe
   backup    save running configs in the git-versioned backup store (a commit only on change)
   drift     intended vs running for every switch (nightly job or CI)
-  rollback  restore one switch to a backed-up revision, verified like a push
+  rollback  restore one switch's owned lines to a backed-up revision, as safely as a push
   history   the backed-up revisions of one switch
   show      run one show command on the chosen switches (read-only)
 
-Exit codes: 0 success (plan/drift: nothing to change), 1 changes pending (plan/drift)
-or a switch failed, 2 usage or inventory error.
+Only lines in the platform's owned scope are ever changed; users, AAA, vty lines and every
+other line are kept as they are. A change to the management path (the management interface
+and address, the default gateway, the ports and VLAN that carry the session) is refused
+unless --allow-management-change is given with --reason.
+
+Exit codes: 0 success (plan/drift: nothing to change), 1 changes pending or refused
+(plan/drift), a switch failed, or an interrupted push is unresolved (status),
+2 usage or inventory error, 130 interrupted (push: every switch is at its backup or at its
+intended config, see the table).
 """
 
 from __future__ import annotations
@@ -25,15 +34,29 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ..errors import UsageError
+from ..interrupts import stop_on_signals
 from ..network import backups
-from ..network.operations import PushResult, Selection, SwitchPlan, backup, plan, push, render_to, rollback
-from ..network.push import Outcome
+from ..network.operations import (
+    PushOptions,
+    PushResult,
+    Selection,
+    SwitchPlan,
+    backup,
+    plan,
+    push,
+    render_to,
+    rollback,
+    status,
+)
+from ..network.push import DEFAULT_REVERT_MINUTES, Outcome
 from ..network.show import DEFAULT_WORKERS, show
-from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
+from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, positive_int
 
 _COLOURS = {
-    Outcome.IN_SYNC: "green", Outcome.WOULD_CHANGE: "yellow", Outcome.APPLIED: "green", Outcome.ROLLED_BACK: "red",
-    Outcome.UNDONE: "magenta", Outcome.NEEDS_ATTENTION: "bold red", Outcome.FAILED: "red",
+    Outcome.IN_SYNC: "green", Outcome.WOULD_CHANGE: "yellow", Outcome.APPLIED: "green", Outcome.VERIFIED: "green",
+    Outcome.BLOCKED: "red", Outcome.ROLLED_BACK: "red", Outcome.REVERTED: "red", Outcome.UNDONE: "magenta",
+    Outcome.NEEDS_ATTENTION: "bold red", Outcome.FAILED: "red",
 }  # fmt: skip
 
 
@@ -63,19 +86,45 @@ def register(commands: Any) -> None:
         sub.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS)
     push_parser = action("push", "apply intended configs safely", run_push)
     push_parser.add_argument("--check", action="store_true", help="back up and plan only; send nothing")
-    push_parser.add_argument("--atomic", action="store_true", help="one failure restores every switch changed")
+    push_parser.add_argument("--atomic", action="store_true",
+                             help="confirm every switch only when all verified; else every one reverts")  # fmt: skip
     push_parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS)
+    push_parser.add_argument("--revert-minutes", type=positive_int, default=DEFAULT_REVERT_MINUTES, metavar="N",
+                             help=f"the switch reverts by itself N minutes after the change starts unless "
+                                  f"confirmed (default {DEFAULT_REVERT_MINUTES})")  # fmt: skip
+    _add_change_options(push_parser, accept_running=True)
     backup_parser = action("backup", "back up running configs", run_backup)
     backup_parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS)
     rollback_parser = action("rollback", "restore a backed-up revision", run_rollback, select=False)
     rollback_parser.add_argument("--switch", required=True, metavar="NAME")
     rollback_parser.add_argument("--to", required=True, metavar="REV", help="backup revision (see net history)")
     rollback_parser.add_argument("--check", action="store_true", help="show the commands; send nothing")
+    _add_change_options(rollback_parser, accept_running=False)
+    action("status", "check pushes an interrupted run left in flight", run_status)
     history_parser = action("history", "backed-up revisions of a switch", run_history, select=False)
     history_parser.add_argument("--switch", required=True, metavar="NAME")
     show_parser = action("show", "run a show command (read-only)", run_show)
     show_parser.add_argument("--command", default="show running-config", help="default: show running-config")
     show_parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS)
+
+
+def _add_change_options(parser: argparse.ArgumentParser, *, accept_running: bool) -> None:
+    parser.add_argument("--allow-management-change", action="store_true",
+                        help="allow changes to the management interface, gateway and session ports (needs --reason)")
+    if accept_running:
+        parser.add_argument("--accept-running", action="store_true",
+                            help="take a config an interrupted push left half-applied as it is (needs --reason)")
+    parser.add_argument("--reason", metavar="TEXT", help="why: recorded in the audit log")  # fmt: skip
+
+
+def _reason_for(args: argparse.Namespace, flag: str) -> str | None:
+    """The --reason given with *flag* (None when the flag is not given); the flag without one is a usage error."""
+    if not getattr(args, flag.replace("-", "_"), False):
+        return None
+    if not (args.reason or "").strip():
+        raise UsageError(f"--{flag} needs --reason", "say why, for example --reason 'move management to VLAN 99'")
+    reason: str = args.reason.strip()
+    return reason
 
 
 def _selection(args: argparse.Namespace) -> Selection:
@@ -96,44 +145,59 @@ def _print_plans(console: Console, plans: list[SwitchPlan]) -> tuple[int, int]:
     pending = failed = 0
     for item in plans:
         console.rule(f"{item.switch} ({item.school})")
-        if item.error or item.delta is None:
+        if item.error or item.remediation is None:
             failed += 1
             console.print(f"[red]failed[/red]: {escape(item.error or '')}")
             continue
-        if not item.delta.changes:
-            console.print(f"[green]in sync[/green] with its {item.source}")
+        found = item.remediation
+        kept = f"{found.kept} lines outside the owned scope kept ({found.protected} protected)"
+        if found.management:
+            failed += 1
+            console.print("[bold red]refused: the change would touch the management path[/bold red] "
+                          "(push it only with --allow-management-change --reason):")  # fmt: skip
+            console.out("\n".join(f"  {why}" for why in found.management), highlight=False)
+        if not item.pending:
+            console.print(f"[green]in sync[/green] with its {item.source}; {kept}")
             continue
         pending += 1
-        console.out(item.delta.diff, highlight=False)
-        console.print(f"[yellow]{len(item.delta.commands)} commands would be sent:[/yellow]")
-        console.out("\n".join(item.delta.commands), highlight=False)
+        if found.changes:
+            console.out(found.diff, highlight=False)
+            console.print(f"[yellow]{len(found.commands)} commands would be sent:[/yellow]")
+            console.out("\n".join(found.commands), highlight=False)
+        if item.missing:
+            console.print(f"[yellow]{len(item.missing)} intended lines are not shown as rendered:[/yellow]")
+            console.out("\n".join(item.missing), highlight=False)
+        console.print(kept)
     return pending, failed
 
 
 def run_plan(args: argparse.Namespace, console: Console) -> int:
     plans = plan(_selection(args), from_backups=args.from_backups, workers=args.workers)
     pending, failed = _print_plans(console, plans)
-    console.print(f"{len(plans)} switches: {pending} with changes pending, {failed} failed, "
-                  f"{len(plans) - pending - failed} in sync")  # fmt: skip
+    console.print(f"{len(plans)} switches: {pending} with changes pending, {failed} failed or refused, "
+                  f"{len(plans) - pending} in sync")  # fmt: skip
     return EXIT_FINDINGS if pending or failed else EXIT_OK
 
 
 def run_drift(args: argparse.Namespace, console: Console) -> int:
     plans = plan(_selection(args), from_backups=args.from_backups, workers=args.workers)
     table = Table(title="intended vs running", title_justify="left")
-    for column in ("switch", "school", "state", "lines to send"):
+    for column in ("switch", "school", "state", "lines to send", "kept"):
         table.add_column(column)
     drifted = 0
     for item in plans:
-        if item.error or item.delta is None:
-            state, count = f"[red]failed: {escape(item.error or '')}[/red]", "-"
-            drifted += 1
-        elif item.delta.changes:
-            state, count = "[yellow]drifted[/yellow]", str(len(item.delta.commands))
+        if item.error or item.remediation is None:
+            state, count, kept = f"[red]failed: {escape(item.error or '')}[/red]", "-", "-"
             drifted += 1
         else:
-            state, count = "[green]in sync[/green]", "0"
-        table.add_row(item.switch, item.school, state, count)
+            kept = str(item.remediation.kept)
+            count = str(len(item.remediation.commands))
+            state = "[green]in sync[/green]"
+            if item.pending:
+                drifted += 1
+                state = "[yellow]drifted[/yellow]" + (f" ({len(item.missing)} lines not as rendered)"
+                                                      if item.missing else "")  # fmt: skip
+        table.add_row(item.switch, item.school, state, count, kept)
     console.print(table)
     return EXIT_FINDINGS if drifted else EXIT_OK
 
@@ -143,11 +207,11 @@ def _print_push(console: Console, result: PushResult) -> int:
     if result.simulation:
         title += f" [simulation {result.simulation}]"
     table = Table(title=title, title_justify="left")
-    for column in ("switch", "outcome", "commands", "backup", "detail"):
+    for column in ("switch", "outcome", "commands", "kept", "backup", "detail"):
         table.add_column(column, overflow="fold")
     for item in result.switches:
         colour = _COLOURS[item.outcome]
-        table.add_row(item.switch, f"[{colour}]{item.outcome}[/{colour}]", str(len(item.commands)),
+        table.add_row(item.switch, f"[{colour}]{item.outcome}[/{colour}]", str(len(item.commands)), str(item.kept),
                       item.backup or "-", escape(item.message))  # fmt: skip
     console.print(table)
     if result.check:
@@ -156,26 +220,49 @@ def _print_push(console: Console, result: PushResult) -> int:
                 console.rule(f"{item.switch}: would send")
                 console.out("\n".join(item.commands), highlight=False)
     console.print(f"{result.duration:.1f} s")
-    return EXIT_OK if result.succeeded else EXIT_FINDINGS
+    if result.record_failed:
+        console.print(f"[bold red]{escape(result.record_failed)}[/bold red]")
+    if result.interrupted:
+        console.print(f"[bold red]interrupted ({escape(result.interrupted)})[/bold red]: every switch above is at "
+                      "its backup or at its intended config")  # fmt: skip
+        return EXIT_INTERRUPTED
+    return EXIT_OK if result.succeeded and not result.record_failed else EXIT_FINDINGS
 
 
 def run_push(args: argparse.Namespace, console: Console) -> int:
-    with console.status("pushing") as status:
+    allow, accept = _reason_for(args, "allow-management-change"), _reason_for(args, "accept-running")
+    with stop_on_signals() as stop, console.status("pushing") as progress:
+        options = PushOptions(check=args.check, atomic=args.atomic, workers=args.workers, allow_management=allow,
+                              accept_running=accept, revert_minutes=args.revert_minutes, stop=stop)  # fmt: skip
         done: list[str] = []
 
-        def progress(outcome: Any) -> None:
+        def report(outcome: Any) -> None:
             done.append(outcome.switch)
-            status.update(f"pushing: {len(done)} switches done, last {escape(outcome.switch)}: {outcome.outcome}")
+            progress.update(f"pushing: {len(done)} switches done, last {escape(outcome.switch)}: {outcome.outcome}")
 
-        result = push(_selection(args), check=args.check, atomic=args.atomic, workers=args.workers,
-                      invocation=_invocation(), on_done=progress)  # fmt: skip
+        result = push(_selection(args), options, invocation=_invocation(), on_done=report)
     return _print_push(console, result)
 
 
 def run_rollback(args: argparse.Namespace, console: Console) -> int:
     selection = Selection(args.inventory, switches=(args.switch,))  # rollback's --switch names one switch
-    result = rollback(selection, args.to, check=args.check, invocation=_invocation())
+    with stop_on_signals() as stop:
+        result = rollback(selection, args.to, check=args.check,
+                          allow_management=_reason_for(args, "allow-management-change"), stop=stop,
+                          invocation=_invocation())  # fmt: skip
     return _print_push(console, result)
+
+
+def run_status(args: argparse.Namespace, console: Console) -> int:
+    items = status(_selection(args))
+    if not items:
+        console.print("[green]no push is in flight[/green]: every switch was left at a known config")
+        return EXIT_OK
+    for item in items:
+        colour = "green" if item.settled else "red"
+        state = "settled" if item.settled else "unresolved"
+        console.print(f"[{colour}]{state}[/{colour}]: {escape(item.note)}")
+    return EXIT_OK if all(item.settled for item in items) else EXIT_FINDINGS
 
 
 def run_backup(args: argparse.Namespace, console: Console) -> int:

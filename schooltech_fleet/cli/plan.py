@@ -64,7 +64,10 @@ def _as_json(result: SchoolPlan) -> dict[str, Any]:
         "complete": result.complete,
         "hosts": [{**asdict(h), "pending": h.pending} for h in result.hosts],
         "switches": [
-            {"switch": s.switch, "error": s.error, "commands": list(s.delta.commands) if s.delta else []}
+            {"switch": s.switch, "error": s.error,
+             "commands": list(s.remediation.commands) if s.remediation else [],
+             "management_changes": list(s.remediation.management) if s.remediation else [],
+             "kept_lines": s.remediation.kept if s.remediation else None, "missing": list(s.missing)}
             for s in result.switches
         ],
         "licences": [
@@ -92,9 +95,13 @@ def _print(console: Console, result: SchoolPlan) -> None:
     for switch in result.switches:
         if switch.error:
             console.print(f"[red]{escape(switch.switch)}: {escape(switch.error)}[/red]")
-        elif switch.delta and switch.delta.commands:
-            console.print(f"[yellow]{escape(switch.switch)}[/yellow]: {len(switch.delta.commands)} commands to send")
-            console.print(escape("\n".join(f"    {line}" for line in switch.delta.commands)))
+        elif switch.remediation is not None and switch.pending:
+            found = switch.remediation
+            console.print(f"[yellow]{escape(switch.switch)}[/yellow]: {len(found.commands)} commands to send "
+                          f"({found.kept} lines outside the owned scope kept)")  # fmt: skip
+            console.print(escape("\n".join(f"    {line}" for line in found.commands)))
+            for why in found.management:
+                console.print(f"    [red]refused without --allow-management-change[/red]: {escape(why)}")
         else:
             console.print(f"[green]{escape(switch.switch)}[/green]: in sync")
     seats = Table(title="licences", title_justify="left")
@@ -108,7 +115,7 @@ def _print(console: Console, result: SchoolPlan) -> None:
     for note in result.notes:
         console.print(f"[yellow]note[/yellow]: {escape(note)}")
     pcs = sum(1 for h in result.hosts if h.pending)
-    switches = sum(1 for s in result.switches if s.delta and s.delta.commands)
+    switches = sum(1 for s in result.switches if s.pending)
     state = "incomplete" if not result.complete else "changes pending" if result.pending else "nothing to do"
     console.print(f"{state}: {pcs} of {len(result.hosts)} PCs and {switches} of {len(result.switches)} switches "
                   f"would change; check runs: {', '.join(result.runs) or 'none'}")  # fmt: skip

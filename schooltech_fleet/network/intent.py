@@ -18,6 +18,7 @@ from ..errors import UsageError
 from ..inventory.layers import deep_merge
 from ..inventory.model import PortAssignment, Switch
 from ..inventory.school import LoadedSchool
+from ..inventory.topology import management_paths, session_ports
 
 PRIVATE_NETWORKS = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 GUEST_ACL = "GUEST-ISOLATION"
@@ -68,6 +69,7 @@ class SwitchIntent:
     storm_control_level: float | None = None
     unused_ports: str = "shutdown"
     acl: Acl | None = None
+    session_ports: tuple[int, ...] = ()  # ports that carry a management session: to this switch, or through it
 
 
 def school_intents(school: LoadedSchool, names: Sequence[str] = ()) -> list[SwitchIntent]:
@@ -106,6 +108,7 @@ def switch_intent(school: LoadedSchool, index: int) -> SwitchIntent:
         port_security=security if security.get("enabled") else {},
         storm_control_level=(policy.get("storm_control") or {}).get("broadcast_level"),
         unused_ports=policy.get("unused_ports") or "shutdown", acl=acl,
+        session_ports=session_ports(management_paths(school.model.switches), switch.name),
     )  # fmt: skip
 
 

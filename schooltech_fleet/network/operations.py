@@ -1,4 +1,4 @@
-"""What ``schooltech net`` does: render, plan, push, back up, find drift, roll back.
+"""What ``schooltech net`` does: render, plan, push, back up, find drift, roll back, check in-flight pushes.
 
 Every operation that talks to switches is recorded in the audit log, like lab jobs.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import clock
@@ -16,14 +16,17 @@ from ..errors import FleetError, InventoryError, UsageError
 from ..inventory import load_fleet, load_schools
 from ..inventory.findings import Severity
 from ..jobs import audit
-from . import backups
-from .intent import school_intents
-from .plan import ConfigDelta, delta, normalise
+from . import backups, inflight
+from .inflight import InFlight
+from .intent import SwitchIntent, school_intents
+from .management import ManagementContext
 from .platforms import platform
-from .push import ApplyRequest, SwitchOutcome, apply
+from .push import ApplyRequest, SwitchOutcome, Wanted, apply, revert_minutes, settle
+from .remediation import Remediation, normalise, remediate
 from .render import render
 from .session import open_session
 from .targets import SwitchTarget, switch_targets
+from .verify import missing_lines
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Rendered:
     school: str
     platform: str
     config: str
+    management: ManagementContext
     path: Path | None = None
 
 
@@ -46,9 +50,14 @@ class Rendered:
 class SwitchPlan:
     switch: str
     school: str
-    delta: ConfigDelta | None
+    remediation: Remediation | None
+    missing: tuple[str, ...] = ()  # intended lines the running config does not show as rendered
     error: str | None = None
     source: str = "running"  # running (read from the switch) or the backup revision compared
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.missing) or (self.remediation is not None and self.remediation.changes)
 
 
 @dataclass(frozen=True)
@@ -59,10 +68,12 @@ class PushResult:
     switches: tuple[SwitchOutcome, ...]
     duration: float
     simulation: str | None = None
+    interrupted: str | None = None  # why the run stopped early (a signal), if it did
+    record_failed: str | None = None  # the audit end record could not be written
 
     @property
     def succeeded(self) -> bool:
-        return all(s.outcome.ok for s in self.switches)
+        return all(s.outcome.ok for s in self.switches) and self.interrupted is None
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,28 @@ class BackupResult:
     revision: str | None
     changed: bool
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class StatusItem:
+    """A push an earlier run left in flight, and what the switch shows now."""
+
+    entry: InFlight
+    settled: bool  # the switch is at that run's backup or (saved) at its intended config; the record is gone
+    note: str
+
+
+@dataclass(frozen=True)
+class PushOptions:
+    """How carefully ``net push`` works; the defaults are the safe ones."""
+
+    check: bool = False
+    atomic: bool = False
+    workers: int = 10
+    allow_management: str | None = None  # the reason given with --allow-management-change
+    accept_running: str | None = None  # the reason given with --accept-running
+    revert_minutes: int = 5
+    stop: Callable[[], str | None] | None = None
 
 
 def intended(selection: Selection) -> list[Rendered]:
@@ -89,12 +122,20 @@ def intended(selection: Selection) -> list[Rendered]:
         if selection.schools and school.code not in selection.schools:
             continue
         for intent in school_intents(school, selection.switches):
-            out.append(Rendered(intent.name, school.code, intent.platform, render(intent)))
+            out.append(Rendered(intent.name, school.code, intent.platform, render(intent), _management(intent)))
     names = {r.switch for r in out}
     missing = [name for name in selection.switches if name not in names]
     if missing:
         raise UsageError(f"no switch named {', '.join(missing)}", "list them with 'schooltech inventory list'")
     return out
+
+
+def _management(intent: SwitchIntent) -> ManagementContext:
+    chosen = platform(intent.platform)
+    return ManagementContext(
+        intent.management_vlan, str(intent.management_ip.ip) if intent.management_ip else None,
+        tuple(chosen.port_name(n, intent.access_ports) for n in intent.session_ports),
+    )  # fmt: skip
 
 
 def render_to(selection: Selection, directory: Path) -> list[Rendered]:
@@ -104,15 +145,16 @@ def render_to(selection: Selection, directory: Path) -> list[Rendered]:
         path = directory / config.school / f"{config.switch}.cfg"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(config.config, encoding="utf-8")
-        written.append(Rendered(config.switch, config.school, config.platform, config.config, path))
+        written.append(Rendered(config.switch, config.school, config.platform, config.config, config.management,
+                                path))  # fmt: skip
     return written
 
 
-def _targets_and_wanted(selection: Selection) -> tuple[list[SwitchTarget], dict[str, str], str | None]:
+def _targets_and_wanted(selection: Selection) -> tuple[list[SwitchTarget], dict[str, Rendered], str | None]:
     fleet = load_fleet(selection.inventory)
     targets = switch_targets(fleet, schools=selection.schools, switches=selection.switches)
-    wanted = {r.switch: r.config for r in intended(Selection(selection.inventory, selection.schools,
-                                                             tuple(t.name for t in targets)))}  # fmt: skip
+    wanted = {r.switch: r for r in intended(Selection(selection.inventory, selection.schools,
+                                                      tuple(t.name for t in targets)))}  # fmt: skip
     simulations = {t.simulation for t in targets if t.simulation}
     return targets, wanted, next(iter(simulations), None)
 
@@ -128,60 +170,109 @@ def plan(selection: Selection, *, from_backups: bool = False, workers: int = 10)
             with open_session(target) as session:
                 running = session.running_config()
         except FleetError as exc:
-            return SwitchPlan(target.name, target.school, None, exc.message)
-        return SwitchPlan(target.name, target.school, delta(target.platform, running, wanted[target.name]))
+            return SwitchPlan(target.name, target.school, None, error=exc.message)
+        return _compare(target.name, target.school, running, wanted[target.name], ("running", "intended"))
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets)))) as pool:
         return list(pool.map(one, targets))
+
+
+def _compare(switch: str, school: str, current: str, wanted: Rendered, labels: tuple[str, str],
+             source: str = "running") -> SwitchPlan:  # fmt: skip
+    chosen = platform(wanted.platform)
+    remediation = remediate(chosen, current, wanted.config, wanted.management, labels)
+    return SwitchPlan(switch, school, remediation, missing_lines(chosen, current, wanted.config, wanted.management),
+                      source=source)  # fmt: skip
 
 
 def _plan_from_backup(config: Rendered) -> SwitchPlan:
     try:
         running = backups.read(config.school, config.switch)
     except FleetError as exc:
-        return SwitchPlan(config.switch, config.school, None, f"no backup: {exc.message}", "backup")
-    return SwitchPlan(config.switch, config.school, delta(platform(config.platform), running, config.config,
-                                                           ("backup", "intended")), source="backup")  # fmt: skip
+        return SwitchPlan(config.switch, config.school, None, error=f"no backup: {exc.message}", source="backup")
+    return _compare(config.switch, config.school, running, config, ("backup", "intended"), "backup")
 
 
-def push(
-    selection: Selection, *, check: bool = False, atomic: bool = False, workers: int = 10,
-    invocation: str | None = None, on_done: Callable[[SwitchOutcome], None] | None = None,
-) -> PushResult:  # fmt: skip
-    """Back up, send the remediation, verify and save every selected switch; restore on failure."""
+def push(selection: Selection, options: PushOptions | None = None, *, invocation: str | None = None,
+         on_done: Callable[[SwitchOutcome], None] | None = None) -> PushResult:  # fmt: skip
+    """Back up, send the remediation under a revert timer, verify over a fresh session, confirm and save."""
+    chosen = options or PushOptions()
     targets, wanted, simulation = _targets_and_wanted(selection)
     run_id = f"net-{'-'.join(selection.schools) or 'all'}-{clock.now():%Y%m%dT%H%M%SZ}"
-    return _run("push", run_id, ApplyRequest(targets, wanted, f"push {run_id}", check, atomic, workers),
-                simulation, invocation, on_done)  # fmt: skip
+    request = ApplyRequest(
+        targets, {name: Wanted(r.config, r.management) for name, r in wanted.items()}, run_id, f"push {run_id}",
+        chosen.check, chosen.atomic, chosen.workers, chosen.allow_management, chosen.accept_running,
+        revert_minutes(chosen.revert_minutes, targets), chosen.stop or _never,
+    )  # fmt: skip
+    return _run("push", request, simulation, invocation, on_done)
 
 
-def rollback(selection: Selection, revision: str, *, check: bool = False, invocation: str | None = None) -> PushResult:
-    """Restore one switch to a backed-up revision, with the same plan, verify and save as a push."""
+def rollback(selection: Selection, revision: str, *, check: bool = False, allow_management: str | None = None,
+             stop: Callable[[], str | None] | None = None, invocation: str | None = None) -> PushResult:  # fmt: skip
+    """Restore one switch's owned lines to a backed-up revision, with the same safety as a push."""
     if len(selection.switches) != 1:
         raise UsageError("roll back one switch at a time", "give --switch NAME")
-    fleet = load_fleet(selection.inventory)
-    targets = switch_targets(fleet, switches=selection.switches)
+    targets, wanted, simulation = _targets_and_wanted(selection)
     target = targets[0]
-    wanted = {target.name: backups.read(target.school, target.name, revision)}
+    backup = backups.read(target.school, target.name, revision)
     run_id = f"rollback-{target.name}-{clock.now():%Y%m%dT%H%M%SZ}"
-    return _run("rollback", run_id, ApplyRequest(targets, wanted, f"rollback {run_id} to {revision}", check),
-                target.simulation, invocation, None)  # fmt: skip
+    request = ApplyRequest(targets, {target.name: Wanted(backup, wanted[target.name].management)}, run_id,
+                           f"rollback {run_id} to {revision}", check, allow_management=allow_management,
+                           stop=stop or _never, resolves_inflight=True)  # fmt: skip
+    return _run("rollback", request, simulation, invocation, None)
 
 
-def _run(action: str, run_id: str, request: ApplyRequest, simulation: str | None, invocation: str | None,
+def _never() -> str | None:
+    return None
+
+
+def _run(action: str, request: ApplyRequest, simulation: str | None, invocation: str | None,
          on_done: Callable[[SwitchOutcome], None] | None) -> PushResult:  # fmt: skip
     started = time.monotonic()
-    audit.record({"event": f"net-{action}", "phase": "start", "run_id": run_id, "command": invocation,
+    audit.record({"event": f"net-{action}", "phase": "start", "run_id": request.run_id, "command": invocation,
                   "targets": [t.name for t in request.targets], "check": request.check, "atomic": request.atomic,
-                  "simulation": simulation})  # fmt: skip
+                  "simulation": simulation, "allow_management_change": request.allow_management,
+                  "accept_running": request.accept_running})  # fmt: skip
     outcomes = apply(request, on_done)
-    result = PushResult(run_id, request.check, request.atomic, tuple(outcomes), round(time.monotonic() - started, 2),
-                        simulation)  # fmt: skip
-    audit.record({"event": f"net-{action}", "phase": "end", "run_id": run_id, "check": request.check,
-                  "duration": result.duration,
-                  "switches": {o.switch: {"outcome": str(o.outcome), "commands": len(o.commands), "backup": o.backup}
-                               for o in outcomes}})  # fmt: skip
+    result = PushResult(request.run_id, request.check, request.atomic, tuple(outcomes),
+                        round(time.monotonic() - started, 2), simulation, request.stop())  # fmt: skip
+    switches = {o.switch: {"outcome": str(o.outcome), "commands": len(o.commands), "backup": o.backup,
+                           "message": o.message} for o in outcomes}  # fmt: skip
+    try:
+        audit.record({"event": f"net-{action}", "phase": "end", "run_id": request.run_id, "check": request.check,
+                      "duration": result.duration, "interrupted": result.interrupted,
+                      "switches": switches})  # fmt: skip
+    except OSError as exc:  # the switches are done either way: the outcome must still be shown
+        return replace(result, record_failed=f"the audit record could not be written: {exc}")
     return result
+
+
+def status(selection: Selection) -> list[StatusItem]:
+    """Every push an earlier run left in flight on the selected switches, checked on the switch itself.
+
+    A switch back at that run's backup, or at its intended config with the change confirmed,
+    is settled (a confirmed change is saved) and its record removed; the rest stay listed.
+    """
+    entries = {entry.switch: entry for entry in inflight.all_entries()}
+    if not entries:
+        return []
+    targets, wanted, _ = _targets_and_wanted(selection)
+    items = []
+    for target in targets:
+        entry = entries.get(target.name)
+        if entry is None:
+            continue
+        rendered = wanted[target.name]
+        try:
+            with open_session(target) as session:
+                state = settle(session, entry, Wanted(rendered.config, rendered.management))
+        except FleetError as exc:
+            items.append(StatusItem(entry, False, f"{entry.describe}; the switch could not be checked: {exc.message}"))
+            continue
+        items.append(StatusItem(entry, state.settled, state.note))
+    audit.record({"event": "net-status", "switches": {i.entry.switch: {"settled": i.settled, "note": i.note}
+                                                       for i in items}})  # fmt: skip
+    return items
 
 
 def backup(selection: Selection, *, workers: int = 10, invocation: str | None = None) -> list[BackupResult]:

@@ -1,24 +1,37 @@
-"""Apply configurations to switches safely: back up, send, verify, save; restore on any failure.
+"""Apply configurations to switches safely: every change undoes itself on the switch unless proven.
 
-For each switch, in a worker pool (with a per-platform cap and a per-switch lock):
+For each switch, in a worker pool (a per-platform cap on sessions, one run at a time per switch):
 
-1. read the running config and back it up (a commit in the backup store if it changed);
-2. compute the commands from running to wanted (hier_config); nothing to send: done;
-3. send them in configuration mode; any error answer is a failure, never ignored;
-4. read the running config again: it must now equal the wanted one (nothing left to send);
-5. only then ``write memory``.
+1. settle what an earlier, interrupted run left behind (``inflight.py``): the switch must be at
+   that run's backup or at its intended config, else the push is refused;
+2. read the running config and back it up;
+3. compute the remediation of the owned scope (``scope.py``, ``remediation.py``); a change to
+   the management path (``management.py``) is refused unless a technician allowed it;
+4. record the push as in flight, then send the commands inside the platform's commit-confirm
+   (Cisco IOS: ``configure terminal revert timer N``): from the first command on, the switch
+   restores its previous config by itself unless the change is confirmed in time;
+5. log in again over a fresh session, which proves the management path still works, and
+   verify (``verify.py``): every intended line present, nothing left to send, every line
+   outside the owned scope unchanged;
+6. confirm, then ``write memory``; the record is removed and the new config backed up.
 
-On any failure — a rejected command, a failed verification, a dropped session — the
-switch is restored to its backup over a fresh session (the inverse commands, computed
-from whatever state it was left in) and the restore is verified. When even that fails,
-the switch is reported as needing attention, with the backup revision to restore.
-With ``atomic``, one failed switch restores every switch changed in the same run.
+Any failure before the confirm takes the switch back to its backup: at once over a session
+(``configure revert now``, verified), or, when no session can be opened because the change
+cut the path, by the switch's own timer, which the engine waits for and verifies. A platform
+without commit-confirm is restored by sending the inverse commands. A stop request (SIGINT,
+SIGTERM, SIGHUP) is honoured between commands: an unconfirmed change is reverted, a
+confirmed one is saved, so every switch ends at its backup or at its intended config.
+
+With ``atomic``, every switch's lock is held for the whole run and every switch stops after
+step 5; only when all verified are all confirmed and saved, else every one reverts.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -26,29 +39,35 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from ..errors import FleetError
+from ..errors import FleetError, UsageError
 from ..paths import state_dir
-from . import backups
-from .plan import ConfigDelta, delta, normalise
-from .session import CommandRejected, SwitchUnreachable, open_session
+from . import backups, inflight
+from .inflight import InFlight
+from .management import ManagementContext
+from .remediation import Remediation, normalise, remediate, views
+from .session import CommandRejected, Interrupted, SwitchSession, SwitchUnreachable, open_session
 from .targets import SwitchTarget
+from .verify import verify
 
 RESTORE_ATTEMPTS = 3
-PLATFORM_SESSIONS = {"cisco_ios": 16, "hp_procurve": 8}  # at most this many sessions per platform at once
+DEFAULT_REVERT_MINUTES = 5
 
 
 class Outcome(StrEnum):
     IN_SYNC = "in sync"  # nothing to send
     WOULD_CHANGE = "would change"  # check mode: the commands are in the result, nothing was sent
-    APPLIED = "applied"  # sent, verified, saved
-    ROLLED_BACK = "rolled back"  # failed, then restored to its backup and verified
-    UNDONE = "undone"  # applied, then restored because another switch failed (atomic)
-    NEEDS_ATTENTION = "needs attention"  # failed and not restored: restore the named backup revision
-    FAILED = "failed"  # nothing was sent (unreachable, busy)
+    APPLIED = "applied"  # sent, verified over a fresh session, confirmed, saved
+    VERIFIED = "verified"  # atomic, first phase: sent and verified, not yet confirmed
+    BLOCKED = "blocked"  # the change would touch the management path: refused, nothing sent
+    ROLLED_BACK = "rolled back"  # failed, then reverted to its backup and verified
+    REVERTED = "reverted by the switch"  # the change cut the session: the switch's own timer restored it (verified)
+    UNDONE = "undone"  # verified, then reverted because another switch failed (atomic)
+    NEEDS_ATTENTION = "needs attention"  # failed and not known to be restored: see the message
+    FAILED = "failed"  # nothing was sent (unreachable, busy, refused)
 
     @property
     def ok(self) -> bool:
-        return self in (Outcome.IN_SYNC, Outcome.WOULD_CHANGE, Outcome.APPLIED)
+        return self in (Outcome.IN_SYNC, Outcome.WOULD_CHANGE, Outcome.APPLIED, Outcome.VERIFIED)
 
 
 @dataclass(frozen=True)
@@ -61,132 +80,393 @@ class SwitchOutcome:
     backup: str | None = None  # revision of the config as it was before this run
     message: str = ""
     seconds: float = 0.0
+    kept: int = 0  # lines outside the owned scope, left as they were
+    protected: int = 0  # of which protected lines
+    management: tuple[str, ...] = ()  # why the change touches the management path
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """The config one switch should end at, and what carries its management session."""
+
+    config: str
+    management: ManagementContext
+
+
+def _never() -> str | None:
+    return None
 
 
 @dataclass(frozen=True)
 class ApplyRequest:
-    """What to make each switch run: the wanted configuration per switch name."""
+    """What to make each switch run, and how carefully."""
 
     targets: Sequence[SwitchTarget]
-    wanted: Mapping[str, str]
+    wanted: Mapping[str, Wanted]
+    run_id: str
     reason: str  # recorded with every backup commit: "push net-RVS-...", "rollback to abc123"
     check: bool = False
     atomic: bool = False
     workers: int = 10
+    allow_management: str | None = None  # why a technician allowed management changes (None: refused)
+    accept_running: str | None = None  # why a technician accepts a half-applied running config
+    revert_minutes: int = DEFAULT_REVERT_MINUTES
+    stop: Callable[[], str | None] = _never  # a reason to stop (a signal arrived), or None
+    resolves_inflight: bool = False  # a rollback: it is how an interrupted push is resolved
 
 
-class _Failure(FleetError):
-    """Something went wrong after commands may have been sent."""
+class _Refused(FleetError):
+    """The switch is not in a state to push to; nothing was sent."""
 
 
 def apply(request: ApplyRequest, on_done: Callable[[SwitchOutcome], None] | None = None) -> list[SwitchOutcome]:
     """Bring every target to its wanted config; one outcome per switch, in target order."""
-    caps = {name: threading.Semaphore(cap) for name, cap in PLATFORM_SESSIONS.items()}
+    caps = {t.platform.name: threading.Semaphore(t.platform.sessions) for t in request.targets}
+    pushes = {t.name: _SwitchPush(t, request) for t in request.targets}
+    workers = max(1, min(request.workers, len(request.targets)))
 
-    def one(target: SwitchTarget) -> SwitchOutcome:
-        with caps.setdefault(target.platform.name, threading.Semaphore(8)):
-            outcome = _apply_one(target, request)
-        if on_done is not None:
+    def first_phase(target: SwitchTarget) -> SwitchOutcome:
+        with caps[target.platform.name]:
+            outcome = pushes[target.name].run(locked=request.atomic)
+        if on_done is not None and outcome.outcome is not Outcome.VERIFIED:
             on_done(outcome)
         return outcome
 
-    with ThreadPoolExecutor(max_workers=max(1, min(request.workers, len(request.targets)))) as pool:
-        outcomes = list(pool.map(one, request.targets))
-    if request.atomic and not request.check and any(not o.outcome.ok for o in outcomes):
-        outcomes = _undo_applied(request, outcomes)
-    return outcomes
+    with ThreadPoolExecutor(max_workers=workers) as pool, _atomic_locks(request) as busy:
+        if busy:
+            return [SwitchOutcome(t.name, t.school, Outcome.FAILED, message=busy) for t in request.targets]
+        outcomes = list(pool.map(first_phase, request.targets))
+        held = [o.switch for o in outcomes if o.outcome is Outcome.VERIFIED]
+        if not held:
+            return outcomes
+        failed = [o.switch for o in outcomes if not o.outcome.ok]
+        why = request.stop() or (f"{', '.join(failed)} failed" if failed else None)
+
+        def second_phase(name: str) -> SwitchOutcome:
+            with caps[pushes[name].target.platform.name]:
+                outcome = pushes[name].undo(why) if why else pushes[name].keep_verified()
+            if on_done is not None:
+                on_done(outcome)
+            return outcome
+
+        finished = dict(zip(held, pool.map(second_phase, held), strict=True))
+    return [finished.get(o.switch, o) for o in outcomes]
 
 
-def _apply_one(target: SwitchTarget, request: ApplyRequest) -> SwitchOutcome:
-    started = time.monotonic()
-    wanted = normalise(target.platform, request.wanted[target.name])
-    try:
-        with switch_lock(target.name):
-            return _converge(target, wanted, request, started)
-    except FleetError as exc:
-        return SwitchOutcome(target.name, target.school, Outcome.FAILED, message=exc.message,
-                             seconds=_since(started))  # fmt: skip
-
-
-def _converge(target: SwitchTarget, wanted: str, request: ApplyRequest, started: float) -> SwitchOutcome:
-    with open_session(target) as session:
-        running = normalise(target.platform, session.running_config())
-        saved = backups.save(target.school, target.name, running, f"before {request.reason}")
-        plan = delta(target.platform, running, wanted)
-        result = SwitchOutcome(target.name, target.school, Outcome.IN_SYNC, plan.commands, plan.diff, saved.revision)
-        if not plan.changes:
-            return replace(result, seconds=_since(started))
-        if request.check:
-            return replace(result, outcome=Outcome.WOULD_CHANGE, seconds=_since(started))
-        stage = "sending"
+@contextlib.contextmanager
+def _atomic_locks(request: ApplyRequest) -> Iterator[str | None]:
+    """For an atomic run, every switch's lock for the whole run (None), or why they cannot all be had."""
+    if not request.atomic:
+        yield None
+        return
+    with contextlib.ExitStack() as stack:
         try:
-            session.configure(plan.commands)
-            stage = "verifying"
-            now_running = normalise(target.platform, session.running_config())
-            _verify(target, now_running, wanted, "after the push")
-            stage = "saving"
-            session.save()
-        except (CommandRejected, SwitchUnreachable, _Failure) as failure:
-            restored = _restore(target, running, save=stage == "saving")
-            outcome = Outcome.ROLLED_BACK if restored is None else Outcome.NEEDS_ATTENTION
-            message = f"{failure.message} (while {stage}); " + (
-                f"restored to backup {saved.revision} and verified" if restored is None
-                else f"NOT restored ({restored}): restore backup {saved.revision} with "
-                f"'schooltech net rollback --switch {target.name} --to {saved.revision}'"
-            )  # fmt: skip
-            return replace(result, outcome=outcome, message=message, seconds=_since(started))
-    try:
-        after = backups.save(target.school, target.name, now_running, f"after {request.reason}")
-        note = f"saved; backup {after.revision}"
-    except FleetError as exc:  # the switch is changed and saved all the same: it must not look untouched
-        note = f"saved; the backup after the push failed: {exc.message}"
-    return replace(result, outcome=Outcome.APPLIED, message=note, seconds=_since(started))
-
-
-def _verify(target: SwitchTarget, running: str, wanted: str, when: str) -> None:
-    left: ConfigDelta = delta(target.platform, running, wanted)
-    if left.changes:
-        shown = "; ".join(line.strip() for line in left.commands[:3])
-        raise _Failure(f"{target.name}: {len(left.commands)} lines still differ {when}: {shown}")
-
-
-def _restore(target: SwitchTarget, backup: str, save: bool) -> str | None:
-    """Put *backup* back over a fresh session and verify it; None when done, else why not."""
-    problem = "not tried"
-    for attempt in range(RESTORE_ATTEMPTS):
-        try:
-            with open_session(target) as session:
-                undo = delta(target.platform, session.running_config(), backup)
-                if undo.changes:
-                    session.configure(undo.commands)
-                _verify(target, session.running_config(), backup, "after restoring the backup")
-                if save:
-                    session.save()
-                return None
+            for name in sorted(t.name for t in request.targets):
+                stack.enter_context(switch_lock(name))
         except FleetError as exc:
-            problem = exc.message
-            time.sleep(0.5 * (attempt + 1))
-    return problem
+            yield f"{exc.message}: nothing was sent to any switch (atomic)"
+            return
+        yield None
 
 
-def _undo_applied(request: ApplyRequest, outcomes: list[SwitchOutcome]) -> list[SwitchOutcome]:
-    """Atomic run with a failure: restore every switch this run changed, and save the restored config."""
-    targets = {t.name: t for t in request.targets}
-    undone = []
-    for outcome in outcomes:
-        if outcome.outcome is not Outcome.APPLIED or outcome.backup is None:
-            undone.append(outcome)
-            continue
-        target = targets[outcome.switch]
-        problem = _restore(target, backups.read(target.school, target.name, outcome.backup), save=True)
-        if problem is None:
-            undone.append(replace(outcome, outcome=Outcome.UNDONE,
-                                  message=f"another switch failed: restored to backup {outcome.backup}"))  # fmt: skip
-        else:
-            undone.append(replace(outcome, outcome=Outcome.NEEDS_ATTENTION,
-                                  message=f"another switch failed and the restore failed ({problem}): restore backup "
-                                  f"{outcome.backup}"))  # fmt: skip
-    return undone
+class _SwitchPush:
+    """One switch's push, from backup to saved (or back at its backup); failures are outcomes."""
+
+    def __init__(self, target: SwitchTarget, request: ApplyRequest) -> None:
+        self.target = target
+        self.request = request
+        self.platform = target.platform
+        self.wanted = request.wanted[target.name]
+        self.started = time.monotonic()
+        self.entry: InFlight | None = None  # the in-flight record, once something may have been sent
+        self.known_good: str | None = None  # an unsettled earlier run's backup: what the record keeps pointing at
+        self.before = ""  # the running config before the push (normalised)
+        self.outcome = SwitchOutcome(target.name, target.school, Outcome.FAILED)
+
+    # --- the steps ---------------------------------------------------------------------------
+
+    def run(self, *, locked: bool) -> SwitchOutcome:
+        """Steps 1-6 (1-5 in an atomic run, which holds the lock itself)."""
+        try:
+            with contextlib.nullcontext() if locked else switch_lock(self.target.name):
+                return self._run()
+        except _Refused as exc:
+            return self._done(Outcome.FAILED, exc.message)
+        except FleetError as exc:
+            if self.entry is None:
+                return self._done(Outcome.FAILED, f"{exc.message} (nothing was sent)")
+            return self._recover(exc.message)
+        except Exception as exc:  # a bug: whatever was sent must still be undone
+            if self.entry is None:
+                raise
+            return self._recover(f"internal error {type(exc).__name__}: {exc}")
+
+    def _run(self) -> SwitchOutcome:
+        note = self._settle_earlier_run()
+        with open_session(self.target) as session:
+            self.before = normalise(self.platform, session.running_config())
+            saved = backups.save(self.target.school, self.target.name, self.before, f"before {self.request.reason}")
+            plan = remediate(self.platform, self.before, self.wanted.config, self.wanted.management)
+            self.outcome = SwitchOutcome(
+                self.target.name, self.target.school, Outcome.IN_SYNC, plan.commands, plan.diff, saved.revision,
+                note, kept=plan.kept, protected=plan.protected, management=plan.management,
+            )  # fmt: skip
+            if plan.management and self.request.allow_management is None:
+                return self._done(Outcome.BLOCKED, "refused: the change would touch the management path ("
+                                  + "; ".join(plan.management) + "); nothing was sent. If it is meant, "
+                                  "push it with --allow-management-change --reason '...'")  # fmt: skip
+            if not plan.changes:
+                return self._done(Outcome.IN_SYNC, note)
+            if self.request.check:
+                return self._done(Outcome.WOULD_CHANGE, note)
+            if why := self.request.stop():
+                return self._done(Outcome.FAILED, f"{why}: nothing was sent")
+            try:
+                self._send(session, plan)
+            except (CommandRejected, Interrupted) as exc:
+                return self._revert(session, exc.message)
+        return self._prove()
+
+    def _send(self, session: SwitchSession, plan: Remediation) -> None:
+        confirm = self.platform.commit_confirm
+        enter = None
+        revert_at = None
+        if confirm is not None:
+            if not re.search(confirm.archive_present, self.before):
+                session.configure(confirm.archive)  # the revert timer needs an archive path
+            enter = confirm.enter.format(minutes=self._minutes())
+            revert_at = time.time() + self._minutes() * self.target.minute_seconds
+        backup = self.known_good or self.outcome.backup or ""
+        self.entry = inflight.begin(InFlight(self.target.name, self.target.school, self.request.run_id, backup,
+                                             "sending", time.time(), revert_at, os.getpid()))  # fmt: skip
+        session.configure(plan.commands, enter=enter, stop=self.request.stop)
+
+    def _prove(self) -> SwitchOutcome:
+        """Step 5 (and 6): a fresh login, verification, then keep the change."""
+        try:
+            with open_session(self.target) as session:
+                now = normalise(self.platform, session.running_config())
+                problem = self._problem(now)
+                if problem:
+                    return self._revert(session, f"verification failed: {problem}")
+                if why := self.request.stop():
+                    return self._revert(session, why)
+                if self.request.atomic:
+                    assert self.entry is not None
+                    self.entry = inflight.advance(self.entry, "verified")
+                    return self._done(Outcome.VERIFIED, "sent and verified; confirmed once every switch is")
+                return self._keep(session)
+        except SwitchUnreachable as exc:
+            return self._recover(f"no fresh session after the change ({exc.message}): it cut the management path")
+
+    def _problem(self, now: str) -> str | None:
+        """What is wrong with *now* after the push: an intended line missing, or a line outside the scope changed."""
+        found = verify(self.platform, now, self.wanted.config, self.wanted.management)
+        if not found.ok:
+            return found.summary()
+        added = set(self.platform.commit_confirm.archive if self.platform.commit_confirm else ())
+        before = views(self.platform, self.before, self.wanted.config, self.wanted.management).running.kept
+        after = views(self.platform, now, self.wanted.config, self.wanted.management).running.kept
+        after = [line for line in after if line[1] not in added or line in before]
+        if before != after:
+            changed = [f"{'+' if line in after else '-'} {line[1].strip()}"
+                       for line in (*before, *after) if (line in before) != (line in after)]  # fmt: skip
+            return f"{len(changed)} lines outside the owned scope changed: " + "; ".join(changed[:3])
+        return None
+
+    def keep_verified(self) -> SwitchOutcome:
+        """Second phase of an atomic run: confirm and save a verified switch."""
+        try:
+            with open_session(self.target) as session:
+                return self._keep(session)
+        except SwitchUnreachable as exc:
+            return self._recover(f"could not log in to confirm ({exc.message})")
+
+    def _keep(self, session: SwitchSession) -> SwitchOutcome:
+        """Confirm and save; past the confirm, a stop request no longer undoes anything."""
+        assert self.entry is not None
+        confirm = self.platform.commit_confirm
+        if confirm is not None:
+            try:
+                session.run(confirm.confirm)
+            except CommandRejected as exc:
+                if re.search(confirm.none_pending, exc.message):  # the timer fired before the confirm
+                    return self._check_reverted(session, "the revert timer ran out before the confirm")
+                raise
+        self.entry = inflight.advance(self.entry, "confirmed")
+        now = normalise(self.platform, session.running_config())
+        session.save()
+        inflight.end(self.target.name)
+        try:
+            after = backups.save(self.target.school, self.target.name, now, f"after {self.request.reason}")
+            note = f"saved; backup {after.revision}"
+        except FleetError as exc:  # the switch is changed and saved all the same: it must not look untouched
+            note = f"saved; the backup after the push failed: {exc.message}"
+        return self._done(Outcome.APPLIED, note)
+
+    # --- going back ----------------------------------------------------------------------------
+
+    def undo(self, why: str) -> SwitchOutcome:
+        """Atomic: this switch verified, another did not (or a stop came): back to its backup."""
+        try:
+            with open_session(self.target) as session:
+                outcome = self._revert(session, why)
+        except SwitchUnreachable as exc:
+            outcome = self._recover(f"{why}; no session to revert it ({exc.message})")
+        if outcome.outcome is Outcome.ROLLED_BACK:
+            return replace(outcome, outcome=Outcome.UNDONE)
+        return outcome
+
+    def _revert(self, session: SwitchSession, why: str) -> SwitchOutcome:
+        """Back to the backup over *session* (revert now, else the inverse commands), verified."""
+        confirm = self.platform.commit_confirm
+        how = "the inverse commands"
+        try:
+            if confirm is not None and self.entry is not None and self.entry.phase != "confirmed":
+                with contextlib.suppress(CommandRejected):  # nothing pending: the timer fired already
+                    session.run(confirm.revert_now)
+                    how = f"'{confirm.revert_now}'"
+            now = normalise(self.platform, session.running_config())
+            undo = remediate(self.platform, now, self.before, self.wanted.management)
+            if undo.changes:
+                session.configure(undo.commands)
+                now = normalise(self.platform, session.running_config())
+            left = remediate(self.platform, now, self.before, self.wanted.management)
+        except SwitchUnreachable as exc:
+            return self._recover(f"{why}; the session failed while reverting ({exc.message})")
+        except (CommandRejected, Interrupted) as exc:
+            return self._needs_attention(f"{why}; reverting failed: {exc.message}")
+        if left.changes:
+            return self._needs_attention(f"{why}; after reverting, {len(left.commands)} lines still differ from "
+                                         "the backup")  # fmt: skip
+        if self.entry is not None and self.entry.phase == "confirmed":
+            session.save()
+        inflight.end(self.target.name)
+        return self._done(Outcome.ROLLED_BACK, f"{why}; reverted with {how} and verified at backup "
+                                               f"{self.outcome.backup}")  # fmt: skip
+
+    def _recover(self, why: str) -> SwitchOutcome:
+        """The session is gone mid-change: log in again to revert, or wait for the switch's own timer."""
+        revert_at = self.entry.revert_at if self.entry is not None else None
+        minute = self.target.minute_seconds
+        deadline = max(time.time(), revert_at or 0.0) + min(60.0, minute) + 5.0
+        pause = min(10.0, max(0.2, minute / 6))
+        problem = "not tried"
+        attempt = 0
+        while attempt < RESTORE_ATTEMPTS or time.time() < deadline:
+            attempt += 1
+            try:
+                with open_session(self.target) as session:
+                    if self.entry is not None and self.entry.phase == "confirmed":
+                        return self._save_confirmed(session, why)
+                    if revert_at is not None and time.time() >= revert_at:
+                        return self._check_reverted(session, why)
+                    return self._revert(session, why)
+            except SwitchUnreachable as exc:
+                problem = exc.message
+            time.sleep(pause)
+        when = f"; its revert timer was due at {_clock(revert_at)}" if revert_at else ""
+        return self._needs_attention(f"{why}; no session since ({problem}){when}")
+
+    def _save_confirmed(self, session: SwitchSession, why: str) -> SwitchOutcome:
+        """The change was confirmed but not saved when the session failed: save it if it is still intact."""
+        now = normalise(self.platform, session.running_config())
+        if not verify(self.platform, now, self.wanted.config, self.wanted.management).ok:
+            return self._needs_attention(f"{why}; the change was confirmed but no longer verifies")
+        session.save()
+        inflight.end(self.target.name)
+        return self._done(Outcome.APPLIED, f"{why}; the change was confirmed, verified again and saved")
+
+    def _check_reverted(self, session: SwitchSession, why: str) -> SwitchOutcome:
+        """After the switch's revert timer: is it back at its backup?"""
+        now = normalise(self.platform, session.running_config())
+        left = remediate(self.platform, now, self.before, self.wanted.management)
+        if left.changes:
+            return self._revert(session, why)
+        inflight.end(self.target.name)
+        due = _clock(self.entry.revert_at if self.entry else None)
+        return self._done(Outcome.REVERTED, f"{why}; the switch restored its previous config by its own revert timer "
+                                            f"(due {due}); verified at backup {self.outcome.backup}")  # fmt: skip
+
+    def _needs_attention(self, why: str) -> SwitchOutcome:
+        backup = self.outcome.backup
+        return self._done(Outcome.NEEDS_ATTENTION, f"{why}. The switch may be half-applied: check it with "
+                          f"'schooltech net status', restore backup {backup} with 'schooltech net rollback "
+                          f"--switch {self.target.name} --to {backup}'")  # fmt: skip
+
+    # --- an earlier run ------------------------------------------------------------------------
+
+    def _settle_earlier_run(self) -> str:
+        """A note on what an earlier, interrupted run left; raises _Refused when it cannot be settled."""
+        entry = inflight.read(self.target.name)
+        if entry is None:
+            return ""
+        with open_session(self.target) as session:
+            state = settle(session, entry, self.wanted, change=not self.request.check)
+        if state.settled:
+            return state.note
+        if self.request.resolves_inflight or self.request.check:
+            self.known_good = entry.backup
+            return state.note
+        if self.request.accept_running is not None:
+            inflight.end(self.target.name)
+            return f"{state.note}; accepted as it runs ({self.request.accept_running})"
+        raise _Refused(f"{state.note}: its config is neither that backup nor the intended one. Restore it with "
+                       f"'schooltech net rollback --switch {self.target.name} --to {entry.backup}', or take it as it "
+                       "runs with --accept-running --reason '...'")  # fmt: skip
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _minutes(self) -> int:
+        confirm = self.platform.commit_confirm
+        longest = confirm.longest if confirm else self.request.revert_minutes
+        return max(1, min(self.request.revert_minutes, longest))
+
+    def _done(self, outcome: Outcome, message: str) -> SwitchOutcome:
+        self.outcome = replace(self.outcome, outcome=outcome, message=message,
+                               seconds=round(time.monotonic() - self.started, 2))  # fmt: skip
+        return self.outcome
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What an earlier run's in-flight record turned out to mean."""
+
+    settled: bool  # the switch is at a known config again; the record is gone
+    note: str
+    pending: bool = False  # its revert timer is still running
+
+
+def settle(session: SwitchSession, entry: InFlight, wanted: Wanted, *, change: bool = True) -> Settled:
+    """Check a switch an earlier run left in flight; with *change*, finish what can be finished safely.
+
+    At its backup: settled. At its intended config with the change confirmed: saved (with
+    *change*) and settled. An unconfirmed change whose timer still runs: reverted now (with
+    *change*) and checked again. Anything else stays unsettled.
+    """
+    platform = session.target.platform
+    confirm = platform.commit_confirm
+    label = f"{entry.switch}: {entry.describe}"
+    backup = backups.read(entry.school, entry.switch, entry.backup)
+    now = normalise(platform, session.running_config())
+    pending = entry.phase != "confirmed" and entry.revert_at is not None and time.time() < entry.revert_at
+    if pending and change and confirm is not None:
+        with contextlib.suppress(CommandRejected):
+            session.run(confirm.revert_now)
+        now = normalise(platform, session.running_config())
+        pending = False
+    if not remediate(platform, now, backup, wanted.management).changes:
+        inflight.end(entry.switch)
+        return Settled(True, f"{label}; it is back at that backup (verified)")
+    if entry.phase == "confirmed" and verify(platform, now, wanted.config, wanted.management).ok:
+        if not change:
+            return Settled(False, f"{label}; it runs its intended config, not yet saved")
+        session.save()
+        inflight.end(entry.switch)
+        return Settled(True, f"{label}; it ran its intended config: saved now")
+    if pending:
+        return Settled(False, f"{label}; its revert timer is still running", pending=True)
+    return Settled(False, label)
 
 
 @contextlib.contextmanager
@@ -205,5 +485,14 @@ def switch_lock(switch: str) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _since(started: float) -> float:
-    return round(time.monotonic() - started, 2)
+def revert_minutes(value: int, targets: Sequence[SwitchTarget]) -> int:
+    """*value* if every target's platform allows a revert timer that long; else a usage error."""
+    for target in targets:
+        confirm = target.platform.commit_confirm
+        if confirm is not None and not 1 <= value <= confirm.longest:
+            raise UsageError(f"--revert-minutes {value}: {target.platform.title} takes 1 to {confirm.longest} minutes")
+    return value
+
+
+def _clock(moment: float | None) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(moment)) if moment is not None else "?"

@@ -1,16 +1,32 @@
-"""Render intended configurations with each platform's template."""
+"""Render intended configurations with each platform's template.
+
+A rendered config is checked before anyone sees it: every line must fall in the platform's
+owned scope, and the planner (hier_config) must read every line as it is written. A line it
+would drop or rewrite (IOS ACL ``remark`` lines, ``version``, ``no ip address``) would never
+reach the switch while every check passed: it is a template error, not a silent loss.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
 import jinja2
 
+from ..errors import FleetError
+from .config_text import lineages
 from .intent import SwitchIntent
 from .platforms import Platform, platform
+from .remediation import blocks_of, hier_config_lineages, unowned_lines
+
+_SEQUENCE = re.compile(r"^\d+ ")
+
+
+class RenderError(FleetError):
+    """A template rendered lines the push engine cannot manage (a bug in the template)."""
 
 
 def vlan_list(ids: Iterable[int]) -> str:
@@ -59,5 +75,23 @@ def render(intent: SwitchIntent, target: Platform | None = None) -> str:
     """The intended running-config of *intent*'s switch, as its platform shows it."""
     chosen = target or platform(intent.platform)
     template = _environment(chosen.template.parent).get_template(chosen.template.name)
-    text = template.render(intent=intent, port_name=lambda n: chosen.port_name(n, intent.access_ports))
-    return text.rstrip("\n") + "\n"
+    text = template.render(intent=intent, port_name=lambda n: chosen.port_name(n, intent.access_ports)).rstrip("\n")
+    problems = inexpressible(chosen, text + "\n", intent.management_vlan)
+    if problems:
+        shown = "; ".join(problems[:5]) + (f" and {len(problems) - 5} more" if len(problems) > 5 else "")
+        raise RenderError(f"{intent.name}: the {chosen.title} template renders lines the push engine cannot manage: "
+                          f"{shown}", f"fix {chosen.template}: every line must be owned ({chosen.template.parent}/"
+                          "scope.yml) and read by hier_config as written")  # fmt: skip
+    return text + "\n"
+
+
+def inexpressible(target: Platform, config: str, management_vlan: int | None) -> list[str]:
+    """Lines of *config* the engine could not manage: outside the owned scope, or not read as written by the planner."""
+    outside = [f"'{line}' is outside the owned scope" for line in unowned_lines(target, config, management_vlan)]
+    rewritten = re.compile("|".join(target.planner_rewrites) or r"(?!x)x")
+    read = hier_config_lineages(target, config)  # hier_config numbers IOS ACL entries as it reads them
+    planner = {*read, *(tuple(_SEQUENCE.sub("", text) for text in lineage) for lineage in read)}
+    dropped = [f"'{' / '.join(lineage)}' is not read as written by the planner"
+               for lineage in lineages(blocks_of(target, config))
+               if lineage not in planner and not rewritten.search(lineage[-1])]  # fmt: skip
+    return outside + dropped

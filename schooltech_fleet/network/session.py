@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from netmiko import ConnectHandler
 from netmiko.exceptions import (
@@ -45,6 +47,12 @@ class CommandRejected(FleetError):
     exit_code = 1
 
 
+class Interrupted(FleetError):
+    """A stop was asked for (SIGINT, SIGTERM, SIGHUP) while configuring: nothing more was sent."""
+
+    exit_code = 1
+
+
 class SwitchSession:
     """An open session: read the config, send configuration, save it."""
 
@@ -65,18 +73,40 @@ class SwitchSession:
     def running_config(self) -> str:
         return self.show("show running-config")
 
-    def configure(self, commands: Sequence[str]) -> str:
-        """Send *commands* in configuration mode; any error answer stops and raises."""
+    def configure(self, commands: Sequence[str], *, enter: str | None = None,
+                  stop: Callable[[], str | None] | None = None) -> None:  # fmt: skip
+        """Send *commands* in configuration mode, one by one, and leave it again.
+
+        *enter* replaces the platform's ``configure terminal`` (``configure terminal revert
+        timer 5``). Any error answer stops and raises :class:`CommandRejected`; *stop* is asked
+        before each command and, when it names a reason, :class:`Interrupted` is raised before
+        the next command leaves. Either way configuration mode is left, the session stays usable.
+        """
         for command in commands:
             reason = unsafe_reason(command)
             if reason:  # the inventory was validated; refuse anyway (defence in depth)
                 raise CommandRejected(f"{self.target.name}: refused to send {command!r}: it {reason}")
         self._renamed = self._renamed or any(command.startswith("hostname ") for command in commands)
+
+        def one_by_one() -> Iterator[str]:
+            for command in commands:
+                why = stop() if stop is not None else None
+                if why:
+                    raise Interrupted(f"{self.target.name}: {why} before '{command}' was sent")
+                yield command
+
+        connection: Any = self._connection
+        self._enter_configuration(enter)
         try:
-            output: str = self._connection.send_config_set(  # type: ignore[attr-defined]
-                list(commands), error_pattern=self.target.platform.error_pattern, read_timeout=READ_TIMEOUT,
+            connection.send_config_set(
+                one_by_one(), enter_config_mode=False, error_pattern=self.target.platform.error_pattern,
+                read_timeout=READ_TIMEOUT, bypass_commands="",
             )  # fmt: skip
-        except ConfigInvalidException as exc:
+        except (ConfigInvalidException, Interrupted) as exc:
+            with contextlib.suppress(*_SESSION_FAILED):
+                connection.exit_config_mode()
+            if isinstance(exc, Interrupted):
+                raise
             raise CommandRejected(f"{self.target.name}: {_first_line(exc)}") from exc
         except ReadTimeout as exc:
             raise SwitchUnreachable(f"{self.target.name}: no answer for {READ_TIMEOUT:.0f} s while configuring "
@@ -85,6 +115,29 @@ class SwitchSession:
             raise SwitchUnreachable(
                 f"{self.target.name}: the session failed while configuring: {_first_line(exc)}"
             ) from exc
+
+    def _enter_configuration(self, enter: str | None) -> None:
+        connection: Any = self._connection
+        try:
+            output = connection.config_mode(enter) if enter else connection.config_mode()
+        except _SESSION_FAILED as exc:  # Netmiko raises ValueError when the prompt does not turn into (config)#
+            if enter is not None and isinstance(exc, ValueError) and connection.is_alive():
+                raise CommandRejected(f"{self.target.name}: the switch refused '{enter}'") from exc
+            raise SwitchUnreachable(f"{self.target.name}: the session failed entering configuration mode: "
+                                    f"{_first_line(exc)}") from exc  # fmt: skip
+        if re.search(self.target.platform.error_pattern, output):
+            with contextlib.suppress(*_SESSION_FAILED):
+                connection.exit_config_mode()
+            raise CommandRejected(f"{self.target.name}: '{enter}' answered {_error_line(self.target, output)}")
+
+    def run(self, command: str) -> str:
+        """An EXEC command (``configure confirm``); an error answer raises :class:`CommandRejected`."""
+        try:
+            output: str = self._connection.send_command(command, read_timeout=READ_TIMEOUT)  # type: ignore[attr-defined]
+        except _SESSION_FAILED as exc:
+            raise SwitchUnreachable(f"{self.target.name}: the session failed during '{command}': {exc}") from exc
+        if re.search(self.target.platform.error_pattern, output):
+            raise CommandRejected(f"{self.target.name}: '{command}' answered {_error_line(self.target, output)}")
         return output
 
     def save(self) -> None:
@@ -101,6 +154,12 @@ def _first_line(exc: Exception) -> str:
     """The first line of Netmiko's (often long, multi-line) message."""
     lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
     return (lines[0] if lines else type(exc).__name__)[:300]
+
+
+def _error_line(target: SwitchTarget, output: str) -> str:
+    """The line of *output* that says what went wrong."""
+    found = re.search(f".*(?:{target.platform.error_pattern}).*", output)
+    return repr((found.group(0) if found else output).strip()[:300])
 
 
 def _session_log(target: SwitchTarget) -> SessionLog | None:

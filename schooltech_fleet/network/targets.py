@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 from ..inventory import Fleet
@@ -22,6 +23,7 @@ class SwitchTarget:
     port: int
     credentials: Credentials
     simulation: str | None
+    minute_seconds: float = 60.0  # how long a minute of the switch's clock lasts (shorter on emulated switches)
 
 
 def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Sequence[str] = ()) -> list[SwitchTarget]:
@@ -41,6 +43,7 @@ def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Seque
     if not chosen:
         raise UsageError("no switches to work on", "check --school and --switch")
     resolved = {host.name: fleet.host_vars(host.name) for host in sorted(chosen, key=lambda h: h.name)}
+    _one_world(resolved)
     check_reachable({name: values["ansible_host"] for name, values in resolved.items()})
     targets = []
     for name, values in resolved.items():
@@ -50,5 +53,18 @@ def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Seque
             host=values["ansible_host"], port=int(values.get("ansible_port", 22)),
             credentials=credentials_for(host.name, host.school, values, Path(fleet.schools[host.school]).parent),
             simulation=values.get("simulation"),
+            minute_seconds=float(values.get("switch_minute_seconds", 60.0)),
         ))  # fmt: skip
     return targets
+
+
+def _one_world(resolved: dict[str, dict[str, Any]]) -> None:
+    """Refuse a run that would reach simulated and real switches at once."""
+    simulated = sorted(name for name, values in resolved.items() if values.get("simulation"))
+    real = sorted(name for name in resolved if name not in simulated)
+    if simulated and real:
+        raise UsageError(
+            f"this run would reach simulated switches ({', '.join(simulated[:3])}) and real ones "
+            f"({', '.join(real[:3])}{' ...' if len(real) > 3 else ''}) at once",
+            "limit it to the simulated school with --school (or simulate every school of the inventory)",
+        )

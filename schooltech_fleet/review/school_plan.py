@@ -52,7 +52,7 @@ class SchoolPlan:
     @property
     def pending(self) -> bool:
         """Something would change: a PC, a switch, or a licence over its seats."""
-        return (any(h.pending for h in self.hosts) or any(s.delta and s.delta.commands for s in self.switches)
+        return (any(h.pending for h in self.hosts) or any(s.pending for s in self.switches)
                 or any(u.over_allocated for u in self.licences))  # fmt: skip
 
 

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from schooltech_fleet.network.plan import delta, normalise
 
 from schooltech_fleet.jobs import audit
 from schooltech_fleet.network import backups
 from schooltech_fleet.network.operations import Selection, intended, push, rollback
-from schooltech_fleet.network.plan import delta, normalise
 from schooltech_fleet.network.platforms import platform
 from schooltech_fleet.network.push import Outcome, SwitchOutcome
 from schooltech_fleet.sim.simulation import Simulation

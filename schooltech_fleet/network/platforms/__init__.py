@@ -1,16 +1,48 @@
 """The switch platforms schooltech-fleet can configure, one folder each.
 
-Each folder holds the platform's facts (:class:`Platform`, in its ``__init__``) and
-its intended-configuration template (``running.j2``). Nothing outside this package
+Each folder holds the platform's facts (:class:`Platform`, in its ``__init__``), its
+intended-configuration template (``running.j2``), its owned scope (``scope.yml``) and how
+its CLI can cut a management session (``management.py``). Nothing outside this package
 branches on a platform name: callers ask :func:`platform` for the facts of one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import UsageError
+from ..config_text import ConfigLine
+from ..management import ManagementContext
+
+
+@dataclass(frozen=True)
+class ManagementRules:
+    """How a platform's config holds the management path (see ``network/management.py``)."""
+
+    session_vlans: Callable[[Iterable[ConfigLine], str | None], set[int]]
+    changes: Callable[[Sequence[tuple[str, ...]], list[ConfigLine], list[ConfigLine], ManagementContext], list[str]]
+
+
+@dataclass(frozen=True)
+class CommitConfirm:
+    """How a platform applies a change that undoes itself unless confirmed in time.
+
+    Cisco IOS: ``configure terminal revert timer N`` archives the running config and enters
+    configuration mode; unless ``configure confirm`` follows within N minutes, the switch
+    restores the archived config by itself. It needs an archive path.
+    """
+
+    enter: str  # configuration mode with the timer running; {minutes}
+    confirm: str  # keep the change
+    revert_now: str  # give it up at once
+    restart: str  # run the timer again from now; {minutes}
+    archive: tuple[str, ...]  # the lines it needs, added first when the running config has no archive path
+    archive_present: str  # a regular expression on the running config that says the archive is there
+    longest: int  # the longest timer, in minutes
+    pending: str  # the show command that tells whether a timer is running
+    none_pending: str  # a regular expression on its output (or on the answer to confirm/revert_now): no timer runs
 
 
 @dataclass(frozen=True)
@@ -24,11 +56,16 @@ class Platform:
     access_port: str  # interface name of access port {n}
     uplink_port: str  # interface name of an uplink: {n} counts from 1 after the access ports, {number} from 1
     error_pattern: str  # a CLI answer that means the command was not applied
+    management: ManagementRules
+    sessions: int  # at most this many sessions at once to switches of this platform, from one run
     volatile: tuple[str, ...] = field(default=())  # running-config lines that change by themselves
     comment_prefix: str = "!"
     # True when hier_config compares each top-level section on its own (no post-load callback
     # moves lines between sections): sections identical on both sides can be left out of a plan.
     independent_sections: bool = False
+    # lines hier_config moves to another section or reads as structure: not checked as written at render time
+    planner_rewrites: tuple[str, ...] = ()
+    commit_confirm: CommitConfirm | None = None  # None: failures are undone by sending the inverse commands
 
     @property
     def template(self) -> Path:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .. import Platform
+from .. import CommitConfirm, ManagementRules, Platform
+from . import management
 
 PLATFORM = Platform(
     name="cisco_ios",
@@ -19,6 +20,8 @@ PLATFORM = Platform(
         r"(^|\n)\s*%(?!\s*Warning)(?!\s*Portfast has been configured)(?!\s*Access VLAN does not exist)"
         r"|Command rejected|Bad mask"
     ),
+    management=ManagementRules(management.session_vlans, management.changes),
+    sessions=16,
     volatile=(
         r"^Building configuration",
         r"^Current configuration",
@@ -27,4 +30,17 @@ PLATFORM = Platform(
         r"^! Time:",
     ),
     independent_sections=True,  # its post-load callbacks (ACL remarks/sequences, VLAN ranges) stay in a section
+    # Configuration Replace and Configuration Rollback (IOS 12.2(33)SE and later on Catalyst):
+    # "configure terminal revert timer" needs an archive path; the archive files live in flash.
+    commit_confirm=CommitConfirm(
+        enter="configure terminal revert timer {minutes}",
+        confirm="configure confirm",
+        revert_now="configure revert now",
+        restart="configure revert timer {minutes}",
+        archive=("archive", " path flash:schooltech-rollback", " maximum 14"),
+        archive_present=r"(?m)^archive\n(?: .*\n)*? path \S",
+        longest=120,
+        pending="show archive config rollback timer",
+        none_pending=r"No Rollback Confirmed Change",
+    ),
 )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .. import Platform
+from .. import ManagementRules, Platform
+from . import management
 
 PLATFORM = Platform(
     name="hp_procurve",
@@ -12,8 +13,11 @@ PLATFORM = Platform(
     access_port="{n}",
     uplink_port="{number}",
     error_pattern=r"Invalid input|Incomplete input|Ambiguous input|Module not present|Value .* out of range",
+    management=ManagementRules(management.session_vlans, management.changes),
+    sessions=8,
     volatile=(r"^; .* Configuration Editor; Created on release", r"^; Ver #", r"^Running configuration:"),
     comment_prefix=";",
     # hier_config moves VLAN membership (vlan N / untagged PORTS) into the interface sections
     independent_sections=False,
+    planner_rewrites=(r"^(no )?(un)?tagged ", r"^exit$"),
 )

@@ -1,10 +1,13 @@
-"""Compare a switch's running config with its intended one: the diff and the exact commands.
+"""What to send to a switch to bring its owned scope to the intended config: the remediation.
 
-hier_config computes the remediation (what to send to get from running to intended)
-and its inverse (what to send to get back). Lines that change by themselves
-(timestamps, counters) are stripped first, so only real change shows. On platforms
-whose sections hier_config compares one by one, sections that are the same on both
-sides are left out before it reads them: the same commands, several times faster.
+Only the *owned view* of the running config is compared (``scope.py``): every line outside
+the platform's owned scope is left exactly as it is, and counted. hier_config computes the
+remediation (what to send to get from running to intended) and its inverse (what to send to
+get back) over that view. Lines that change by themselves (timestamps, counters) are
+stripped first, so only real change shows. A remediation that would touch the management
+path (``management.py``) says why, so that the engine can refuse it. On platforms whose
+sections hier_config compares one by one, sections that are the same on both sides are left
+out before it reads them: the same commands, several times faster.
 """
 
 from __future__ import annotations
@@ -21,20 +24,36 @@ from hier_config import Platform as HierPlatform
 from hier_config import WorkflowRemediation, get_hconfig, get_hconfig_driver
 from hier_config.platforms.driver_base import HConfigDriverBase
 
+from .config_text import ConfigLine, parse_config, serialise
+from .management import ManagementContext
 from .platforms import Platform
+from .scope import ScopeContext, View, owned_view, scope
+
+OWNED_ACLS = ("GUEST-ISOLATION",)  # the access lists schooltech renders (intent.GUEST_ACL): owned even when unused
 
 
 @dataclass(frozen=True)
-class ConfigDelta:
-    """The difference between two configs of one switch, as a diff and as commands both ways."""
+class Remediation:
+    """What separates a switch's owned view from its intended config, as a diff and as commands both ways."""
 
     diff: str
     commands: tuple[str, ...]  # running -> intended
     undo: tuple[str, ...]  # intended -> running
+    kept: int = 0  # running lines outside the owned scope, left exactly as they are
+    protected: int = 0  # of which protected lines (users, AAA, vty lines, ...)
+    management: tuple[str, ...] = ()  # why the commands would touch the management path (empty: they do not)
 
     @property
     def changes(self) -> bool:
         return bool(self.commands)
+
+
+@dataclass(frozen=True)
+class Views:
+    """Both configs of a comparison, split into what schooltech owns and what it leaves alone."""
+
+    running: View
+    wanted: View
 
 
 @cache
@@ -52,23 +71,61 @@ def normalise(platform: Platform, text: str) -> str:
     return "\n".join(kept).rstrip("\n") + "\n"
 
 
-def delta(
-    platform: Platform, current: str, wanted: str, labels: tuple[str, str] = ("running", "intended")
-) -> ConfigDelta:
-    """What separates *current* from *wanted* on a switch of *platform*."""
-    current, wanted = normalise(platform, current), normalise(platform, wanted)
-    if current == wanted:
-        return ConfigDelta("", (), ())
-    diff = "".join(difflib.unified_diff(current.splitlines(keepends=True), wanted.splitlines(keepends=True),
+def views(platform: Platform, running: str, wanted: str, context: ManagementContext) -> Views:
+    """The owned views of *running* and *wanted* (a physical port *wanted* does not list is left alone)."""
+    running_blocks = parse_config(normalise(platform, running), platform.comment_prefix)
+    wanted_blocks = parse_config(normalise(platform, wanted), platform.comment_prefix)
+    vlans = set(platform.management.session_vlans(running_blocks, context.address))
+    if context.vlan is not None:
+        vlans.add(context.vlan)
+    chosen = scope(platform, ScopeContext(tuple(sorted(vlans)), OWNED_ACLS))
+    return Views(owned_view(chosen, running_blocks, {block.text for block in wanted_blocks}),
+                 owned_view(chosen, wanted_blocks))  # fmt: skip
+
+
+def remediate(platform: Platform, running: str, wanted: str, context: ManagementContext,
+              labels: tuple[str, str] = ("running", "intended")) -> Remediation:  # fmt: skip
+    """What brings the owned scope of *running* to *wanted* on a switch of *platform*.
+
+    Lines of *wanted* outside the owned scope (a backup restored by ``net rollback``) are not
+    restored: schooltech never changed them.
+    """
+    both = views(platform, running, wanted, context)
+    kept, protected = len(both.running.kept), both.running.protected
+    current, intended = serialise(both.running.owned), serialise(both.wanted.owned)
+    if current == intended:
+        return Remediation("", (), (), kept, protected)
+    diff = "".join(difflib.unified_diff(current.splitlines(keepends=True), intended.splitlines(keepends=True),
                                         fromfile=labels[0], tofile=labels[1]))  # fmt: skip
     ignored = _ignored_lines(platform)
     if ignored is not None:
-        current, wanted = _without_shared_sections(current, wanted, ignored)
+        current, intended = _without_shared_sections(current, intended, ignored)
     driver = _driver(platform)
-    workflow = WorkflowRemediation(get_hconfig(driver, current), get_hconfig(driver, wanted))
-    commands = tuple(line.cisco_style_text() for line in workflow.remediation_config.all_children_sorted())
+    workflow = WorkflowRemediation(get_hconfig(driver, current), get_hconfig(driver, intended))
+    sent = list(workflow.remediation_config.all_children_sorted())
+    commands = tuple(line.cisco_style_text() for line in sent)
     undo = tuple(line.cisco_style_text() for line in workflow.rollback_config.all_children_sorted())
-    return ConfigDelta(diff, commands, undo)
+    lineages = [tuple(part.text for part in line.lineage()) for line in sent]
+    management = tuple(platform.management.changes(lineages, both.running.owned, both.wanted.owned, context))
+    return Remediation(diff, commands, undo, kept, protected, management)
+
+
+def unowned_lines(platform: Platform, config: str, management_vlan: int | None) -> list[str]:
+    """The lines of *config* outside the platform's owned scope (an intended config must have none)."""
+    context = ManagementContext(management_vlan, None)
+    return [line.strip() if parent is None else f"{parent.strip()} / {line.strip()}"
+            for parent, line in views(platform, "", config, context).wanted.kept]  # fmt: skip
+
+
+def hier_config_lineages(platform: Platform, config: str) -> list[tuple[str, ...]]:
+    """Every line of *config* as hier_config reads it, with its parents (blanks collapsed)."""
+    tree = get_hconfig(_driver(platform), normalise(platform, config))
+    return [tuple(" ".join(part.text.split()) for part in line.lineage()) for line in tree.all_children()]
+
+
+def blocks_of(platform: Platform, config: str) -> list[ConfigLine]:
+    """*config* as the switch shows it, cut into blocks (comments and volatile lines left out)."""
+    return parse_config(normalise(platform, config), platform.comment_prefix)
 
 
 # --- leaving out the sections both configs share (platforms with independent_sections) ---
