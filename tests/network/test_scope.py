@@ -201,9 +201,10 @@ def test_nothing_outside_the_owned_scope_is_ever_negated() -> None:
 
     found = remediate(IOS, SCHOOL_SWITCH, bare, CONTEXT)
 
-    assert found.commands == ("no vlan 10", "no vlan 20", "no vlan 99", "no interface Vlan99",
-                              "no ip default-gateway 10.90.99.1", "no logging host 10.90.99.5",
-                              "no snmp-server location Demo Academy, server room", "no ntp server 10.90.99.1")  # fmt: skip
+    assert found.commands == (
+        "no vlan 10", "no vlan 20", "no vlan 99", "no interface Vlan99", "no ip default-gateway 10.90.99.1",
+        "no logging host 10.90.99.5", "no snmp-server location Demo Academy, server room", "no ntp server 10.90.99.1",
+    )  # fmt: skip
     assert [why.split("'")[1] for why in found.management] == [
         "no vlan 99", "no interface Vlan99", "no ip default-gateway 10.90.99.1"]  # fmt: skip
 
