@@ -181,6 +181,7 @@ class _SwitchPush:
         self.entry: InFlight | None = None  # the in-flight record, once something may have been sent
         self.known_good: str | None = None  # an unsettled earlier run's backup: what the record keeps pointing at
         self.before = ""  # the running config before the push (normalised)
+        self.verified = ""  # the running config the fresh session verified (normalised)
         self.outcome = SwitchOutcome(target.name, target.school, Outcome.FAILED)
 
     # --- the steps ---------------------------------------------------------------------------
@@ -251,6 +252,7 @@ class _SwitchPush:
                     return self._revert(session, f"verification failed: {problem}")
                 if why := self.request.stop():
                     return self._revert(session, why)
+                self.verified = now
                 if self.request.atomic:
                     assert self.entry is not None
                     self.entry = inflight.advance(self.entry, "verified")
@@ -294,11 +296,10 @@ class _SwitchPush:
                     return self._check_reverted(session, "the revert timer ran out before the confirm")
                 raise
         self.entry = inflight.advance(self.entry, "confirmed")
-        now = normalise(self.platform, session.running_config())
         session.save()
         inflight.end(self.target.name)
         try:
-            after = backups.save(self.target.school, self.target.name, now, f"after {self.request.reason}")
+            after = backups.save(self.target.school, self.target.name, self.verified, f"after {self.request.reason}")
             note = f"saved; backup {after.revision}"
         except FleetError as exc:  # the switch is changed and saved all the same: it must not look untouched
             note = f"saved; the backup after the push failed: {exc.message}"
