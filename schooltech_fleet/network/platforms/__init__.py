@@ -7,10 +7,24 @@ branches on a platform name: callers ask :func:`platform` for the facts of one.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 
 from ...errors import UsageError
+
+
+@dataclass(frozen=True)
+class CliText:
+    """What one kind of free text (a port description, a VLAN name) may be on a platform's CLI.
+
+    ``schooltech check`` holds every inventory value that reaches the platform's config
+    to these, so a push never meets a line the switch refuses or misreads.
+    """
+
+    command: str  # how the platform writes it, for messages: 'description', 'name "..."'
+    max_length: int  # characters (ASCII: one byte each)
+    quoted: bool = False  # written between double quotes: a '"' in the value would end it early
+    letter_first: bool = False  # must start with a letter
 
 
 @dataclass(frozen=True)
@@ -29,6 +43,16 @@ class Platform:
     # True when hier_config compares each top-level section on its own (no post-load callback
     # moves lines between sections): sections identical on both sides can be left out of a plan.
     independent_sections: bool = False
+    # What the CLI takes in each kind of free text schooltech writes (see CliText): required,
+    # so a new platform states its own limits instead of inheriting another's.
+    _: KW_ONLY
+    port_description: CliText
+    vlan_name: CliText
+    hostname: CliText
+    snmp_location: CliText
+    snmp_contact: CliText
+    refused: str = "?"  # characters the CLI acts on in the middle of any line ('?' asks for help)
+    ascii_only: bool = True  # free text must be printable ASCII
 
     @property
     def template(self) -> Path:

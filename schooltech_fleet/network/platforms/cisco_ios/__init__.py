@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import Platform
+from .. import CliText, Platform
 
 PLATFORM = Platform(
     name="cisco_ios",
@@ -27,4 +27,12 @@ PLATFORM = Platform(
         r"^! Time:",
     ),
     independent_sections=True,  # its post-load callbacks (ACL remarks/sequences, VLAN ranges) stay in a section
+    # Interface descriptions take up to 240 characters, VLAN names 1-32 (VTP's limit); a host
+    # name must start with a letter, end with a letter or digit, and be 63 characters or fewer.
+    # sysLocation and sysContact are SNMP DisplayStrings of at most 255 characters.
+    port_description=CliText("description", 240),
+    vlan_name=CliText("name", 32),
+    hostname=CliText("hostname", 63, letter_first=True),
+    snmp_location=CliText("snmp-server location", 255),
+    snmp_contact=CliText("snmp-server contact", 255),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import Platform
+from .. import CliText, Platform
 
 PLATFORM = Platform(
     name="hp_procurve",
@@ -16,4 +16,11 @@ PLATFORM = Platform(
     comment_prefix=";",
     # hier_config moves VLAN membership (vlan N / untagged PORTS) into the interface sections
     independent_sections=False,
+    # Names are written in double quotes (name "...", hostname "..."), so a '"' would end one
+    # early. Friendly port names take up to 64 characters, VLAN names and the host name 32.
+    port_description=CliText('name "..."', 64, quoted=True),
+    vlan_name=CliText('name "..."', 32, quoted=True),
+    hostname=CliText('hostname "..."', 32, quoted=True),
+    snmp_location=CliText('snmp-server location "..."', 255, quoted=True),
+    snmp_contact=CliText('snmp-server contact "..."', 255, quoted=True),
 )
