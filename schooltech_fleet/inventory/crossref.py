@@ -1,40 +1,29 @@
 """Rules that need the whole school (and the whole district): references,
-duplicates, addressing, licence seats and the calendar."""
+duplicates, addressing, licence seats and the calendar; with :mod:`.lockout` (nothing
+may cut schooltech's session to a switch) and :mod:`.cli_values` (values a switch CLI
+cannot take)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import ipaddress
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
 
 from ..network.platforms import SUPPORTED_PLATFORMS
+from .cli_values import cli_values
 from .findings import Finding, Severity
 from .layers import deep_merge
 from .licences import managed_per_room
+from .lockout import lockout
 from .model import Period, Settings, Switch, Vlan
+from .problems import Path, Problem, Rule
 from .school import LoadedSchool
 from .yamlsource import locate, locate_key
 
-Path = tuple[str | int, ...]
 EXPIRY_WARNING_DAYS = 30
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A finding before it is located in its file."""
-
-    path: Path
-    code: str
-    message: str
-    hint: str = ""
-    severity: Severity = Severity.ERROR
-
-
-Rule = Callable[[LoadedSchool, dt.date], Iterable[Problem]]
 
 
 def _suggest(name: str, known: Iterable[str], what: str) -> str:
@@ -210,7 +199,18 @@ def device_addresses(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
                           f"{seen[switch.mgmt_ip]}", "give each device its own address")  # fmt: skip
         seen.setdefault(switch.mgmt_ip, switch.name)
         if management is not None and (problem := _misplaced(switch.mgmt_ip, management, "management")):
-            yield Problem(path, "address", f"switch {switch.name}: management {problem[0]}", problem[1])
+            why = _cut(switch.mgmt_ip, management)
+            yield Problem(path, "address", f"switch {switch.name}: management {problem[0]}{why}", problem[1])
+
+
+def _cut(ip: ipaddress.IPv4Address, management: Vlan) -> str:
+    """Why a misplaced management address would lock schooltech out of the switch."""
+    if management.subnet is not None and ip not in management.subnet:
+        return ("; a push would give the switch this address on the management VLAN, where nothing routes to it, "
+                "cutting schooltech's session")  # fmt: skip
+    if ip == management.gateway:
+        return "; a push would make the switch answer for the gateway, cutting every session through it"
+    return ""
 
 
 def _ip_path(path: Path, n: int | None) -> Path:
@@ -515,6 +515,8 @@ SCHOOL_RULES: tuple[Rule, ...] = (
     vlan_plan,
     device_addresses,
     switches,
+    lockout,
+    cli_values,
     licences,
     calendar,
     certificate_files,
@@ -544,7 +546,7 @@ def check_school(school: LoadedSchool, today: dt.date) -> list[Finding]:
     findings: list[Finding] = []
     for rule in SCHOOL_RULES:
         for problem in rule(school, today):
-            line, column = locate(data, problem.path) or (1, 1)
+            line, column = (locate_key if problem.at_key else locate)(data, problem.path) or (1, 1)
             findings.append(
                 Finding(school.label, line, column, problem.code, problem.message, problem.hint, problem.severity)
             )

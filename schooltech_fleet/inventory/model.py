@@ -421,6 +421,19 @@ class PortAssignment(Model):
     access_point: bool = False
     description: SafeStr | None = None
 
+    @property
+    def label(self) -> tuple[str, str]:
+        """The description the ports get on the switch, and the field that supplies it."""
+        if self.description:
+            return self.description, "description"
+        if self.room is not None:
+            return f"room {self.room}", "room"
+        if self.device is not None:
+            return self.device, "device"
+        if self.vlan is not None:
+            return f"{self.vlan} VLAN", "vlan"
+        return "access point", "access_point"
+
     @model_validator(mode="after")
     def _one_target(self) -> PortAssignment:
         targets = [t for t in ("room", "device", "vlan") if getattr(self, t) is not None]
@@ -436,6 +449,15 @@ class Uplink(Model):
     to: Hostname | None = None
     description: SafeStr | None = None
     vlans: list[Name] | None = Field(default=None, description="allowed VLANs; default all of the school's")
+
+    @property
+    def label(self) -> tuple[str, str]:
+        """The description the port gets on the switch, and the field that supplies it."""
+        if self.description:
+            return self.description, "description"
+        if self.to is not None:
+            return f"uplink to {self.to}", "to"
+        return "uplink", "port"
 
 
 class Switch(Model):

@@ -150,6 +150,13 @@ class LoadedSchool:
             (self.school_layer("settings"), self.model.settings.model_dump(mode="json", exclude_unset=True)),
         ]
 
+    def switch_settings(self, index: int) -> dict[str, Any]:
+        """The settings of switch *index*: the school's with the switch's own on top."""
+        switch = self.model.switches[index]
+        if switch.settings is None:
+            return self.settings
+        return deep_merge(self.settings, switch.settings.model_dump(mode="json", exclude_unset=True))
+
     @cached_property
     def vlans(self) -> dict[str, Vlan]:
         return _merge_named(self.profile_model.vlans, self.model.vlans, Vlan)

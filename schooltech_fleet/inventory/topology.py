@@ -66,6 +66,21 @@ def management_paths(switches: Sequence[Switch]) -> dict[str, ManagementPath]:
     return {switch.name: paths.get(switch.name, ManagementPath(switch.name, False)) for switch in switches}
 
 
+def behind(paths: dict[str, ManagementPath], switch: str) -> tuple[str, ...]:
+    """The switches whose management path passes through *switch*, nearest first."""
+    children: dict[str, list[str]] = {}
+    for path in sorted(paths.values(), key=lambda p: p.hops):
+        if path.parent is not None:
+            children.setdefault(path.parent, []).append(path.switch)
+    found: list[str] = []
+    queue = deque(children.get(switch, ()))
+    while queue:
+        name = queue.popleft()
+        found.append(name)
+        queue.extend(children.get(name, ()))
+    return tuple(found)
+
+
 def session_ports(paths: dict[str, ManagementPath], switch: str) -> tuple[int, ...]:
     """The ports of *switch* that carry a management session: to itself, or on to the switches behind it."""
     own = paths[switch].upstream_port

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..errors import UsageError
-from ..inventory.layers import deep_merge
 from ..inventory.model import PortAssignment, Switch
 from ..inventory.school import LoadedSchool
 from ..inventory.topology import management_paths, session_ports
@@ -79,9 +78,7 @@ def school_intents(school: LoadedSchool, names: Sequence[str] = ()) -> list[Swit
 
 def switch_intent(school: LoadedSchool, index: int) -> SwitchIntent:
     switch = school.model.switches[index]
-    settings = school.settings
-    if switch.settings is not None:
-        settings = deep_merge(settings, switch.settings.model_dump(mode="json", exclude_unset=True))
+    settings = school.switch_settings(index)
     policy = settings.get("switch") or {}
     vlans = tuple(sorted((VlanIntent(v.id, name.upper()) for name, v in school.vlans.items() if v.id is not None),
                          key=lambda v: v.id))  # fmt: skip
@@ -121,8 +118,7 @@ def _ports(school: LoadedSchool, switch: Switch, ids: dict[str, int], policy: di
     all_vlans = tuple(sorted(ids.values()))
     for uplink in switch.uplinks:
         allowed = tuple(sorted(ids[v] for v in uplink.vlans)) if uplink.vlans else all_vlans
-        description = uplink.description or (f"uplink to {uplink.to}" if uplink.to else "uplink")
-        by_port[uplink.port] = PortIntent(uplink.port, "trunk", description, allowed=allowed)
+        by_port[uplink.port] = PortIntent(uplink.port, "trunk", uplink.label[0], allowed=allowed)
     total = switch.access_ports + switch.uplink_ports
     return tuple(by_port.get(n, PortIntent(n, "unused", "unused")) for n in range(1, total + 1))
 
@@ -133,19 +129,17 @@ def _assigned(school: LoadedSchool, assignment: PortAssignment, number: int, ids
         names = policy.get("access_point_vlans") or []
         management = ids.get("management")
         allowed = tuple(sorted({ids[n] for n in names if n in ids} | ({management} if management else set())))
-        return PortIntent(number, "trunk", assignment.description or "access point", allowed=allowed,
-                          native=management)  # fmt: skip
+        return PortIntent(number, "trunk", assignment.label[0], allowed=allowed, native=management)
     if assignment.room is not None:
         r = next(i for i, room in enumerate(school.model.rooms) if room.name == assignment.room)
         vlan_name, _ = school.room_vlan(r)
-        description = assignment.description or f"room {assignment.room}"
     elif assignment.device is not None:
         device = next(d for d in school.devices if d.name == assignment.device)
         vlan_name = device.vlan or school.room_vlan(device.room)[0]
-        description = assignment.description or assignment.device
     else:
-        vlan_name, description = assignment.vlan, assignment.description or f"{assignment.vlan} VLAN"
+        vlan_name = assignment.vlan
     if vlan_name is None or vlan_name not in ids:
         raise UsageError(f"port {number}: VLAN {vlan_name!r} has no id", "run 'schooltech check'")
     vlan = ids[vlan_name]
-    return PortIntent(number, "access", description, vlan=vlan, edge=True, guest=has_acl and vlan == guest_id)
+    return PortIntent(number, "access", assignment.label[0], vlan=vlan, edge=True,
+                      guest=has_acl and vlan == guest_id)  # fmt: skip

@@ -11,6 +11,18 @@ from .helpers import REPO, school_text
 
 Mutation = tuple[str, int, object]
 
+CLI_HOSTILE: tuple[str, ...] = (
+    '"Lab 1?"',  # '?' asks a switch CLI for help in the middle of the line
+    '"the \\"quiet\\" lab"',  # '"' ends a name ArubaOS-Switch writes in quotes
+    '"lab\\u202e1"',  # a Unicode bidi override: the text reads otherwise than stored
+    '"lab\\u2066x\\u2069"',  # a bidi isolate pair
+    '"lab\\x9b2J"',  # a C1 control (CSI) the schema lets through
+    '"Salle d\'été"',  # not ASCII
+    "x" * 241,  # over IOS's 240-character description
+    "y" * 65,  # over ArubaOS-Switch's 64-character port name
+)
+"""YAML scalars, valid as inventory text, that no switch CLI here takes as a port name."""
+
 ODD_SCALARS: tuple[str, ...] = (
     "yes",
     "no",
@@ -65,6 +77,7 @@ ODD_SCALARS: tuple[str, ...] = (
     '"a\\nb"',
     "é",
     "😀",
+
     "ï»¿",
     "[1, [2, [3]]]",
     "{a: {b: {c: d}}}",
@@ -86,6 +99,7 @@ ODD_SCALARS: tuple[str, ...] = (
     '"23:59"',
     "9999-12-31",
     "0001-01-01",
+    *CLI_HOSTILE,
 )
 
 SOURCES: dict[str, str] = {
@@ -100,7 +114,18 @@ SOURCES["small"] = school_text(
       ports:
         - {ports: 1-2, room: C1, description: lab}
       uplinks:
-        - {port: 25}
+        - {port: 25, to: TST-SW2, vlans: [students, management]}
+        - {port: 28}
+    - name: TST-SW2
+      platform: hp_procurve
+      mgmt_ip: 10.9.99.12
+      access_ports: 8
+      uplink_ports: 2
+      ports:
+        - {ports: 1, room: C1, description: "lab printer"}
+      uplinks:
+        - {port: 9, to: TST-SW1}
+      settings: {snmp: {location: "C1 cupboard"}}
     """,
     licences="""
     - {id: cad, product: CAD, type: per_seat, seats: 5, rooms: [C1], expires: 2027-08-31}

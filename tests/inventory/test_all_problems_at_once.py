@@ -86,6 +86,8 @@ def test_every_cross_reference_mistake_of_a_file_is_reported_in_one_run(tmp_path
         (pos(text, "kind: ict_suit")[0], "unknown-ref"),
         (pos(text, "vlan: staf")[0], "unknown-ref"),
         (pos(text, "{name: TST-C1-PC02")[0], "duplicate"),  # host name of the pattern
+        (pos(text, "management:")[0], "lockout"),  # no gateway: a push would remove the switches' route back
+        (pos(text, "switches:")[0], "lockout"),  # no uplink leads to the router
         (pos(text, "platform: junos")[0], "platform"),
         (pos(text, "mgmt_ip:")[0], "address"),  # outside the management subnet
         (pos(text, "{ports: 1-9")[0], "port"),

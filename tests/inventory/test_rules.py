@@ -59,10 +59,13 @@ SWITCH = """
     {extra}
   uplinks:
     - {{port: 25, to: TST-SW2}}
+    - {{port: 26, description: to the router}}
 - name: TST-SW2
   platform: hp_procurve
   mgmt_ip: 10.9.99.12
   access_ports: 24
+  uplinks:
+    - {{port: 25, to: TST-SW1}}
 """
 
 
@@ -221,7 +224,9 @@ def test_a_switch_port_referring_to_something_missing_is_reported_at_the_referen
 
 
 def test_an_uplink_to_a_switch_that_does_not_exist_is_reported(tmp_path: Path) -> None:
-    text = school_text(rooms=ROOMS_WITH_TEACHER, switches=switches().replace("to: TST-SW2", "to: TST-SW3"))
+    router = "- {port: 26, description: to the router}"
+    typo = switches().replace(router, f"{router}\n    - {{port: 27, to: TST-SW3}}")
+    text = school_text(rooms=ROOMS_WITH_TEACHER, switches=typo)
     path = write(tmp_path, text)
     finding = only(run_check(path))
     assert located(finding) == (str(path), *pos(text, "to: TST-SW3", at="TST-SW3"), "unknown-ref")
@@ -589,7 +594,9 @@ def test_a_switch_management_address_outside_the_management_subnet_is_reported(t
     finding = only(run_check(path))
     assert located(finding) == (str(path), *pos(text, "mgmt_ip: 10.9.16.200", at="10.9"), "address")
     assert finding.message == (
-        "switch TST-SW2: management address 10.9.16.200 is outside subnet 10.9.99.0/24 of VLAN 'management'"
+        "switch TST-SW2: management address 10.9.16.200 is outside subnet 10.9.99.0/24 of VLAN 'management'; a push "
+        "would give the switch this address on the management VLAN, where nothing routes to it, cutting schooltech's "
+        "session"
     )
 
 
@@ -893,10 +900,10 @@ def test_a_real_field_in_the_wrong_place_is_not_called_a_typo(tmp_path: Path) ->
 
 
 def test_a_port_range_running_off_the_switch_is_one_finding(tmp_path: Path) -> None:
-    extra = "- {ports: 26-60, vlan: av}"
+    extra = "- {ports: 27-60, vlan: av}"
     path, text = write_school(tmp_path, rooms=ROOMS_WITH_TEACHER, switches=switches(extra))
     finding = only(run_check(path))
-    assert located(finding) == (str(path), *pos(text, extra, at="26-60"), "port")
+    assert located(finding) == (str(path), *pos(text, extra, at="27-60"), "port")
     assert finding.message == "switch TST-SW1: ports 29 to 60 (32 ports) do not exist (the switch has ports 1-28)"
 
 
@@ -936,7 +943,11 @@ def test_a_device_on_its_vlans_gateway_address_is_reported(tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("address", "why"),
     [
-        ("10.9.99.1", "the gateway of VLAN 'management'"),
+        (
+            "10.9.99.1",
+            "the gateway of VLAN 'management'; a push would make the switch answer for the gateway, cutting every "
+            "session through it",
+        ),
         ("10.9.99.0", "the network or broadcast address of 10.9.99.0/24"),
     ],
 )

@@ -9,7 +9,7 @@ branches on a platform name: callers ask :func:`platform` for the facts of one.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 
 from ...errors import UsageError
@@ -46,6 +46,20 @@ class CommitConfirm:
 
 
 @dataclass(frozen=True)
+class CliText:
+    """What one kind of free text (a port description, a VLAN name) may be on a platform's CLI.
+
+    ``schooltech check`` holds every inventory value that reaches the platform's config
+    to these, so a push never meets a line the switch refuses or misreads.
+    """
+
+    command: str  # how the platform writes it, for messages: 'description', 'name "..."'
+    max_length: int  # characters (ASCII: one byte each)
+    quoted: bool = False  # written between double quotes: a '"' in the value would end it early
+    letter_first: bool = False  # must start with a letter
+
+
+@dataclass(frozen=True)
 class Platform:
     """What the push engine and the templates need to know about one switch platform."""
 
@@ -66,6 +80,16 @@ class Platform:
     # lines hier_config moves to another section or reads as structure: not checked as written at render time
     planner_rewrites: tuple[str, ...] = ()
     commit_confirm: CommitConfirm | None = None  # None: failures are undone by sending the inverse commands
+    # What the CLI takes in each kind of free text schooltech writes (see CliText): required,
+    # so a new platform states its own limits instead of inheriting another's.
+    _: KW_ONLY
+    port_description: CliText
+    vlan_name: CliText
+    hostname: CliText
+    snmp_location: CliText
+    snmp_contact: CliText
+    refused: str = "?"  # characters the CLI acts on in the middle of any line ('?' asks for help)
+    ascii_only: bool = True  # free text must be printable ASCII
 
     @property
     def template(self) -> Path:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import CommitConfirm, ManagementRules, Platform
+from .. import CliText, CommitConfirm, ManagementRules, Platform
 from . import management
 
 PLATFORM = Platform(
@@ -43,4 +43,12 @@ PLATFORM = Platform(
         pending="show archive config rollback timer",
         none_pending=r"No Rollback Confirmed Change",
     ),
+    # Interface descriptions take up to 240 characters, VLAN names 1-32 (VTP's limit); a host
+    # name must start with a letter, end with a letter or digit, and be 63 characters or fewer.
+    # sysLocation and sysContact are SNMP DisplayStrings of at most 255 characters.
+    port_description=CliText("description", 240),
+    vlan_name=CliText("name", 32),
+    hostname=CliText("hostname", 63, letter_first=True),
+    snmp_location=CliText("snmp-server location", 255),
+    snmp_contact=CliText("snmp-server contact", 255),
 )

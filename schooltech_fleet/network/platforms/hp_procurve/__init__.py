@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import ManagementRules, Platform
+from .. import CliText, ManagementRules, Platform
 from . import management
 
 PLATFORM = Platform(
@@ -20,4 +20,11 @@ PLATFORM = Platform(
     # hier_config moves VLAN membership (vlan N / untagged PORTS) into the interface sections
     independent_sections=False,
     planner_rewrites=(r"^(no )?(un)?tagged ", r"^exit$"),
+    # Names are written in double quotes (name "...", hostname "..."), so a '"' would end one
+    # early. Friendly port names take up to 64 characters, VLAN names and the host name 32.
+    port_description=CliText('name "..."', 64, quoted=True),
+    vlan_name=CliText('name "..."', 32, quoted=True),
+    hostname=CliText('hostname "..."', 32, quoted=True),
+    snmp_location=CliText('snmp-server location "..."', 255, quoted=True),
+    snmp_contact=CliText('snmp-server contact "..."', 255, quoted=True),
 )
