@@ -216,9 +216,9 @@ def _print_push(console: Console, result: PushResult) -> int:
     console.print(table)
     if result.check:
         for item in result.switches:
-            if item.commands:
+            if item.script:
                 console.rule(f"{item.switch}: would send")
-                console.out("\n".join(item.commands), highlight=False)
+                console.out("\n".join(item.script), highlight=False)
     console.print(f"{result.duration:.1f} s")
     if result.record_failed:
         console.print(f"[bold red]{escape(result.record_failed)}[/bold red]")

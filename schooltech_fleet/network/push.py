@@ -44,6 +44,7 @@ from ..paths import state_dir
 from . import backups, inflight
 from .inflight import InFlight
 from .management import ManagementContext
+from .platforms import Platform
 from .remediation import Remediation, normalise, remediate, views
 from .session import CommandRejected, Interrupted, SwitchSession, SwitchUnreachable, open_session
 from .targets import SwitchTarget
@@ -51,6 +52,7 @@ from .verify import verify
 
 RESTORE_ATTEMPTS = 3
 DEFAULT_REVERT_MINUTES = 5
+BOOT_SECONDS = 300.0  # how long a switch whose timer reboots it may take to answer again
 
 
 class Outcome(StrEnum):
@@ -83,6 +85,7 @@ class SwitchOutcome:
     kept: int = 0  # lines outside the owned scope, left as they were
     protected: int = 0  # of which protected lines
     management: tuple[str, ...] = ()  # why the change touches the management path
+    script: tuple[str, ...] = ()  # check mode: everything the push would send, in order
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,8 @@ class _SwitchPush:
             if not plan.changes:
                 return self._done(Outcome.IN_SYNC, note)
             if self.request.check:
+                script = push_script(self.platform, plan.commands, self._minutes(), self.before)
+                self.outcome = replace(self.outcome, script=script)
                 return self._done(Outcome.WOULD_CHANGE, note)
             if why := self.request.stop():
                 return self._done(Outcome.FAILED, f"{why}: nothing was sent")
@@ -229,17 +234,17 @@ class _SwitchPush:
         return self._prove()
 
     def _send(self, session: SwitchSession, plan: Remediation) -> None:
-        confirm = self.platform.commit_confirm
-        enter = None
+        archive, arm, enter = _before_change(self.platform, self._minutes(), self.before)
+        if archive:
+            session.configure(archive, enter=self.platform.configure)  # the revert timer needs an archive path
         revert_at = None
-        if confirm is not None:
-            if not re.search(confirm.archive_present, self.before):
-                session.configure(confirm.archive)  # the revert timer needs an archive path
-            enter = confirm.enter.format(minutes=self._minutes())
+        if self.platform.commit_confirm is not None:
             revert_at = time.time() + self._minutes() * self.target.minute_seconds
         backup = self.known_good or self.outcome.backup or ""
         self.entry = inflight.begin(InFlight(self.target.name, self.target.school, self.request.run_id, backup,
                                              "sending", time.time(), revert_at, os.getpid()))  # fmt: skip
+        for command in arm:
+            session.run(command)
         session.configure(plan.commands, enter=enter, stop=self.request.stop)
 
     def _prove(self) -> SwitchOutcome:
@@ -321,18 +326,21 @@ class _SwitchPush:
     def _revert(self, session: SwitchSession, why: str) -> SwitchOutcome:
         """Back to the backup over *session* (revert now, else the inverse commands), verified."""
         confirm = self.platform.commit_confirm
+        timer = confirm is not None and self.entry is not None and self.entry.phase != "confirmed"
         how = "the inverse commands"
         try:
-            if confirm is not None and self.entry is not None and self.entry.phase != "confirmed":
+            if timer and confirm is not None and confirm.revert_now:
                 with contextlib.suppress(CommandRejected):  # nothing pending: the timer fired already
                     session.run(confirm.revert_now)
                     how = f"'{confirm.revert_now}'"
             now = normalise(self.platform, session.running_config())
             undo = remediate(self.platform, now, self.before, self.wanted.management)
             if undo.changes:
-                session.configure(undo.commands)
+                session.configure(undo.commands, enter=self.platform.configure)
                 now = normalise(self.platform, session.running_config())
             left = remediate(self.platform, now, self.before, self.wanted.management)
+            if not left.changes and timer and confirm is not None and not confirm.revert_now:
+                session.run(confirm.confirm)  # back at the backup by hand: stop the timer (no needless reboot)
         except SwitchUnreachable as exc:
             return self._recover(f"{why}; the session failed while reverting ({exc.message})")
         except (CommandRejected, Interrupted) as exc:
@@ -350,7 +358,8 @@ class _SwitchPush:
         """The session is gone mid-change: log in again to revert, or wait for the switch's own timer."""
         revert_at = self.entry.revert_at if self.entry is not None else None
         minute = self.target.minute_seconds
-        deadline = max(time.time(), revert_at or 0.0) + min(60.0, minute) + 5.0
+        boot = BOOT_SECONDS if self.platform.commit_confirm and self.platform.commit_confirm.reboots else 0.0
+        deadline = max(time.time(), revert_at or 0.0) + min(60.0, minute) + boot + 5.0
         pause = min(10.0, max(0.2, minute / 6))
         problem = "not tried"
         attempt = 0
@@ -386,8 +395,11 @@ class _SwitchPush:
             return self._revert(session, why)
         inflight.end(self.target.name)
         due = _clock(self.entry.revert_at if self.entry else None)
-        return self._done(Outcome.REVERTED, f"{why}; the switch restored its previous config by its own revert timer "
-                                            f"(due {due}); verified at backup {self.outcome.backup}")  # fmt: skip
+        confirm = self.platform.commit_confirm
+        how = "rebooted into its saved config (scheduled reload" if confirm and confirm.reboots else (
+            "restored its previous config by itself (revert timer")
+        return self._done(Outcome.REVERTED, f"{why}; the switch {how}, due {due}); verified at backup "
+                                            f"{self.outcome.backup}")  # fmt: skip
 
     def _needs_attention(self, why: str) -> SwitchOutcome:
         backup = self.outcome.backup
@@ -451,7 +463,7 @@ def settle(session: SwitchSession, entry: InFlight, wanted: Wanted, *, change: b
     backup = backups.read(entry.school, entry.switch, entry.backup)
     now = normalise(platform, session.running_config())
     pending = entry.phase != "confirmed" and entry.revert_at is not None and time.time() < entry.revert_at
-    if pending and change and confirm is not None:
+    if pending and change and confirm is not None and confirm.revert_now:
         with contextlib.suppress(CommandRejected):
             session.run(confirm.revert_now)
         now = normalise(platform, session.running_config())
@@ -484,6 +496,32 @@ def switch_lock(switch: str) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _before_change(platform: Platform, minutes: int, running: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """What precedes the commands: archive lines to add first, EXEC commands that start the timer, and
+    the command that enters configuration mode (with the timer, where the platform has one)."""
+    confirm = platform.commit_confirm
+    if confirm is None:
+        return (), (), platform.configure
+    archive = confirm.archive if confirm.archive and not re.search(confirm.archive_present, running) else ()
+    arm = (confirm.arm.format(minutes=minutes),) if confirm.arm else ()
+    enter = confirm.enter.format(minutes=minutes) if confirm.enter else platform.configure
+    return archive, arm, enter
+
+
+def push_script(platform: Platform, commands: Sequence[str], minutes: int, running: str) -> tuple[str, ...]:
+    """Everything a push sends to one switch, in order, over its two sessions (shown by ``--check``)."""
+    archive, arm, enter = _before_change(platform, minutes, running)
+    lines = ["! session 1: read the running config and back it up", "show running-config"]
+    if archive:
+        lines += ["! the revert timer needs an archive path", platform.configure, *archive, "end"]
+    lines += [*arm, enter, *commands, "end"]
+    lines += ["! session 2: a fresh login, which proves the management path still works", "show running-config",
+              "! verified: every intended line present, nothing left to send, nothing else changed"]  # fmt: skip
+    if platform.commit_confirm is not None:
+        lines.append(platform.commit_confirm.confirm)
+    return (*lines, "write memory")
 
 
 def revert_minutes(value: int, targets: Sequence[SwitchTarget]) -> int:

@@ -27,22 +27,29 @@ class ManagementRules:
 
 @dataclass(frozen=True)
 class CommitConfirm:
-    """How a platform applies a change that undoes itself unless confirmed in time.
+    """How a platform applies a change that undoes itself unless it is confirmed in time.
 
     Cisco IOS: ``configure terminal revert timer N`` archives the running config and enters
     configuration mode; unless ``configure confirm`` follows within N minutes, the switch
-    restores the archived config by itself. It needs an archive path.
+    restores the archived config by itself (``configure revert now`` does it at once). It
+    needs an archive path.
+
+    ArubaOS-Switch has no revert timer. The nearest is a scheduled reload, ``reload after
+    N`` before configuring: unless cancelled with ``no reload``, the switch reboots into its
+    saved startup config, which the push has not touched. It reboots the whole switch (and
+    cuts everything behind it for the boot), so it is the last resort, as on IOS the timer is.
     """
 
-    enter: str  # configuration mode with the timer running; {minutes}
-    confirm: str  # keep the change
-    revert_now: str  # give it up at once
-    restart: str  # run the timer again from now; {minutes}
-    archive: tuple[str, ...]  # the lines it needs, added first when the running config has no archive path
-    archive_present: str  # a regular expression on the running config that says the archive is there
+    confirm: str  # keep the change; stops the timer
     longest: int  # the longest timer, in minutes
-    pending: str  # the show command that tells whether a timer is running
-    none_pending: str  # a regular expression on its output (or on the answer to confirm/revert_now): no timer runs
+    none_pending: str  # a regular expression on an answer that says no timer runs (it fired already)
+    arm: str | None = None  # an EXEC command that starts the timer before configuring; {minutes}
+    enter: str | None = None  # configuration mode with the timer running; {minutes}. None: the usual one
+    revert_now: str | None = None  # give the change up at once; None: the inverse commands, then confirm
+    pending: str | None = None  # the show command that tells whether a timer runs
+    archive: tuple[str, ...] = ()  # lines the timer needs, added first when archive_present does not match
+    archive_present: str = ""  # a regular expression on the running config: the archive is there
+    reboots: bool = False  # when the timer fires, the switch reboots (rather than reverting in place)
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,7 @@ class Platform:
     uplink_port: str  # interface name of an uplink: {n} counts from 1 after the access ports, {number} from 1
     error_pattern: str  # a CLI answer that means the command was not applied
     management: ManagementRules
+    configure: str  # the command that enters configuration mode
     sessions: int  # at most this many sessions at once to switches of this platform, from one run
     volatile: tuple[str, ...] = field(default=())  # running-config lines that change by themselves
     comment_prefix: str = "!"

@@ -21,6 +21,7 @@ PLATFORM = Platform(
         r"|Command rejected|Bad mask"
     ),
     management=ManagementRules(management.session_vlans, management.changes),
+    configure="configure terminal",
     sessions=16,
     volatile=(
         r"^Building configuration",
@@ -33,15 +34,14 @@ PLATFORM = Platform(
     # Configuration Replace and Configuration Rollback (IOS 12.2(33)SE and later on Catalyst):
     # "configure terminal revert timer" needs an archive path; the archive files live in flash.
     commit_confirm=CommitConfirm(
-        enter="configure terminal revert timer {minutes}",
         confirm="configure confirm",
+        longest=120,
+        none_pending=r"No Rollback Confirmed Change",
+        enter="configure terminal revert timer {minutes}",
         revert_now="configure revert now",
-        restart="configure revert timer {minutes}",
+        pending="show archive config rollback timer",
         archive=("archive", " path flash:schooltech-rollback", " maximum 14"),
         archive_present=r"(?m)^archive\n(?: .*\n)*? path \S",
-        longest=120,
-        pending="show archive config rollback timer",
-        none_pending=r"No Rollback Confirmed Change",
     ),
     # Interface descriptions take up to 240 characters, VLAN names 1-32 (VTP's limit); a host
     # name must start with a letter, end with a letter or digit, and be 63 characters or fewer.

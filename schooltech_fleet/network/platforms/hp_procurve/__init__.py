@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import CliText, ManagementRules, Platform
+from .. import CliText, CommitConfirm, ManagementRules, Platform
 from . import management
 
 PLATFORM = Platform(
@@ -14,12 +14,23 @@ PLATFORM = Platform(
     uplink_port="{number}",
     error_pattern=r"Invalid input|Incomplete input|Ambiguous input|Module not present|Value .* out of range",
     management=ManagementRules(management.session_vlans, management.changes),
+    configure="configure terminal",
     sessions=8,
     volatile=(r"^; .* Configuration Editor; Created on release", r"^; Ver #", r"^Running configuration:"),
     comment_prefix=";",
     # hier_config moves VLAN membership (vlan N / untagged PORTS) into the interface sections
     independent_sections=False,
     planner_rewrites=(r"^(no )?(un)?tagged ", r"^exit$"),
+    # No revert timer on ArubaOS-Switch (16.x): the nearest equivalent is a scheduled reload
+    # into the saved startup config ("reload after [[dd:]hh:]mm", cancelled by "no reload";
+    # the Management and Configuration Guide, 16.09, "Reload"). Unverified on a real switch.
+    commit_confirm=CommitConfirm(
+        confirm="no reload",
+        longest=59,
+        none_pending=r"(?!x)x",
+        arm="reload after {minutes}",
+        reboots=True,
+    ),
     # Names are written in double quotes (name "...", hostname "..."), so a '"' would end one
     # early. Friendly port names take up to 64 characters, VLAN names and the host name 32.
     port_description=CliText('name "..."', 64, quoted=True),
