@@ -1,8 +1,9 @@
 """The switch platforms schooltech-fleet can configure, one folder each.
 
-Each folder holds the platform's facts (:class:`Platform`, in its ``__init__``) and
-its intended-configuration template (``running.j2``). Nothing outside this package
-branches on a platform name: callers ask :func:`platform` for the facts of one.
+Each folder holds the platform's facts (:class:`Platform`, in its ``__init__``), its
+intended-configuration template (``running.j2``) and where its CLI holds secrets
+(``secrets.py``). Nothing outside this package branches on a platform name: callers ask
+:func:`platform` for the facts of one.
 """
 
 from __future__ import annotations
@@ -11,6 +12,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import UsageError
+
+
+@dataclass(frozen=True)
+class SecretRule:
+    """Where a secret value sits in a line of a platform's CLI (see ``network/redact.py``).
+
+    *pattern* matches from the start of a statement (after indentation, a diff marker, ``no``,
+    a prompt or a quote: the redactor adds that); every named group whose name starts with
+    ``secret`` is a value to hide. With *anywhere*, the pattern may match anywhere in a line.
+    """
+
+    pattern: str
+    anywhere: bool = False
+
+
+# The value is the last word of the statement (``key 7 0822455D0A16``): nothing follows but the
+# end of the line, or the quote, ``;`` or ``,`` that ends a quoted command in a message.
+STATEMENT_END = r"""(?=[ \t]*(?:$|[\r'";,]))"""
+# The password of a URL (an ``archive`` path ``ftp://user:password@host/``, a copy command).
+URL_PASSWORD = SecretRule(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]+:(?P<secret>[^\s/@]+)@", anywhere=True)
 
 
 @dataclass(frozen=True)
@@ -29,6 +50,7 @@ class Platform:
     # True when hier_config compares each top-level section on its own (no post-load callback
     # moves lines between sections): sections identical on both sides can be left out of a plan.
     independent_sections: bool = False
+    secrets: tuple[SecretRule, ...] = field(default=())  # where its CLI holds secrets: redacted everywhere
 
     @property
     def template(self) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import Platform
+from .secrets import SECRETS
 
 PLATFORM = Platform(
     name="cisco_ios",
@@ -27,4 +28,5 @@ PLATFORM = Platform(
         r"^! Time:",
     ),
     independent_sections=True,  # its post-load callbacks (ACL remarks/sequences, VLAN ranges) stay in a section
+    secrets=SECRETS,
 )

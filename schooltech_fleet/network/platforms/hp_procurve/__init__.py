@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import Platform
+from .secrets import SECRETS
 
 PLATFORM = Platform(
     name="hp_procurve",
@@ -16,4 +17,5 @@ PLATFORM = Platform(
     comment_prefix=";",
     # hier_config moves VLAN membership (vlan N / untagged PORTS) into the interface sections
     independent_sections=False,
+    secrets=SECRETS,
 )
