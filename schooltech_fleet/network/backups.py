@@ -4,6 +4,11 @@ Like Oxidized, but in the same tool: ``<school>/<switch>.cfg`` holds the running
 config with volatile lines (timestamps, counters) removed, so a commit appears only
 when the configuration really changed, with a message naming the job and the user.
 A revision is a commit id (or any name git understands, such as ``HEAD~2``).
+
+The store holds no secret: what is saved, and what is read back (a revision written
+before secrets were removed, too), has every secret replaced by its placeholder
+(:mod:`.redact`). The same secret gives the same placeholder, so an unchanged switch
+makes no commit, and a restore compares placeholders with placeholders.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from pathlib import Path
 
 from ..errors import FleetError, UsageError
 from ..paths import state_dir
+from . import redact
+from .platforms import Platform
 
 _LOCK = threading.Lock()  # one git operation at a time in this process (pushes back up from a worker pool)
 _IDENTITY = ["-c", "user.name=schooltech-fleet", "-c", "user.email=schooltech-fleet@localhost"]
@@ -75,8 +82,9 @@ def relative_path(school: str, switch: str) -> str:
     return f"{school}/{switch}.cfg"
 
 
-def save(school: str, switch: str, config: str, reason: str) -> Saved:
-    """Store *config* (already normalised) and commit it if it differs from the last backup."""
+def save(school: str, switch: str, config: str, reason: str, *, platform: Platform) -> Saved:
+    """Store *config* (already normalised; secrets removed here) and commit it if it differs from the last backup."""
+    config = redact.text(platform, config)
     path = relative_path(school, switch)
     with _locked() as repo:
         target = repo / path
@@ -106,8 +114,8 @@ def _commit(repo: Path, path: str, message: str) -> bool:
     raise BackupError(f"git commit failed in {repo}: {result.stderr.strip() or result.stdout.strip()}")
 
 
-def read(school: str, switch: str, revision: str = "HEAD") -> str:
-    """The backed-up config of *switch* at *revision*."""
+def read(school: str, switch: str, revision: str = "HEAD", *, platform: Platform) -> str:
+    """The backed-up config of *switch* at *revision*, without secrets (even in a revision saved with them)."""
     path = relative_path(school, switch)
     with _locked() as repo:
         if not _git(repo, "rev-parse", "--verify", "-q", f"{revision}^{{commit}}", check=False).strip():
@@ -118,7 +126,7 @@ def read(school: str, switch: str, revision: str = "HEAD") -> str:
         raise UsageError(
             f"revision {revision} has no backup of {switch}", f"see 'schooltech net history --switch {switch}'"
         )
-    return result.stdout
+    return redact.text(platform, result.stdout)
 
 
 def history(school: str, switch: str, limit: int = 20) -> list[tuple[str, str, str]]:

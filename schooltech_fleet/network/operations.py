@@ -137,7 +137,7 @@ def plan(selection: Selection, *, from_backups: bool = False, workers: int = 10)
 
 def _plan_from_backup(config: Rendered) -> SwitchPlan:
     try:
-        running = backups.read(config.school, config.switch)
+        running = backups.read(config.school, config.switch, platform=platform(config.platform))
     except FleetError as exc:
         return SwitchPlan(config.switch, config.school, None, f"no backup: {exc.message}", "backup")
     return SwitchPlan(config.switch, config.school, delta(platform(config.platform), running, config.config,
@@ -162,7 +162,7 @@ def rollback(selection: Selection, revision: str, *, check: bool = False, invoca
     fleet = load_fleet(selection.inventory)
     targets = switch_targets(fleet, switches=selection.switches)
     target = targets[0]
-    wanted = {target.name: backups.read(target.school, target.name, revision)}
+    wanted = {target.name: backups.read(target.school, target.name, revision, platform=target.platform)}
     run_id = f"rollback-{target.name}-{clock.now():%Y%m%dT%H%M%SZ}"
     return _run("rollback", run_id, ApplyRequest(targets, wanted, f"rollback {run_id} to {revision}", check),
                 target.simulation, invocation, None)  # fmt: skip
@@ -194,7 +194,7 @@ def backup(selection: Selection, *, workers: int = 10, invocation: str | None = 
         try:
             with open_session(target) as session:
                 running = normalise(target.platform, session.running_config())
-            saved = backups.save(target.school, target.name, running, reason)
+            saved = backups.save(target.school, target.name, running, reason, platform=target.platform)
         except FleetError as exc:
             return BackupResult(target.name, target.school, None, False, exc.message)
         return BackupResult(target.name, target.school, saved.revision, saved.changed)

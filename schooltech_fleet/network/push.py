@@ -111,7 +111,8 @@ def _apply_one(target: SwitchTarget, request: ApplyRequest) -> SwitchOutcome:
 def _converge(target: SwitchTarget, wanted: str, request: ApplyRequest, started: float) -> SwitchOutcome:
     with open_session(target) as session:
         running = normalise(target.platform, session.running_config())
-        saved = backups.save(target.school, target.name, running, f"before {request.reason}")
+        saved = backups.save(target.school, target.name, running, f"before {request.reason}",
+                             platform=target.platform)  # fmt: skip
         plan = delta(target.platform, running, wanted)
         result = SwitchOutcome(target.name, target.school, Outcome.IN_SYNC, plan.commands, plan.diff, saved.revision)
         if not plan.changes:
@@ -136,7 +137,8 @@ def _converge(target: SwitchTarget, wanted: str, request: ApplyRequest, started:
             )  # fmt: skip
             return replace(result, outcome=outcome, message=message, seconds=_since(started))
     try:
-        after = backups.save(target.school, target.name, now_running, f"after {request.reason}")
+        after = backups.save(target.school, target.name, now_running, f"after {request.reason}",
+                             platform=target.platform)  # fmt: skip
         note = f"saved; backup {after.revision}"
     except FleetError as exc:  # the switch is changed and saved all the same: it must not look untouched
         note = f"saved; the backup after the push failed: {exc.message}"
@@ -178,7 +180,8 @@ def _undo_applied(request: ApplyRequest, outcomes: list[SwitchOutcome]) -> list[
             undone.append(outcome)
             continue
         target = targets[outcome.switch]
-        problem = _restore(target, backups.read(target.school, target.name, outcome.backup), save=True)
+        backup = backups.read(target.school, target.name, outcome.backup, platform=target.platform)
+        problem = _restore(target, backup, save=True)
         if problem is None:
             undone.append(replace(outcome, outcome=Outcome.UNDONE,
                                   message=f"another switch failed: restored to backup {outcome.backup}"))  # fmt: skip

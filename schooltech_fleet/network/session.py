@@ -1,15 +1,18 @@
 """One CLI session with one switch, over SSH with Netmiko (the only module that imports it).
 
+Switch secrets never leave the session: everything the switch shows, and every error
+message, passes through :mod:`.redact` here, so backups, plans, results and the audit
+log only ever hold placeholders; a command holding a placeholder is never sent.
+
 Session logs are off. ``SCHOOLTECH_SESSION_LOG_DIR`` turns them on for diagnosis:
-one file per session, readable only by this user, with the password masked.
+one file per session, readable only by this user, with the password masked and every
+secret replaced (:mod:`.session_log`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 from netmiko import ConnectHandler
 from netmiko.exceptions import (
@@ -19,11 +22,11 @@ from netmiko.exceptions import (
     NetmikoTimeoutException,
     ReadTimeout,
 )
-from netmiko.session_log import SessionLog
 
-from .. import clock
 from ..errors import FleetError
 from ..inventory.safety import unsafe_reason
+from . import redact
+from .session_log import session_log
 from .targets import SwitchTarget
 
 CONNECT_TIMEOUT = 15.0
@@ -54,13 +57,14 @@ class SwitchSession:
         self._renamed = False  # a hostname line was sent: the prompt may have changed
 
     def show(self, command: str, read_timeout: float = READ_TIMEOUT) -> str:
+        """The output of *command*, every secret the switch shows in it replaced by its placeholder."""
         if not command.startswith("show "):
             raise ValueError(f"not a show command: {command!r}")
         try:
             output: str = self._connection.send_command(command, read_timeout=read_timeout)  # type: ignore[attr-defined]
         except _SESSION_FAILED as exc:
-            raise SwitchUnreachable(f"{self.target.name}: the session failed during {command!r}: {exc}") from exc
-        return output
+            raise self._failed(SwitchUnreachable, f"the session failed during {command!r}: {exc}") from exc
+        return redact.text(self.target.platform, output)
 
     def running_config(self) -> str:
         return self.show("show running-config")
@@ -70,22 +74,26 @@ class SwitchSession:
         for command in commands:
             reason = unsafe_reason(command)
             if reason:  # the inventory was validated; refuse anyway (defence in depth)
-                raise CommandRejected(f"{self.target.name}: refused to send {command!r}: it {reason}")
+                raise self._failed(CommandRejected, f"refused to send {command!r}: it {reason}")
+            if redact.holds_placeholder(command):  # a secret's placeholder, never the secret: never sent
+                raise self._failed(
+                    CommandRejected, f"refused to send {command!r}: it holds a secret's placeholder, not the secret",
+                    "schooltech never changes a line holding a secret: the switch keeps its own",
+                )
         self._renamed = self._renamed or any(command.startswith("hostname ") for command in commands)
         try:
             output: str = self._connection.send_config_set(  # type: ignore[attr-defined]
                 list(commands), error_pattern=self.target.platform.error_pattern, read_timeout=READ_TIMEOUT,
             )  # fmt: skip
         except ConfigInvalidException as exc:
-            raise CommandRejected(f"{self.target.name}: {_first_line(exc)}") from exc
+            raise self._failed(CommandRejected, _first_line(exc), limit=300) from exc
         except ReadTimeout as exc:
-            raise SwitchUnreachable(f"{self.target.name}: no answer for {READ_TIMEOUT:.0f} s while configuring "
-                                    "(the session was probably dropped)") from exc  # fmt: skip
+            raise self._failed(SwitchUnreachable, f"no answer for {READ_TIMEOUT:.0f} s while configuring "
+                                                  "(the session was probably dropped)") from exc  # fmt: skip
         except _SESSION_FAILED as exc:
-            raise SwitchUnreachable(
-                f"{self.target.name}: the session failed while configuring: {_first_line(exc)}"
-            ) from exc
-        return output
+            raise self._failed(SwitchUnreachable, f"the session failed while configuring: {_first_line(exc)}",
+                               limit=300) from exc  # fmt: skip
+        return redact.text(self.target.platform, output)
 
     def save(self) -> None:
         """Make the running config the startup config (``write memory``)."""
@@ -94,30 +102,18 @@ class SwitchSession:
                 self._connection.set_base_prompt()  # type: ignore[attr-defined]
             self._connection.save_config()  # type: ignore[attr-defined]
         except _SESSION_FAILED as exc:
-            raise SwitchUnreachable(f"{self.target.name}: the session failed while saving: {exc}") from exc
+            raise self._failed(SwitchUnreachable, f"the session failed while saving: {exc}") from exc
+
+    def _failed(self, kind: type[FleetError], message: str, hint: str | None = None, limit: int = 0) -> FleetError:
+        """A *kind* error about this switch, any secret quoted in *message* replaced (then cut to *limit*)."""
+        text = redact.text(self.target.platform, f"{self.target.name}: {message}")
+        return kind(text[:limit] if limit else text, hint)
 
 
 def _first_line(exc: Exception) -> str:
-    """The first line of Netmiko's (often long, multi-line) message."""
+    """The first line of Netmiko's (often long, multi-line) message (a secret in it is hidden before it is cut)."""
     lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
-    return (lines[0] if lines else type(exc).__name__)[:300]
-
-
-def _session_log(target: SwitchTarget) -> SessionLog | None:
-    directory = os.environ.get("SCHOOLTECH_SESSION_LOG_DIR")
-    if not directory:
-        return None
-    stem = Path(directory) / f"{target.name}-{clock.now():%Y%m%dT%H%M%S%f}"
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    attempt = 0
-    while True:  # a pinned clock (SCHOOLTECH_NOW) gives every session the same time: never reuse a file
-        path = stem.with_name(f"{stem.name}{f'-{attempt}' if attempt else ''}.log")
-        try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            break
-        except FileExistsError:
-            attempt += 1
-    return SessionLog(file_name=str(path), no_log={"password": target.credentials.password}, record_writes=True)
+    return lines[0] if lines else type(exc).__name__
 
 
 @contextlib.contextmanager
@@ -128,12 +124,13 @@ def open_session(target: SwitchTarget) -> Iterator[SwitchSession]:
             device_type=target.platform.netmiko_device_type, host=target.host, port=target.port,
             username=target.credentials.username, password=target.credentials.password,
             conn_timeout=CONNECT_TIMEOUT, auth_timeout=CONNECT_TIMEOUT, banner_timeout=CONNECT_TIMEOUT,
-            session_log=_session_log(target),
+            session_log=session_log(target),
         )  # fmt: skip
     except NetmikoAuthenticationException as exc:
         raise SwitchUnreachable(f"{target.name}: login refused", "check the switch credentials") from exc
     except (NetmikoTimeoutException, *_SESSION_FAILED) as exc:
-        raise SwitchUnreachable(f"{target.name}: no answer at {target.host}:{target.port} ({exc})") from exc
+        message = f"{target.name}: no answer at {target.host}:{target.port} ({exc})"
+        raise SwitchUnreachable(redact.text(target.platform, message)) from exc
     try:
         yield SwitchSession(target, connection)
     finally:

@@ -151,7 +151,8 @@ def test_a_rejected_command_rolls_the_switch_back_to_its_backup_and_the_others_s
     assert "storm-control broadcast level 5.00" in lab.message and "(while sending)" in lab.message
     assert f"restored to backup {lab.backup} and verified" in lab.message
     assert "description room LAB1" in control.command_log(LAB)[log:]  # sent before the rejected line ...
-    assert running(control, LAB) == backups.read("DEMO", LAB, lab.backup or "") == before  # ... and undone
+    restored = backups.read("DEMO", LAB, lab.backup or "", platform=IOS)
+    assert running(control, LAB) == restored == before  # ... and undone
     assert control.saved_config(LAB) == saved  # never written to memory
     assert in_sync(control, CORE, wanted[CORE])
     [end] = [e for e in audit_events("net-push") if e["phase"] == "end"]
@@ -163,7 +164,7 @@ def test_a_push_that_does_not_converge_fails_verification_and_is_rolled_back(
 ) -> None:
     # IOS shows "eq 80" as "eq www": the switch accepts the line, but never shows the text asked for
     text = running(control, LIB).replace(" permit ip any any\n", " permit tcp any any eq 80\n permit ip any any\n")
-    target = backups.save("DEMO", LIB, text, "hand-made revision")
+    target = backups.save("DEMO", LIB, text, "hand-made revision", platform=IOS)
     before = running(control, LIB)
 
     result = rollback(Selection(Path(school.inventory), switches=(LIB,)), target.revision)
@@ -190,7 +191,7 @@ def test_a_connection_dropped_mid_push_is_restored_or_named_never_applied(
     [end] = [e for e in audit_events("net-push") if e["phase"] == "end"]
     outcome, revision = end["switches"][LIB]["outcome"], end["switches"][LIB]["backup"]
     assert outcome in ("rolled back", "needs attention")
-    assert backups.read("DEMO", LIB, revision) == before
+    assert backups.read("DEMO", LIB, revision, platform=IOS) == before
     if outcome == "rolled back":
         assert running(control, LIB) == before
     else:
@@ -231,7 +232,8 @@ def test_an_atomic_push_restores_every_switch_when_one_fails(school: Simulation,
     assert {name: s["outcome"] for name, s in end["switches"].items()} == {
         CORE: "undone", LAB: "undone", LIB: "rolled back"}  # fmt: skip
     for name in SWITCHES:
-        assert running(control, name) == before[name] == backups.read("DEMO", name, end["switches"][name]["backup"])
+        backup = backups.read("DEMO", name, end["switches"][name]["backup"], platform=IOS)
+        assert running(control, name) == before[name] == backup
     for name in (CORE, LAB):  # applied and saved, then restored and saved again
         assert normalise(IOS, control.saved_config(name)) == before[name]
 
@@ -261,7 +263,7 @@ def test_backup_commits_only_when_the_config_changed(school: Simulation, control
     assert all(f"{name}: unchanged {revisions[name]}" in second.stdout for name in SWITCHES)
     assert f"{LIB}: new revision" in third.stdout and f"{CORE}: unchanged" in third.stdout
     assert [len(backups.history("DEMO", name)) for name in SWITCHES] == [1, 1, 2]
-    assert "ntp server 10.90.99.250\n" in backups.read("DEMO", LIB)
+    assert "ntp server 10.90.99.250\n" in backups.read("DEMO", LIB, platform=IOS)
     records = audit_events("net-backup")
     assert [[s["changed"] for s in r["switches"].values()] for r in records] == [
         [True, True, True], [False, False, False], [False, False, True]]  # fmt: skip
@@ -270,18 +272,18 @@ def test_backup_commits_only_when_the_config_changed(school: Simulation, control
 def test_rollback_restores_a_revision_verified_and_refuses_an_unknown_one(
     school: Simulation, control: SwitchControl, wanted: dict[str, str]
 ) -> None:
-    clean = backups.save("DEMO", LAB, running(control, LAB), "test: intended").revision
+    clean = backups.save("DEMO", LAB, running(control, LAB), "test: intended", platform=IOS).revision
     control.configure(LAB, DESK_MOVED)
-    moved = backups.save("DEMO", LAB, running(control, LAB), "test: desk moved").revision
+    moved = backups.save("DEMO", LAB, running(control, LAB), "test: desk moved", platform=IOS).revision
     control.set_running_config(LAB, wanted[LAB])
 
     back = net(school, "rollback", "--switch", LAB, "--to", moved)
     assert back.returncode == 0, back.stdout + back.stderr
-    assert running(control, LAB) == backups.read("DEMO", LAB, moved)
+    assert running(control, LAB) == backups.read("DEMO", LAB, moved, platform=IOS)
     forward = net(school, "rollback", "--switch", LAB, "--to", clean)
     assert forward.returncode == 0, forward.stdout + forward.stderr
-    assert running(control, LAB) == backups.read("DEMO", LAB, clean)
-    assert normalise(IOS, control.saved_config(LAB)) == backups.read("DEMO", LAB, clean)  # verified, then saved
+    assert running(control, LAB) == backups.read("DEMO", LAB, clean, platform=IOS)
+    assert normalise(IOS, control.saved_config(LAB)) == backups.read("DEMO", LAB, clean, platform=IOS)  # then saved
 
     unknown = net(school, "rollback", "--switch", LAB, "--to", "0123abc")
     assert unknown.returncode == 2
