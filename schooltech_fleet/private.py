@@ -14,6 +14,7 @@ import stat
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 DIRECTORY_MODE = 0o700
 FILE_MODE = 0o600
@@ -23,14 +24,14 @@ _OTHERS = 0o077  # group and other permission bits
 def directory(path: Path) -> Path:
     """*path* (and missing parents) as a directory only this user can enter; tightened if looser."""
     path.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
-    tighten(path)
+    tighten(path, follow=True)  # the directory asked for, even through a symlink (if it is this user's)
     return path
 
 
-def tighten(path: Path) -> None:
-    """Remove group and other access from *path* if this user owns it (a symlink is left alone)."""
+def tighten(path: Path, follow: bool = False) -> None:
+    """Remove group and other access from *path* if this user owns it (a symlink is left alone unless *follow*)."""
     try:
-        info = path.lstat()
+        info = path.stat() if follow else path.lstat()
     except FileNotFoundError:
         return
     if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid() or not info.st_mode & _OTHERS:
@@ -58,6 +59,11 @@ def open_file(path: Path, flags: int = os.O_WRONLY | os.O_CREAT | os.O_TRUNC) ->
     if info.st_uid == os.getuid() and info.st_mode & _OTHERS:
         os.fchmod(fd, stat.S_IMODE(info.st_mode) & ~_OTHERS)
     return fd
+
+
+def lock_file(path: Path) -> TextIO:
+    """*path* opened for reading and writing (created ``0600``, never truncated), to ``flock`` and describe a holder."""
+    return open(open_file(path, os.O_RDWR | os.O_CREAT), "r+", encoding="utf-8")
 
 
 def write_text(path: Path, text: str) -> None:

@@ -26,8 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from .. import private
 from ..errors import FleetError
-from ..paths import state_dir
+from ..paths import locks_dir
 from . import backups
 from .plan import ConfigDelta, delta, normalise
 from .session import CommandRejected, SwitchUnreachable, open_session
@@ -195,9 +196,7 @@ def _undo_applied(request: ApplyRequest, outcomes: list[SwitchOutcome]) -> list[
 @contextlib.contextmanager
 def switch_lock(switch: str) -> Iterator[None]:
     """One change at a time per switch, across processes."""
-    directory = state_dir() / "locks"
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / f"switch-{switch}.lock").open("w") as handle:
+    with private.lock_file(locks_dir() / f"switch-{switch}.lock") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from schooltech_fleet.errors import UsageError
-from schooltech_fleet.network.credentials import Credentials, credentials_for
 from schooltech_fleet.network import redact
+from schooltech_fleet.network.credentials import Credentials, credentials_for
 from schooltech_fleet.network.platforms import platform
 from schooltech_fleet.network.session import CommandRejected, SwitchSession
 from schooltech_fleet.network.session_log import session_log
