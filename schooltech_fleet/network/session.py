@@ -1,5 +1,8 @@
 """One CLI session with one switch, over SSH with Netmiko (the only module that imports it).
 
+Every session checks the switch's SSH host key strictly (:mod:`.hostkeys`): an unknown or
+changed key is refused before the password is sent.
+
 Switch secrets never leave the session: everything the switch shows, and every error
 message, passes through :mod:`.redact` here, so backups, plans, results and the audit
 log only ever hold placeholders; a command holding a placeholder is never sent.
@@ -25,7 +28,7 @@ from netmiko.exceptions import (
 
 from ..errors import FleetError
 from ..inventory.safety import unsafe_reason
-from . import redact
+from . import hostkeys, redact
 from .session_log import session_log
 from .targets import SwitchTarget
 
@@ -118,17 +121,22 @@ def _first_line(exc: Exception) -> str:
 
 @contextlib.contextmanager
 def open_session(target: SwitchTarget) -> Iterator[SwitchSession]:
-    """Log in to *target*; the session is closed when the block ends."""
+    """Log in to *target* (its host key checked first); the session is closed when the block ends."""
     try:
         connection = ConnectHandler(
             device_type=target.platform.netmiko_device_type, host=target.host, port=target.port,
             username=target.credentials.username, password=target.credentials.password,
             conn_timeout=CONNECT_TIMEOUT, auth_timeout=CONNECT_TIMEOUT, banner_timeout=CONNECT_TIMEOUT,
+            ssh_strict=True, system_host_keys=False, alt_host_keys=True, alt_key_file=str(target.known_hosts),
             session_log=session_log(target),
         )  # fmt: skip
     except NetmikoAuthenticationException as exc:
         raise SwitchUnreachable(f"{target.name}: login refused", "check the switch credentials") from exc
     except (NetmikoTimeoutException, *_SESSION_FAILED) as exc:
+        refused = hostkeys.refusal(exc, target.name, target.host, target.port, target.known_hosts,
+                                   simulated=target.simulation is not None)  # fmt: skip
+        if refused:
+            raise SwitchUnreachable(*refused) from exc
         message = f"{target.name}: no answer at {target.host}:{target.port} ({exc})"
         raise SwitchUnreachable(redact.text(target.platform, message)) from exc
     try:

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..inventory import Fleet
 from ..inventory.reach import check_reachable
+from . import hostkeys
 from .credentials import Credentials, credentials_for
 from .platforms import Platform, platform
 
@@ -22,6 +23,7 @@ class SwitchTarget:
     port: int
     credentials: Credentials
     simulation: str | None
+    known_hosts: Path  # its SSH host key must be recorded here (the simulation's file, or the state directory's)
 
 
 def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Sequence[str] = ()) -> list[SwitchTarget]:
@@ -50,5 +52,7 @@ def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Seque
             host=values["ansible_host"], port=int(values.get("ansible_port", 22)),
             credentials=credentials_for(host.name, host.school, values, Path(fleet.schools[host.school]).parent),
             simulation=values.get("simulation"),
+            known_hosts=Path(values["switch_known_hosts"]) if values.get("switch_known_hosts")
+            else hostkeys.default_file(),
         ))  # fmt: skip
     return targets

@@ -1,7 +1,8 @@
 """The network engine on the simulated demo school: real SSH sessions (Netmiko) to its three emulated switches.
 
 Each test starts with every switch at its intended config, no injected faults and a state
-directory of its own (backups, audit log, locks), so the tests do not depend on their order.
+directory of its own (backups, audit log, locks, the switches' host keys as the test found
+them), so the tests do not depend on their order.
 Out-of-band changes and failures are made through the emulator's control channel. Some
 tests go through the real CLI (exit codes 0, 1, 2), the others through the library.
 """
@@ -12,7 +13,7 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +51,15 @@ def wanted(school: Simulation) -> dict[str, str]:
 
 
 @pytest.fixture
-def control(school: Simulation, wanted: dict[str, str], tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch) -> SwitchControl:  # fmt: skip
+def control(school: Simulation, wanted: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            switch_host_keys: Callable[[Simulation], None]) -> SwitchControl:  # fmt: skip
     """Every switch running its intended config with no faults; backups and audit log of this test only."""
     monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
     switches = school.control()
     for name in SWITCHES:
         switches.clear_faults(name)
         switches.set_running_config(name, wanted[name])
+    switch_host_keys(school)  # where sessions check them: the simulation's file, or this test's state directory
     return switches
 
 
@@ -327,3 +329,33 @@ def test_the_switch_password_never_leaks_and_session_logs_are_private_and_masked
     assert {stat.S_IMODE(path.stat().st_mode) for path in sessions} == {0o600}
     assert all(password not in path.read_text() for path in sessions)
     assert any("show ********" in path.read_text() for path in sessions)
+
+
+def test_a_secret_the_switch_holds_never_leaves_it_and_is_never_sent_back(
+    school: Simulation, control: SwitchControl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canary = "CANARY-community-90c1"
+    logs = tmp_path / "session-logs"
+    monkeypatch.setenv("SCHOOLTECH_SESSION_LOG_DIR", str(logs))
+    control.configure(LIB, f"snmp-server host 10.90.99.9 version 2c {canary}\n")  # out of band, as a technician would
+    state = Path(os.environ["SCHOOLTECH_STATE_DIR"])
+
+    runs = {action: net(school, action, "--switch", LIB, *extra) for action, extra in (
+        ("plan", ()), ("drift", ()), ("backup", ()), ("show", ()))}  # fmt: skip
+    runs["push --check"] = net(school, "push", "--switch", LIB, "--check")
+    runs["push"] = net(school, "push", "--switch", LIB)
+
+    assert {action: r.returncode for action, r in runs.items()} == {
+        "plan": 1, "drift": 1, "backup": 0, "show": 0, "push --check": 0, "push": 1}  # fmt: skip
+    hidden = "snmp-server host 10.90.99.9 version 2c <secret:"
+    assert f"no {hidden}" in runs["plan"].stdout and f"no {hidden}" in runs["push --check"].stdout
+    assert hidden in runs["show"].stdout
+    assert "holds a secret's placeholder" in " ".join(runs["push"].stdout.split())  # refused, nothing sent
+    assert canary in control.running_config(LIB)  # the switch keeps its own
+    assert [action for action, r in runs.items() if canary in r.stdout + r.stderr] == []
+    history = subprocess.run(["git", "log", "-p", "--all"], cwd=state / "backups", capture_output=True, text=True,
+                             check=True).stdout  # fmt: skip
+    assert hidden in history and canary not in history
+    files = [path for path in state.rglob("*") if path.is_file() and ".git" not in path.parts]
+    assert [path for path in files if canary.encode() in path.read_bytes()] == []
+    assert [path.name for path in logs.iterdir() if canary in path.read_text()] == []

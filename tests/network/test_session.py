@@ -34,7 +34,7 @@ UNSAFE = [
 
 def target(password: str = CANARY) -> SwitchTarget:
     return SwitchTarget("DEMO-SW-LIB", "DEMO", platform("cisco_ios"), "127.0.0.1", 22, Credentials("admin", password),
-                        None)  # fmt: skip
+                        None, Path("/nonexistent/known_hosts"))  # fmt: skip
 
 
 @pytest.mark.parametrize("line", UNSAFE)
