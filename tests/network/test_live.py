@@ -359,3 +359,10 @@ def test_a_secret_the_switch_holds_never_leaves_it_and_is_never_sent_back(
     files = [path for path in state.rglob("*") if path.is_file() and ".git" not in path.parts]
     assert [path for path in files if canary.encode() in path.read_bytes()] == []
     assert [path.name for path in logs.iterdir() if canary in path.read_text()] == []
+
+
+def test_net_trust_refuses_simulated_switches(school: Simulation, control: SwitchControl) -> None:
+    done = net(school, "trust", "--school", "DEMO", "--yes")
+
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "host keys of simulated switches are recorded by the simulation" in " ".join(done.stderr.split())
