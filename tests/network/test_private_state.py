@@ -9,7 +9,7 @@ import pytest
 
 from schooltech_fleet.jobs import audit
 from schooltech_fleet.jobs.locks import school_lock
-from schooltech_fleet.network import redact
+from schooltech_fleet.network import hostkeys, redact
 from schooltech_fleet.network.platforms import platform
 from schooltech_fleet.network.push import switch_lock
 
@@ -49,12 +49,16 @@ def test_a_state_directory_left_looser_is_tightened(state: Path) -> None:
     (state / "audit.jsonl").chmod(0o640)
     (state / "fingerprint.key").write_text("ab" * 32 + "\n")
     (state / "fingerprint.key").chmod(0o644)
+    (state / "switch_known_hosts").write_text("")
+    (state / "switch_known_hosts").chmod(0o644)
 
     with switch_lock("RLS-SW-ACC"), school_lock("RLS", "test"):
         pass
     audit.record({"event": "test"})
     redact.text(platform("cisco_ios"), "enable secret 0 x\n")
+    hostkeys.recorded(hostkeys.default_file(), "10.0.0.2", 22)
 
     assert [mode(p) for p in (state, state / "locks")] == [0o700, 0o700]
     assert {mode(p) for p in (state / "locks").iterdir()} == {0o600}
-    assert mode(state / "audit.jsonl") == 0o600 and mode(state / "fingerprint.key") == 0o600
+    assert {name: mode(state / name) for name in ("audit.jsonl", "fingerprint.key", "switch_known_hosts")} == {
+        "audit.jsonl": 0o600, "fingerprint.key": 0o600, "switch_known_hosts": 0o600}  # fmt: skip
