@@ -95,8 +95,17 @@ class Redactor:
 
 @cache
 def _compiled(platform: Platform) -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(rule.pattern if rule.anywhere else _STATEMENT_START + rule.pattern, re.MULTILINE)
-                 for rule in platform.secrets)  # fmt: skip
+    """The statement rules as one pattern (one pass over the text; at a statement start the first rule that
+    matches wins, as rule order says), then each rule that may match anywhere."""
+    statements = [_numbered(rule.pattern, n) for n, rule in enumerate(platform.secrets) if not rule.anywhere]
+    anywhere = [rule.pattern for rule in platform.secrets if rule.anywhere]
+    combined = [f"{_STATEMENT_START}(?:{'|'.join(f'(?:{p})' for p in statements)})"] if statements else []
+    return tuple(re.compile(pattern, re.MULTILINE) for pattern in (*combined, *anywhere))
+
+
+def _numbered(pattern: str, number: int) -> str:
+    """*pattern* with its group names made unique among the platform's rules (``secret`` -> ``secret_r3``)."""
+    return re.sub(r"\(\?P<(\w+)>", lambda m: f"(?P<{m.group(1)}_r{number}>", pattern)
 
 
 def fingerprint_key() -> bytes:
