@@ -44,7 +44,7 @@ from district import write_district
 from schooltech_fleet.network.plan import delta
 
 from schooltech_fleet.inventory import load_schools
-from schooltech_fleet.network import push
+from schooltech_fleet.network import hostkeys, push
 from schooltech_fleet.network.credentials import Credentials
 from schooltech_fleet.network.intent import school_intents
 from schooltech_fleet.network.platforms import platform
@@ -223,8 +223,11 @@ def push_benchmark(switches: int, workers: int, repeat: int, profile: bool, work
     specs = [SwitchSpec(name, 0, USER, PASSWORD, catalyst_interfaces(48, 4), startup_config=start[name])
              for name in wanted]  # fmt: skip
     with start_switches(specs, work / "farm") as farm:
-        targets = [SwitchTarget(name, "BEN", CISCO, LOOPBACK, farm.port(name), Credentials(USER, PASSWORD), "bench")
-                   for name in wanted]  # fmt: skip
+        known_hosts = work / "known_hosts"  # the emulator started here is ours: record its keys as found
+        for name in wanted:
+            hostkeys.record(known_hosts, LOOPBACK, farm.port(name), hostkeys.offered(LOOPBACK, farm.port(name)))
+        targets = [SwitchTarget(name, "BEN", CISCO, LOOPBACK, farm.port(name), Credentials(USER, PASSWORD), "bench",
+                                known_hosts) for name in wanted]  # fmt: skip
         print(
             f"{switches} emulated switches (48+4 ports, one emulator process), {os.cpu_count()} CPUs, "
             f"{workers} workers; {sizes[0]}-{sizes[-1]} commands per switch"

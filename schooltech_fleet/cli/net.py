@@ -10,6 +10,7 @@
   rollback  restore one switch's owned lines to a backed-up revision, as safely as a push
   history   the backed-up revisions of one switch
   show      run one show command on the chosen switches (read-only)
+  trust     record switches' SSH host keys, after checking their fingerprints
 
 Only lines in the platform's owned scope are ever changed; users, AAA, vty lines and every
 other line are kept as they are. A change to the management path (the management interface
@@ -27,11 +28,13 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
+from rich.prompt import Confirm
 from rich.table import Table
 
 from ..errors import UsageError
@@ -51,7 +54,22 @@ from ..network.operations import (
 )
 from ..network.push import DEFAULT_REVERT_MINUTES, Outcome
 from ..network.show import DEFAULT_WORKERS, show
+from ..network.trust import KeyState, SwitchKey, TrustResult, trust
 from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, positive_int
+
+TRUST_HELP = """\
+Every switch session checks the switch's SSH host key and refuses an unknown or changed
+one before it sends the password. This records the keys of real switches: it connects
+without logging in, shows each key's type and SHA256 fingerprint and whether it is new,
+already recorded or CHANGED, and asks before recording (compare each fingerprint with
+the one the switch shows on its console first). A changed key is recorded only with
+--replace (the switch was replaced). Simulated switches are refused: the simulation
+records their keys.
+
+Exit codes: 0 recorded or nothing to do, 1 a switch failed, a changed key was not
+replaced or the keys were not confirmed, 2 usage error (no --yes when not asked on a
+terminal, a simulated switch, unknown switch or school).
+"""
 
 _COLOURS = {
     Outcome.IN_SYNC: "green", Outcome.WOULD_CHANGE: "yellow", Outcome.APPLIED: "green", Outcome.VERIFIED: "green",
@@ -67,8 +85,11 @@ def register(commands: Any) -> None:
     )  # fmt: skip
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    def action(name: str, help_text: str, handler: Any, *, select: bool = True) -> argparse.ArgumentParser:
-        sub: argparse.ArgumentParser = actions.add_parser(name, help=help_text)
+    def action(name: str, help_text: str, handler: Any, *, select: bool = True,
+               description: str | None = None) -> argparse.ArgumentParser:  # fmt: skip
+        sub: argparse.ArgumentParser = actions.add_parser(
+            name, help=help_text, description=description, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
         add_inventory_option(sub)
         if select:
             sub.add_argument("--school", action="append", default=[], metavar="CODE")
@@ -106,6 +127,11 @@ def register(commands: Any) -> None:
     show_parser = action("show", "run a show command (read-only)", run_show)
     show_parser.add_argument("--command", default="show running-config", help="default: show running-config")
     show_parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS)
+    trust_parser = action("trust", "record switches' SSH host keys", run_trust, description=TRUST_HELP)
+    trust_parser.add_argument("--yes", action="store_true", help="record without asking (fingerprints checked)")
+    trust_parser.add_argument("--replace", action="store_true",
+                              help="record a CHANGED key too, in place of the old one (a replaced switch)")  # fmt: skip
+    trust_parser.add_argument("--workers", type=positive_int, default=DEFAULT_WORKERS)
 
 
 def _add_change_options(parser: argparse.ArgumentParser, *, accept_running: bool) -> None:
@@ -301,3 +327,58 @@ def run_show(args: argparse.Namespace, console: Console) -> int:
     if failed:
         console.print(f"[red]{len(failed)} of {len(results)} switches failed[/red]: {', '.join(failed)}")
     return EXIT_FINDINGS if failed else EXIT_OK
+
+
+_STATE_COLOURS = {KeyState.NEW: "yellow", KeyState.RECORDED: "green", KeyState.CHANGED: "bold red",
+                  KeyState.FAILED: "red"}  # fmt: skip
+
+
+def run_trust(args: argparse.Namespace, console: Console) -> int:
+    if not args.school and not args.switch:
+        raise UsageError("name the switches whose host keys to record", "give --school CODE or --switch NAME")
+    if not args.yes and not sys.stdin.isatty():
+        raise UsageError("net trust asks before recording a host key, and this is not a terminal",
+                         "check the fingerprints, then run it again with --yes")  # fmt: skip
+
+    def confirm(pending: Sequence[SwitchKey]) -> bool:
+        _print_keys(console, "host keys to record", pending)
+        if args.yes:
+            return True
+        replacing = sum(1 for key in pending if key.state is KeyState.CHANGED)
+        question = f"Record {len(pending)} host key{'s' if len(pending) != 1 else ''}"
+        question += f" ({replacing} in place of a CHANGED key)?" if replacing else "?"
+        return Confirm.ask(f"{question} Compare each fingerprint with the switch's console first", console=console,
+                           default=False)  # fmt: skip
+
+    result = trust(args.inventory, schools=args.school, switches=args.switch, replace=args.replace,
+                   confirm=confirm, workers=args.workers, invocation=_invocation())  # fmt: skip
+    return _print_trusted(console, result)
+
+
+def _print_keys(console: Console, title: str, keys: Sequence[SwitchKey]) -> None:
+    table = Table(title=title, title_justify="left")
+    for column in ("switch", "address", "key type", "fingerprint", "state"):
+        table.add_column(column, overflow="fold")
+    for key in keys:
+        state = f"[{_STATE_COLOURS[key.state]}]{key.state}[/]"
+        if key.state is KeyState.CHANGED:
+            state += f" (recorded {', '.join(k.fingerprint for k in key.recorded)})"
+        table.add_row(key.switch, key.address, key.offered.type if key.offered else "-",
+                      key.offered.fingerprint if key.offered else "-", state)  # fmt: skip
+    console.print(table)
+
+
+def _print_trusted(console: Console, result: TrustResult) -> int:
+    for key in result.switches:
+        line = f"{key.switch} ({key.address}): {key.outcome}"
+        if key.error:
+            line += f": {key.error}"
+        elif key.state is KeyState.CHANGED and not key.outcome.ok:
+            line += (f": it offers {key.offered.fingerprint if key.offered else '?'}, "
+                     f"recorded {', '.join(k.fingerprint for k in key.recorded)}; sessions to it stay refused "
+                     f"(if the switch was replaced and you checked the new fingerprint: --replace)")  # fmt: skip
+        colour = "green" if key.outcome.ok else "red"
+        console.print(f"[{colour}]{escape(line)}[/{colour}]")
+    files = sorted({str(key.known_hosts) for key in result.switches})
+    console.print(f"known hosts: {', '.join(files)}")
+    return EXIT_OK if result.succeeded else EXIT_FINDINGS

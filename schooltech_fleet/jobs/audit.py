@@ -14,7 +14,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from .. import clock
+from .. import clock, private
 from ..paths import state_dir
 
 
@@ -33,7 +33,7 @@ def record(entry: dict[str, Any]) -> None:
         **entry,
     }
     data = (json.dumps(line, sort_keys=False, default=str) + "\n").encode()
-    fd = os.open(audit_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    fd = private.open_file(audit_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT)  # 0600: it names switches, users
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         os.write(fd, data)

@@ -10,9 +10,9 @@ import os
 import socket
 from collections.abc import Iterator
 
-from .. import clock
+from .. import clock, private
 from ..errors import FleetError
-from ..paths import state_dir
+from ..paths import locks_dir
 
 
 class SchoolLocked(FleetError):
@@ -22,10 +22,7 @@ class SchoolLocked(FleetError):
 @contextlib.contextmanager
 def school_lock(school: str, what: str) -> Iterator[None]:
     """Hold the lock of *school* while the block runs; refuse at once if someone else holds it."""
-    directory = state_dir() / "locks"
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{school}.lock"
-    with path.open("a+") as handle:
+    with private.lock_file(locks_dir() / f"{school}.lock") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -4,6 +4,13 @@ Like Oxidized, but in the same tool: ``<school>/<switch>.cfg`` holds the running
 config with volatile lines (timestamps, counters) removed, so a commit appears only
 when the configuration really changed, with a message naming the job and the user.
 A revision is a commit id (or any name git understands, such as ``HEAD~2``).
+
+The store holds no secret: what is saved, and what is read back (a revision written
+before secrets were removed, too), has every secret replaced by its placeholder
+(:mod:`.redact`). The same secret gives the same placeholder, so an unchanged switch
+makes no commit, and a restore compares placeholders with placeholders. It is private
+all the same: directories ``0700``, files ``0600`` (git's read-only objects ``0400``),
+git run with umask ``077``; a store made looser (by an older version) is tightened.
 """
 
 from __future__ import annotations
@@ -17,11 +24,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import private
 from ..errors import FleetError, UsageError
-from ..paths import state_dir
+from ..paths import locks_dir, state_dir
+from . import redact
+from .platforms import Platform
 
 _LOCK = threading.Lock()  # one git operation at a time in this process (pushes back up from a worker pool)
 _IDENTITY = ["-c", "user.name=schooltech-fleet", "-c", "user.email=schooltech-fleet@localhost"]
+_UMASK = 0o077  # what git writes in the store is readable by this user only
+_tightened: set[Path] = set()  # stores whose existing files were tightened by this process
 
 
 class BackupError(FleetError):
@@ -36,30 +48,31 @@ class Saved:
 
 
 def store() -> Path:
-    path = state_dir() / "backups"
+    """The store's directory, made (private, no sample hooks) on first use, tightened once per process."""
+    path = private.directory(state_dir() / "backups")
     if not (path / ".git").is_dir():
-        path.mkdir(parents=True, exist_ok=True)
-        _git(path, "init", "-q", "-b", "main")
+        _git(path, "init", "-q", "-b", "main", "--template=")
+    if path not in _tightened:
+        private.tighten_tree(path)
+        _tightened.add(path)
     return path
 
 
 @contextlib.contextmanager
 def _locked() -> Iterator[Path]:
     """The store, to one thread of one process at a time (a nightly backup may overlap a push)."""
-    with _LOCK:
-        locks = state_dir() / "locks"
-        locks.mkdir(parents=True, exist_ok=True)
-        with (locks / "backups.lock").open("w") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield store()
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    with _LOCK, private.lock_file(locks_dir() / "backups.lock") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield store()
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(["git", *_IDENTITY, *args], cwd=repo, capture_output=True, text=True, check=False)
+        return subprocess.run(["git", *_IDENTITY, *args], cwd=repo, capture_output=True, text=True, check=False,
+                              umask=_UMASK)  # fmt: skip
     except FileNotFoundError as exc:
         raise BackupError("git is not installed", "sudo apt-get install git (scripts/setup-host.sh does)") from exc
 
@@ -75,16 +88,17 @@ def relative_path(school: str, switch: str) -> str:
     return f"{school}/{switch}.cfg"
 
 
-def save(school: str, switch: str, config: str, reason: str) -> Saved:
-    """Store *config* (already normalised) and commit it if it differs from the last backup."""
+def save(school: str, switch: str, config: str, reason: str, *, platform: Platform) -> Saved:
+    """Store *config* (already normalised; secrets removed here) and commit it if it differs from the last backup."""
+    config = redact.text(platform, config)
     path = relative_path(school, switch)
     with _locked() as repo:
         target = repo / path
         if target.is_file() and target.read_text(encoding="utf-8") == config and _committed(repo, path):
             changed = False
         else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(config, encoding="utf-8")
+            private.directory(target.parent)
+            private.write_text(target, config)
             _git(repo, "add", "--", path)
             changed = _commit(repo, path, f"{switch}: {reason} (by {getpass.getuser()})")
         revision = _git(repo, "log", "-1", "--format=%h", "--", path).strip()
@@ -106,19 +120,18 @@ def _commit(repo: Path, path: str, message: str) -> bool:
     raise BackupError(f"git commit failed in {repo}: {result.stderr.strip() or result.stdout.strip()}")
 
 
-def read(school: str, switch: str, revision: str = "HEAD") -> str:
-    """The backed-up config of *switch* at *revision*."""
+def read(school: str, switch: str, revision: str = "HEAD", *, platform: Platform) -> str:
+    """The backed-up config of *switch* at *revision*, without secrets (even in a revision saved with them)."""
     path = relative_path(school, switch)
     with _locked() as repo:
         if not _git(repo, "rev-parse", "--verify", "-q", f"{revision}^{{commit}}", check=False).strip():
             raise UsageError(f"no backup revision {revision!r}", f"see 'schooltech net history --switch {switch}'")
-        result = subprocess.run(["git", "show", f"{revision}:{path}"], cwd=repo, capture_output=True, text=True,
-                                check=False)  # fmt: skip
+        result = _run(repo, "show", f"{revision}:{path}")
     if result.returncode != 0:
         raise UsageError(
             f"revision {revision} has no backup of {switch}", f"see 'schooltech net history --switch {switch}'"
         )
-    return result.stdout
+    return redact.text(platform, result.stdout)
 
 
 def history(school: str, switch: str, limit: int = 20) -> list[tuple[str, str, str]]:

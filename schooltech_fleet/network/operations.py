@@ -187,7 +187,7 @@ def _compare(switch: str, school: str, current: str, wanted: Rendered, labels: t
 
 def _plan_from_backup(config: Rendered) -> SwitchPlan:
     try:
-        running = backups.read(config.school, config.switch)
+        running = backups.read(config.school, config.switch, platform=platform(config.platform))
     except FleetError as exc:
         return SwitchPlan(config.switch, config.school, None, error=f"no backup: {exc.message}", source="backup")
     return _compare(config.switch, config.school, running, config, ("backup", "intended"), "backup")
@@ -214,7 +214,7 @@ def rollback(selection: Selection, revision: str, *, check: bool = False, allow_
         raise UsageError("roll back one switch at a time", "give --switch NAME")
     targets, wanted, simulation = _targets_and_wanted(selection)
     target = targets[0]
-    backup = backups.read(target.school, target.name, revision)
+    backup = backups.read(target.school, target.name, revision, platform=target.platform)
     run_id = f"rollback-{target.name}-{clock.now():%Y%m%dT%H%M%SZ}"
     request = ApplyRequest(targets, {target.name: Wanted(backup, wanted[target.name].management)}, run_id,
                            f"rollback {run_id} to {revision}", check, allow_management=allow_management,
@@ -285,7 +285,7 @@ def backup(selection: Selection, *, workers: int = 10, invocation: str | None = 
         try:
             with open_session(target) as session:
                 running = normalise(target.platform, session.running_config())
-            saved = backups.save(target.school, target.name, running, reason)
+            saved = backups.save(target.school, target.name, running, reason, platform=target.platform)
         except FleetError as exc:
             return BackupResult(target.name, target.school, None, False, exc.message)
         return BackupResult(target.name, target.school, saved.revision, saved.changed)

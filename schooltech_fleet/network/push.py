@@ -39,8 +39,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from .. import private
 from ..errors import FleetError, UsageError
-from ..paths import state_dir
+from ..paths import locks_dir
 from . import backups, inflight
 from .inflight import InFlight
 from .management import ManagementContext
@@ -209,7 +210,8 @@ class _SwitchPush:
         note = self._settle_earlier_run()
         with open_session(self.target) as session:
             self.before = normalise(self.platform, session.running_config())
-            saved = backups.save(self.target.school, self.target.name, self.before, f"before {self.request.reason}")
+            saved = backups.save(self.target.school, self.target.name, self.before, f"before {self.request.reason}",
+                                 platform=self.platform)  # fmt: skip
             plan = remediate(self.platform, self.before, self.wanted.config, self.wanted.management)
             self.outcome = SwitchOutcome(
                 self.target.name, self.target.school, Outcome.IN_SYNC, plan.commands, plan.diff, saved.revision,
@@ -304,7 +306,8 @@ class _SwitchPush:
         session.save()
         inflight.end(self.target.name)
         try:
-            after = backups.save(self.target.school, self.target.name, self.verified, f"after {self.request.reason}")
+            after = backups.save(self.target.school, self.target.name, self.verified, f"after {self.request.reason}",
+                                 platform=self.platform)  # fmt: skip
             note = f"saved; backup {after.revision}"
         except FleetError as exc:  # the switch is changed and saved all the same: it must not look untouched
             note = f"saved; the backup after the push failed: {exc.message}"
@@ -460,7 +463,7 @@ def settle(session: SwitchSession, entry: InFlight, wanted: Wanted, *, change: b
     platform = session.target.platform
     confirm = platform.commit_confirm
     label = f"{entry.switch}: {entry.describe}"
-    backup = backups.read(entry.school, entry.switch, entry.backup)
+    backup = backups.read(entry.school, entry.switch, entry.backup, platform=platform)
     now = normalise(platform, session.running_config())
     pending = entry.phase != "confirmed" and entry.revert_at is not None and time.time() < entry.revert_at
     if pending and change and confirm is not None and confirm.revert_now:
@@ -485,9 +488,7 @@ def settle(session: SwitchSession, entry: InFlight, wanted: Wanted, *, change: b
 @contextlib.contextmanager
 def switch_lock(switch: str) -> Iterator[None]:
     """One change at a time per switch, across processes."""
-    directory = state_dir() / "locks"
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / f"switch-{switch}.lock").open("w") as handle:
+    with private.lock_file(locks_dir() / f"switch-{switch}.lock") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

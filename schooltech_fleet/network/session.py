@@ -1,16 +1,22 @@
 """One CLI session with one switch, over SSH with Netmiko (the only module that imports it).
 
+Every session checks the switch's SSH host key strictly (:mod:`.hostkeys`): an unknown or
+changed key is refused before the password is sent.
+
+Switch secrets never leave the session: everything the switch shows, and every error
+message, passes through :mod:`.redact` here, so backups, plans, results and the audit
+log only ever hold placeholders; a command holding a placeholder is never sent.
+
 Session logs are off. ``SCHOOLTECH_SESSION_LOG_DIR`` turns them on for diagnosis:
-one file per session, readable only by this user, with the password masked.
+one file per session, readable only by this user, with the password masked and every
+secret replaced (:mod:`.session_log`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from netmiko import ConnectHandler
@@ -21,11 +27,11 @@ from netmiko.exceptions import (
     NetmikoTimeoutException,
     ReadTimeout,
 )
-from netmiko.session_log import SessionLog
 
-from .. import clock
 from ..errors import FleetError
 from ..inventory.safety import unsafe_reason
+from . import hostkeys, redact
+from .session_log import session_log
 from .targets import SwitchTarget
 
 CONNECT_TIMEOUT = 15.0
@@ -62,13 +68,14 @@ class SwitchSession:
         self._renamed = False  # a hostname line was sent: the prompt may have changed
 
     def show(self, command: str, read_timeout: float = READ_TIMEOUT) -> str:
+        """The output of *command*, every secret the switch shows in it replaced by its placeholder."""
         if not command.startswith("show "):
             raise ValueError(f"not a show command: {command!r}")
         try:
             output: str = self._connection.send_command(command, read_timeout=read_timeout)  # type: ignore[attr-defined]
         except _SESSION_FAILED as exc:
-            raise SwitchUnreachable(f"{self.target.name}: the session failed during {command!r}: {exc}") from exc
-        return output
+            raise self._failed(SwitchUnreachable, f"the session failed during {command!r}: {exc}") from exc
+        return redact.text(self.target.platform, output)
 
     def running_config(self) -> str:
         return self.show("show running-config")
@@ -85,14 +92,19 @@ class SwitchSession:
         for command in commands:
             reason = unsafe_reason(command)
             if reason:  # the inventory was validated; refuse anyway (defence in depth)
-                raise CommandRejected(f"{self.target.name}: refused to send {command!r}: it {reason}")
+                raise self._failed(CommandRejected, f"refused to send {command!r}: it {reason}")
+            if redact.holds_placeholder(command):  # a secret's placeholder, never the secret: never sent
+                raise self._failed(
+                    CommandRejected, f"refused to send {command!r}: it holds a secret's placeholder, not the secret",
+                    "schooltech never changes a line holding a secret: the switch keeps its own",
+                )
         self._renamed = self._renamed or any(command.startswith("hostname ") for command in commands)
 
         def one_by_one() -> Iterator[str]:
             for command in commands:
                 why = stop() if stop is not None else None
                 if why:
-                    raise Interrupted(f"{self.target.name}: {why} before '{command}' was sent")
+                    raise self._failed(Interrupted, f"{why} before '{command}' was sent")
                 yield command
 
         connection: Any = self._connection
@@ -107,14 +119,13 @@ class SwitchSession:
                 connection.exit_config_mode()
             if isinstance(exc, Interrupted):
                 raise
-            raise CommandRejected(f"{self.target.name}: {_first_line(exc)}") from exc
+            raise self._failed(CommandRejected, _first_line(exc), limit=300) from exc
         except ReadTimeout as exc:
-            raise SwitchUnreachable(f"{self.target.name}: no answer for {READ_TIMEOUT:.0f} s while configuring "
-                                    "(the session was probably dropped)") from exc  # fmt: skip
+            raise self._failed(SwitchUnreachable, f"no answer for {READ_TIMEOUT:.0f} s while configuring "
+                                                  "(the session was probably dropped)") from exc  # fmt: skip
         except _SESSION_FAILED as exc:
-            raise SwitchUnreachable(
-                f"{self.target.name}: the session failed while configuring: {_first_line(exc)}"
-            ) from exc
+            raise self._failed(SwitchUnreachable, f"the session failed while configuring: {_first_line(exc)}",
+                               limit=300) from exc  # fmt: skip
 
     def _enter_configuration(self, enter: str | None) -> None:
         connection: Any = self._connection
@@ -122,23 +133,23 @@ class SwitchSession:
             output = connection.config_mode(enter) if enter else connection.config_mode()
         except _SESSION_FAILED as exc:  # Netmiko raises ValueError when the prompt does not turn into (config)#
             if enter is not None and isinstance(exc, ValueError) and connection.is_alive():
-                raise CommandRejected(f"{self.target.name}: the switch refused '{enter}'") from exc
-            raise SwitchUnreachable(f"{self.target.name}: the session failed entering configuration mode: "
-                                    f"{_first_line(exc)}") from exc  # fmt: skip
+                raise self._failed(CommandRejected, f"the switch refused '{enter}'") from exc
+            raise self._failed(SwitchUnreachable, "the session failed entering configuration mode: "
+                                                  f"{_first_line(exc)}", limit=300) from exc  # fmt: skip
         if re.search(self.target.platform.error_pattern, output):
             with contextlib.suppress(*_SESSION_FAILED):
                 connection.exit_config_mode()
-            raise CommandRejected(f"{self.target.name}: '{enter}' answered {_error_line(self.target, output)}")
+            raise self._failed(CommandRejected, f"'{enter}' answered {_error_line(self.target, output)}")
 
     def run(self, command: str) -> str:
         """An EXEC command (``configure confirm``); an error answer raises :class:`CommandRejected`."""
         try:
             output: str = self._connection.send_command(command, read_timeout=READ_TIMEOUT)  # type: ignore[attr-defined]
         except _SESSION_FAILED as exc:
-            raise SwitchUnreachable(f"{self.target.name}: the session failed during '{command}': {exc}") from exc
+            raise self._failed(SwitchUnreachable, f"the session failed during '{command}': {exc}") from exc
         if re.search(self.target.platform.error_pattern, output):
-            raise CommandRejected(f"{self.target.name}: '{command}' answered {_error_line(self.target, output)}")
-        return output
+            raise self._failed(CommandRejected, f"'{command}' answered {_error_line(self.target, output)}")
+        return redact.text(self.target.platform, output)
 
     def save(self) -> None:
         """Make the running config the startup config (``write memory``)."""
@@ -147,13 +158,18 @@ class SwitchSession:
                 self._connection.set_base_prompt()  # type: ignore[attr-defined]
             self._connection.save_config()  # type: ignore[attr-defined]
         except _SESSION_FAILED as exc:
-            raise SwitchUnreachable(f"{self.target.name}: the session failed while saving: {exc}") from exc
+            raise self._failed(SwitchUnreachable, f"the session failed while saving: {exc}") from exc
+
+    def _failed(self, kind: type[FleetError], message: str, hint: str | None = None, limit: int = 0) -> FleetError:
+        """A *kind* error about this switch, any secret quoted in *message* replaced (then cut to *limit*)."""
+        text = redact.text(self.target.platform, f"{self.target.name}: {message}")
+        return kind(text[:limit] if limit else text, hint)
 
 
 def _first_line(exc: Exception) -> str:
-    """The first line of Netmiko's (often long, multi-line) message."""
+    """The first line of Netmiko's (often long, multi-line) message (a secret in it is hidden before it is cut)."""
     lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
-    return (lines[0] if lines else type(exc).__name__)[:300]
+    return lines[0] if lines else type(exc).__name__
 
 
 def _error_line(target: SwitchTarget, output: str) -> str:
@@ -162,37 +178,26 @@ def _error_line(target: SwitchTarget, output: str) -> str:
     return repr((found.group(0) if found else output).strip()[:300])
 
 
-def _session_log(target: SwitchTarget) -> SessionLog | None:
-    directory = os.environ.get("SCHOOLTECH_SESSION_LOG_DIR")
-    if not directory:
-        return None
-    stem = Path(directory) / f"{target.name}-{clock.now():%Y%m%dT%H%M%S%f}"
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    attempt = 0
-    while True:  # a pinned clock (SCHOOLTECH_NOW) gives every session the same time: never reuse a file
-        path = stem.with_name(f"{stem.name}{f'-{attempt}' if attempt else ''}.log")
-        try:
-            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-            break
-        except FileExistsError:
-            attempt += 1
-    return SessionLog(file_name=str(path), no_log={"password": target.credentials.password}, record_writes=True)
-
-
 @contextlib.contextmanager
 def open_session(target: SwitchTarget) -> Iterator[SwitchSession]:
-    """Log in to *target*; the session is closed when the block ends."""
+    """Log in to *target* (its host key checked first); the session is closed when the block ends."""
     try:
         connection = ConnectHandler(
             device_type=target.platform.netmiko_device_type, host=target.host, port=target.port,
             username=target.credentials.username, password=target.credentials.password,
             conn_timeout=CONNECT_TIMEOUT, auth_timeout=CONNECT_TIMEOUT, banner_timeout=CONNECT_TIMEOUT,
-            session_log=_session_log(target),
+            ssh_strict=True, system_host_keys=False, alt_host_keys=True, alt_key_file=str(target.known_hosts),
+            session_log=session_log(target),
         )  # fmt: skip
     except NetmikoAuthenticationException as exc:
         raise SwitchUnreachable(f"{target.name}: login refused", "check the switch credentials") from exc
     except (NetmikoTimeoutException, *_SESSION_FAILED) as exc:
-        raise SwitchUnreachable(f"{target.name}: no answer at {target.host}:{target.port} ({exc})") from exc
+        refused = hostkeys.refusal(exc, target.name, target.host, target.port, target.known_hosts,
+                                   simulated=target.simulation is not None)  # fmt: skip
+        if refused:
+            raise SwitchUnreachable(*refused) from exc
+        message = f"{target.name}: no answer at {target.host}:{target.port} ({exc})"
+        raise SwitchUnreachable(redact.text(target.platform, message)) from exc
     try:
         yield SwitchSession(target, connection)
     finally:

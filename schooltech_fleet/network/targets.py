@@ -10,6 +10,7 @@ from typing import Any
 from ..errors import UsageError
 from ..inventory import Fleet
 from ..inventory.reach import check_reachable
+from . import hostkeys
 from .credentials import Credentials, credentials_for
 from .platforms import Platform, platform
 
@@ -23,6 +24,7 @@ class SwitchTarget:
     port: int
     credentials: Credentials
     simulation: str | None
+    known_hosts: Path  # its SSH host key must be recorded here (the simulation's file, or the state directory's)
     minute_seconds: float = 60.0  # how long a minute of the switch's clock lasts (shorter on emulated switches)
 
 
@@ -53,6 +55,8 @@ def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Seque
             host=values["ansible_host"], port=int(values.get("ansible_port", 22)),
             credentials=credentials_for(host.name, host.school, values, Path(fleet.schools[host.school]).parent),
             simulation=values.get("simulation"),
+            known_hosts=Path(values["switch_known_hosts"]) if values.get("switch_known_hosts")
+            else hostkeys.default_file(),
             minute_seconds=float(values.get("switch_minute_seconds", 60.0)),
         ))  # fmt: skip
     return targets

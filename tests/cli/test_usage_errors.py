@@ -35,6 +35,9 @@ def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (["net", "plan", "-i", DEMO, "--switch", "NOPE"], "no switch named NOPE"),
         (["net", "drift", "-i", DEMO, "--school", "NOPE"], "no school with code NOPE"),
         (["net", "push", "-i", DEMO, "--workers", "0"], "argument --workers: '0' is not a positive number"),
+        (["net", "trust", "-i", DEMO], "name the switches whose host keys to record"),
+        (["net", "trust", "-i", DEMO, "--school", "DEMO"], "net trust asks before recording a host key, and this is "
+                                                            "not a terminal"),
         (["sim", "publish", "schooltech-demo-app", "1.1"], "no simulation is running"),
         (["sim", "up", "-i", "tests"], "tests: no school files found"),
         (["plan", "-i", DEMO, "--school", "NOPE"], "no school with code 'NOPE'"),
@@ -56,6 +59,7 @@ def test_bad_input_exits_2_with_what_is_wrong(args: list[str], message: str) -> 
         (["net", "plan", "-i", DEMO], "DEMO-SW-CORE (10.90.99.11)"),
         (["net", "push", "-i", DEMO, "--switch", "DEMO-SW-LAB"], "DEMO-SW-LAB (10.90.99.12)"),
         (["net", "backup", "-i", DEMO], "DEMO-SW-CORE (10.90.99.11)"),
+        (["net", "trust", "-i", DEMO, "--school", "DEMO", "--yes"], "DEMO-SW-CORE (10.90.99.11)"),
         (["plan", "-i", DEMO, "--school", "DEMO"], "DEMO-LAB1-PC01 (10.90.20.101)"),
     ],
 )
@@ -64,3 +68,11 @@ def test_targets_outside_the_allowed_networks_are_refused_before_contact(args: l
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"SCHOOLTECH_ALLOWED_NETWORKS allows only 127.0.0.0/8; refusing to contact {first_target}" in done.stderr
     assert "start the simulation first ('schooltech sim up')" in done.stderr
+
+
+def test_net_trust_help_documents_its_exit_codes() -> None:
+    done = schooltech("net", "trust", "--help")
+    text = " ".join(done.stdout.split())
+    assert done.returncode == 0
+    assert "Exit codes: 0 recorded or nothing to do, 1 a switch failed, a changed key was not replaced" in text
+    assert "2 usage error" in text and "--replace" in text and "--yes" in text

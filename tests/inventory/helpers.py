@@ -124,7 +124,8 @@ def drop_lines(text: str, *needles: str) -> str:
 def schooltech(*args: str | Path, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     """Run the installed ``schooltech`` command; it must never show a traceback."""
     done = subprocess.run(
-        [str(SCHOOLTECH), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=60, check=False
+        [str(SCHOOLTECH), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=60, check=False,
+        stdin=subprocess.DEVNULL,  # never a terminal: a command that would ask must say so instead
     )
     assert "Traceback" not in done.stdout + done.stderr, done.stderr
     assert "internal error" not in done.stderr, done.stderr

@@ -1,7 +1,8 @@
 """The network engine on the simulated demo school: real SSH sessions (Netmiko) to its three emulated switches.
 
 Each test starts with every switch at its intended config, no injected faults and a state
-directory of its own (backups, audit log, locks), so the tests do not depend on their order.
+directory of its own (backups, audit log, locks, the switches' host keys as the test found
+them), so the tests do not depend on their order.
 Out-of-band changes and failures are made through the emulator's control channel. Some
 tests go through the real CLI (exit codes 0, 1, 2), the others through the library.
 """
@@ -12,7 +13,7 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,14 +51,15 @@ def wanted(school: Simulation) -> dict[str, str]:
 
 
 @pytest.fixture
-def control(school: Simulation, wanted: dict[str, str], tmp_path: Path,
-            monkeypatch: pytest.MonkeyPatch) -> SwitchControl:  # fmt: skip
+def control(school: Simulation, wanted: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+            switch_host_keys: Callable[[Simulation], None]) -> SwitchControl:  # fmt: skip
     """Every switch running its intended config with no faults; backups and audit log of this test only."""
     monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
     switches = school.control()
     for name in SWITCHES:
         switches.clear_faults(name)
         switches.set_running_config(name, wanted[name])
+    switch_host_keys(school)  # where sessions check them: the simulation's file, or this test's state directory
     return switches
 
 
@@ -151,7 +153,8 @@ def test_a_rejected_command_rolls_the_switch_back_to_its_backup_and_the_others_s
     assert "storm-control broadcast level 5.00" in lab.message and "(while sending)" in lab.message
     assert f"restored to backup {lab.backup} and verified" in lab.message
     assert "description room LAB1" in control.command_log(LAB)[log:]  # sent before the rejected line ...
-    assert running(control, LAB) == backups.read("DEMO", LAB, lab.backup or "") == before  # ... and undone
+    restored = backups.read("DEMO", LAB, lab.backup or "", platform=IOS)
+    assert running(control, LAB) == restored == before  # ... and undone
     assert control.saved_config(LAB) == saved  # never written to memory
     assert in_sync(control, CORE, wanted[CORE])
     [end] = [e for e in audit_events("net-push") if e["phase"] == "end"]
@@ -163,7 +166,7 @@ def test_a_push_that_does_not_converge_fails_verification_and_is_rolled_back(
 ) -> None:
     # IOS shows "eq 80" as "eq www": the switch accepts the line, but never shows the text asked for
     text = running(control, LIB).replace(" permit ip any any\n", " permit tcp any any eq 80\n permit ip any any\n")
-    target = backups.save("DEMO", LIB, text, "hand-made revision")
+    target = backups.save("DEMO", LIB, text, "hand-made revision", platform=IOS)
     before = running(control, LIB)
 
     result = rollback(Selection(Path(school.inventory), switches=(LIB,)), target.revision)
@@ -190,7 +193,7 @@ def test_a_connection_dropped_mid_push_is_restored_or_named_never_applied(
     [end] = [e for e in audit_events("net-push") if e["phase"] == "end"]
     outcome, revision = end["switches"][LIB]["outcome"], end["switches"][LIB]["backup"]
     assert outcome in ("rolled back", "needs attention")
-    assert backups.read("DEMO", LIB, revision) == before
+    assert backups.read("DEMO", LIB, revision, platform=IOS) == before
     if outcome == "rolled back":
         assert running(control, LIB) == before
     else:
@@ -231,7 +234,8 @@ def test_an_atomic_push_restores_every_switch_when_one_fails(school: Simulation,
     assert {name: s["outcome"] for name, s in end["switches"].items()} == {
         CORE: "undone", LAB: "undone", LIB: "rolled back"}  # fmt: skip
     for name in SWITCHES:
-        assert running(control, name) == before[name] == backups.read("DEMO", name, end["switches"][name]["backup"])
+        backup = backups.read("DEMO", name, end["switches"][name]["backup"], platform=IOS)
+        assert running(control, name) == before[name] == backup
     for name in (CORE, LAB):  # applied and saved, then restored and saved again
         assert normalise(IOS, control.saved_config(name)) == before[name]
 
@@ -261,7 +265,7 @@ def test_backup_commits_only_when_the_config_changed(school: Simulation, control
     assert all(f"{name}: unchanged {revisions[name]}" in second.stdout for name in SWITCHES)
     assert f"{LIB}: new revision" in third.stdout and f"{CORE}: unchanged" in third.stdout
     assert [len(backups.history("DEMO", name)) for name in SWITCHES] == [1, 1, 2]
-    assert "ntp server 10.90.99.250\n" in backups.read("DEMO", LIB)
+    assert "ntp server 10.90.99.250\n" in backups.read("DEMO", LIB, platform=IOS)
     records = audit_events("net-backup")
     assert [[s["changed"] for s in r["switches"].values()] for r in records] == [
         [True, True, True], [False, False, False], [False, False, True]]  # fmt: skip
@@ -270,18 +274,18 @@ def test_backup_commits_only_when_the_config_changed(school: Simulation, control
 def test_rollback_restores_a_revision_verified_and_refuses_an_unknown_one(
     school: Simulation, control: SwitchControl, wanted: dict[str, str]
 ) -> None:
-    clean = backups.save("DEMO", LAB, running(control, LAB), "test: intended").revision
+    clean = backups.save("DEMO", LAB, running(control, LAB), "test: intended", platform=IOS).revision
     control.configure(LAB, DESK_MOVED)
-    moved = backups.save("DEMO", LAB, running(control, LAB), "test: desk moved").revision
+    moved = backups.save("DEMO", LAB, running(control, LAB), "test: desk moved", platform=IOS).revision
     control.set_running_config(LAB, wanted[LAB])
 
     back = net(school, "rollback", "--switch", LAB, "--to", moved)
     assert back.returncode == 0, back.stdout + back.stderr
-    assert running(control, LAB) == backups.read("DEMO", LAB, moved)
+    assert running(control, LAB) == backups.read("DEMO", LAB, moved, platform=IOS)
     forward = net(school, "rollback", "--switch", LAB, "--to", clean)
     assert forward.returncode == 0, forward.stdout + forward.stderr
-    assert running(control, LAB) == backups.read("DEMO", LAB, clean)
-    assert normalise(IOS, control.saved_config(LAB)) == backups.read("DEMO", LAB, clean)  # verified, then saved
+    assert running(control, LAB) == backups.read("DEMO", LAB, clean, platform=IOS)
+    assert normalise(IOS, control.saved_config(LAB)) == backups.read("DEMO", LAB, clean, platform=IOS)  # then saved
 
     unknown = net(school, "rollback", "--switch", LAB, "--to", "0123abc")
     assert unknown.returncode == 2
@@ -325,3 +329,40 @@ def test_the_switch_password_never_leaks_and_session_logs_are_private_and_masked
     assert {stat.S_IMODE(path.stat().st_mode) for path in sessions} == {0o600}
     assert all(password not in path.read_text() for path in sessions)
     assert any("show ********" in path.read_text() for path in sessions)
+
+
+def test_a_secret_the_switch_holds_never_leaves_it_and_is_never_sent_back(
+    school: Simulation, control: SwitchControl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    canary = "CANARY-community-90c1"
+    logs = tmp_path / "session-logs"
+    monkeypatch.setenv("SCHOOLTECH_SESSION_LOG_DIR", str(logs))
+    control.configure(LIB, f"snmp-server host 10.90.99.9 version 2c {canary}\n")  # out of band, as a technician would
+    state = Path(os.environ["SCHOOLTECH_STATE_DIR"])
+
+    runs = {action: net(school, action, "--switch", LIB, *extra) for action, extra in (
+        ("plan", ()), ("drift", ()), ("backup", ()), ("show", ()))}  # fmt: skip
+    runs["push --check"] = net(school, "push", "--switch", LIB, "--check")
+    runs["push"] = net(school, "push", "--switch", LIB)
+
+    assert {action: r.returncode for action, r in runs.items()} == {
+        "plan": 1, "drift": 1, "backup": 0, "show": 0, "push --check": 0, "push": 1}  # fmt: skip
+    hidden = "snmp-server host 10.90.99.9 version 2c <secret:"
+    assert f"no {hidden}" in runs["plan"].stdout and f"no {hidden}" in runs["push --check"].stdout
+    assert hidden in runs["show"].stdout
+    assert "holds a secret's placeholder" in " ".join(runs["push"].stdout.split())  # refused, nothing sent
+    assert canary in control.running_config(LIB)  # the switch keeps its own
+    assert [action for action, r in runs.items() if canary in r.stdout + r.stderr] == []
+    history = subprocess.run(["git", "log", "-p", "--all"], cwd=state / "backups", capture_output=True, text=True,
+                             check=True).stdout  # fmt: skip
+    assert hidden in history and canary not in history
+    files = [path for path in state.rglob("*") if path.is_file() and ".git" not in path.parts]
+    assert [path for path in files if canary.encode() in path.read_bytes()] == []
+    assert [path.name for path in logs.iterdir() if canary in path.read_text()] == []
+
+
+def test_net_trust_refuses_simulated_switches(school: Simulation, control: SwitchControl) -> None:
+    done = net(school, "trust", "--school", "DEMO", "--yes")
+
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "host keys of simulated switches are recorded by the simulation" in " ".join(done.stderr.split())

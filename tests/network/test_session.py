@@ -1,16 +1,20 @@
-"""Without a network: the session refuses command lines that could inject commands, before sending
-anything; credentials come from the documented places in order and never show in a repr."""
+"""Without a network: the session refuses command lines that could inject commands or that hold a secret's
+placeholder, before sending anything; session logs are private, whole lines, without password or secret;
+credentials come from the documented places in order and never show in a repr."""
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
 
 from schooltech_fleet.errors import UsageError
+from schooltech_fleet.network import redact
 from schooltech_fleet.network.credentials import Credentials, credentials_for
 from schooltech_fleet.network.platforms import platform
 from schooltech_fleet.network.session import CommandRejected, SwitchSession
+from schooltech_fleet.network.session_log import session_log
 from schooltech_fleet.network.show import show
 from schooltech_fleet.network.targets import SwitchTarget
 
@@ -30,7 +34,7 @@ UNSAFE = [
 
 def target(password: str = CANARY) -> SwitchTarget:
     return SwitchTarget("DEMO-SW-LIB", "DEMO", platform("cisco_ios"), "127.0.0.1", 22, Credentials("admin", password),
-                        None)  # fmt: skip
+                        None, Path("/nonexistent/known_hosts"))  # fmt: skip
 
 
 @pytest.mark.parametrize("line", UNSAFE)
@@ -43,6 +47,42 @@ def test_configure_refuses_an_unsafe_line_and_sends_nothing(line: str) -> None:
 
     assert refused.value.message.startswith("DEMO-SW-LIB: refused to send ")
     assert "inject a command" in refused.value.message or "template delimiter" in refused.value.message
+
+
+@pytest.mark.parametrize("line", [" key 7 <secret:0a1b2c3d>", "snmp-server community <secret:0a1b2c3d> RO",
+                                  'password manager user-name "admin" sha1 "<secret:0a1b2c3d>"'])  # fmt: skip
+def test_configure_refuses_a_secrets_placeholder_and_sends_nothing(line: str) -> None:
+    session = SwitchSession(target(), connection=object())  # sending anything would raise AttributeError
+
+    with pytest.raises(CommandRejected) as refused:
+        session.configure(["tacacs server TAC1", line])
+
+    assert "holds a secret's placeholder, not the secret" in refused.value.message
+    assert "never changes a line holding a secret" in (refused.value.hint or "")
+
+
+def test_a_session_log_is_private_whole_lines_without_password_or_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("SCHOOLTECH_SESSION_LOG_DIR", str(tmp_path / "logs"))
+    log = session_log(target())
+    assert log is not None
+    log.open()
+    # what a session reads, in the pieces a channel delivers: a secret split across reads, the password typed
+    for piece in ["SW#show running-config\r\nsnmp-server community CAN", "ARY-ro RO 10\r\n line vty 0 4\r\n",
+                  f" password 7 0822455D0A16\r\nSW#show {CANARY}\r\n", "SW(config-line)#key CANARY-tac"]:
+        log.write(piece)
+    log.close()
+
+    [path] = (tmp_path / "logs").iterdir()
+    written = path.read_bytes().decode()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert "CANARY" not in written and "0822455D0A16" not in written
+    ios = redact.Redactor(platform("cisco_ios"))
+    assert written == (f"SW#show running-config\r\nsnmp-server community {ios.placeholder('CANARY-ro')} RO 10\r\n"
+                       f" line vty 0 4\r\n password 7 {ios.placeholder('0822455D0A16')}\r\nSW#show ********\r\n"
+                       f"SW(config-line)#key {ios.placeholder('CANARY-tac')}")  # fmt: skip
 
 
 @pytest.mark.parametrize("command", ["show version\nreload", "show run | redirect tftp://x", "show clock; reload",

@@ -1,9 +1,10 @@
 """The switch platforms schooltech-fleet can configure, one folder each.
 
 Each folder holds the platform's facts (:class:`Platform`, in its ``__init__``), its
-intended-configuration template (``running.j2``), its owned scope (``scope.yml``) and how
-its CLI can cut a management session (``management.py``). Nothing outside this package
-branches on a platform name: callers ask :func:`platform` for the facts of one.
+intended-configuration template (``running.j2``), its owned scope (``scope.yml``), how its
+CLI can cut a management session (``management.py``) and where it holds secrets
+(``secrets.py``). Nothing outside this package branches on a platform name: callers ask
+:func:`platform` for the facts of one.
 """
 
 from __future__ import annotations
@@ -67,6 +68,26 @@ class CliText:
 
 
 @dataclass(frozen=True)
+class SecretRule:
+    """Where a secret value sits in a line of a platform's CLI (see ``network/redact.py``).
+
+    *pattern* matches from the start of a statement (after indentation, a diff marker, ``no``,
+    a prompt or a quote: the redactor adds that); every named group whose name starts with
+    ``secret`` is a value to hide. With *anywhere*, the pattern may match anywhere in a line.
+    """
+
+    pattern: str
+    anywhere: bool = False
+
+
+# The value is the last word of the statement (``key 7 0822455D0A16``): nothing follows but the
+# end of the line, or the quote, ``;`` or ``,`` that ends a quoted command in a message.
+STATEMENT_END = r"""(?=[ \t]*(?:$|[\r'";,]))"""
+# The password of a URL (an ``archive`` path ``ftp://user:password@host/``, a copy command).
+URL_PASSWORD = SecretRule(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]+:(?P<secret>[^\s/@]+)@", anywhere=True)
+
+
+@dataclass(frozen=True)
 class Platform:
     """What the push engine and the templates need to know about one switch platform."""
 
@@ -88,6 +109,7 @@ class Platform:
     # lines hier_config moves to another section or reads as structure: not checked as written at render time
     planner_rewrites: tuple[str, ...] = ()
     commit_confirm: CommitConfirm | None = None  # None: failures are undone by sending the inverse commands
+    secrets: tuple[SecretRule, ...] = field(default=())  # where its CLI holds secrets: redacted everywhere
     # What the CLI takes in each kind of free text schooltech writes (see CliText): required,
     # so a new platform states its own limits instead of inheriting another's.
     _: KW_ONLY

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import CliText, CommitConfirm, ManagementRules, Platform
 from . import management
+from .secrets import SECRETS
 
 PLATFORM = Platform(
     name="cisco_ios",
@@ -31,6 +32,7 @@ PLATFORM = Platform(
         r"^! Time:",
     ),
     independent_sections=True,  # its post-load callbacks (ACL remarks/sequences, VLAN ranges) stay in a section
+    secrets=SECRETS,
     # Configuration Replace and Configuration Rollback (IOS 12.2(33)SE and later on Catalyst):
     # "configure terminal revert timer" needs an archive path; the archive files live in flash.
     commit_confirm=CommitConfirm(

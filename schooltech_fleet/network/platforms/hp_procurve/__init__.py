@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import CliText, CommitConfirm, ManagementRules, Platform
 from . import management
+from .secrets import SECRETS
 
 PLATFORM = Platform(
     name="hp_procurve",
@@ -20,6 +21,7 @@ PLATFORM = Platform(
     comment_prefix=";",
     # hier_config moves VLAN membership (vlan N / untagged PORTS) into the interface sections
     independent_sections=False,
+    secrets=SECRETS,
     planner_rewrites=(r"^(no )?(un)?tagged ", r"^exit$"),
     # No revert timer on ArubaOS-Switch (16.x): the nearest equivalent is a scheduled reload
     # into the saved startup config ("reload after [[dd:]hh:]mm", cancelled by "no reload";
