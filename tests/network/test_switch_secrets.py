@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from schooltech_fleet.network import backups, redact
-from schooltech_fleet.network.platforms import platform
 from schooltech_fleet.network.management import ManagementContext
+from schooltech_fleet.network.platforms import platform
 from schooltech_fleet.network.push import ApplyRequest, Outcome, Wanted, apply
 from schooltech_fleet.network.session import open_session
 from schooltech_fleet.sim.switches import SwitchFarm
