@@ -68,6 +68,14 @@ class SwitchControl:
         """Abort every SSH session of ``switch``; returns how many were open."""
         return int(self._call("disconnect", switch=switch))
 
+    def host_key(self, switch: str) -> str:
+        """The SSH host public key ``switch`` offers now (``ssh-ed25519 AAAA...``)."""
+        return str(self._call("host_key", switch=switch))
+
+    def replace_host_key(self, switch: str, private_key: str | None = None) -> str:
+        """Serve new connections with another host key (given as OpenSSH text, else generated); returns it."""
+        return str(self._call("replace_host_key", switch=switch, private_key=private_key))
+
     def _call(self, op: str, **params: Any) -> Any:
         request = json.dumps({"op": op, **params}).encode() + b"\n"
         try:

@@ -14,9 +14,15 @@ configure              ``text``           null; typed in config mode (merge)
 reject                 ``pattern``        null; config lines matching the regex fail
 drop_after             ``commands``       null; TCP reset after N more config commands
 clear_faults                              null
-reset                                     null; boot state, faults and log cleared
+reset                                     null; boot state (config, host key), faults
+                                          and log cleared
 command_log                               every command line received over SSH
 disconnect                                number of SSH sessions aborted
+host_key                                  the SSH host public key (``ssh-ed25519 AAAA...``)
+replace_host_key       ``private_key``    the new public key; ``private_key`` (OpenSSH
+                       (optional)         text) or a generated one serves the next
+                                          connections (a replaced switch, or a
+                                          man-in-the-middle); open sessions stay
 =====================  =================  ===============================================
 """
 
@@ -90,4 +96,6 @@ _OPERATIONS: dict[str, Callable[[EmulatedSwitch, dict[str, Any]], Any]] = {
     "reset": lambda switch, _: switch.reset(),
     "command_log": lambda switch, _: list(switch.command_log),
     "disconnect": lambda switch, _: switch.disconnect(),
+    "host_key": lambda switch, _: switch.host_key_line,
+    "replace_host_key": lambda switch, request: switch.replace_host_key(request.get("private_key")),
 }

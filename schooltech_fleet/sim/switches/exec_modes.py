@@ -166,8 +166,11 @@ class UserExecMode(ExecMode, DefaultCommandProcessor):  # type: ignore[misc]
         self.show_version()
 
     def cmd_enable(self, args: Args, negated: bool) -> None:
-        """``enable``: prompts for the enable secret, three attempts, no echo."""
+        """``enable``: prompts for the enable secret (the running-config's, else the spec's), three attempts."""
         args.end()
+        if self.switch.check_enable("") is None:
+            self.write_line("% No password set")
+            return
         self._attempts = 0
         self._ask_secret()
 
@@ -178,7 +181,7 @@ class UserExecMode(ExecMode, DefaultCommandProcessor):  # type: ignore[misc]
 
     def _check_secret(self, secret: str) -> None:
         self.replace_input = False
-        if secret == self.switch.spec.enable_secret:
+        if self.switch.check_enable(secret):
             self.move_to(self.enabled_processor)
             return
         self._attempts += 1

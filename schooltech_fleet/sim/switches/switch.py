@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 from typing import Any
@@ -14,14 +15,18 @@ from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.sim.switches import render
 from schooltech_fleet.sim.switches.exec_modes import make_exec_modes
 from schooltech_fleet.sim.switches.faults import FaultState
+from schooltech_fleet.sim.switches.host_keys import generate_private_key, load_private_key, public_line
+from schooltech_fleet.sim.switches.logins import MAX_PRIVILEGE, Login, authenticate, check_enable, local_users
 from schooltech_fleet.sim.switches.modes_base import IosMode
 from schooltech_fleet.sim.switches.piping import IosPipingProcessor
 from schooltech_fleet.sim.switches.session import DiscardingTerminal, IosShellSession
 from schooltech_fleet.sim.switches.spec import SwitchSpec
 from schooltech_fleet.sim.switches.state import DEFAULT_HOSTNAME, SwitchState
+from schooltech_fleet.sim.switches.vty import ssh_access
 
 LOGGER = logging.getLogger("schooltech_fleet.sim.switches")
 _HEADER = re.compile(r"^(Building configuration|Current configuration|Using \d+ out of)")
+LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
 
 
 class ConfigLoadError(SimulationError):
@@ -36,6 +41,10 @@ class EmulatedSwitch:
         self.faults = FaultState()
         self.command_log: list[str] = []
         self.sessions: set[Any] = set()
+        self.connections: set[Any] = set()
+        self.path_problems: list[str] = []
+        self.host_key_text = self._boot_host_key = spec.host_key or generate_private_key()
+        self.host_key = load_private_key(self.host_key_text)
         self.core = IosSwitchCore(self)
         self.state = SwitchState.factory_default(spec.interfaces, hostname=spec.name)
         self.state = self._boot_state()
@@ -46,6 +55,44 @@ class EmulatedSwitch:
         if self.spec.startup_config is None:
             return SwitchState.factory_default(self.spec.interfaces, hostname=self.spec.name)
         return self.parse_config(self.spec.startup_config)
+
+    @property
+    def reachable(self) -> bool:
+        """Whether sessions can reach the switch (its management path, when it has one, is intact)."""
+        return not self.path_problems
+
+    @property
+    def session_source(self) -> ipaddress.IPv4Address:
+        """The address SSH sessions come from: the management controller, else 127.0.0.1."""
+        management = self.spec.management
+        return ipaddress.IPv4Address(management.controller) if management else LOOPBACK
+
+    def login(self, username: str, password: str) -> Login | None:
+        """The login the running-config grants these credentials over SSH (``logins.py``), or None."""
+        access = ssh_access(self.state, self.session_source)
+        if access.refused is not None:
+            LOGGER.info("%s: SSH login refused: %s", self.spec.name, access.refused)
+            return None
+        if not local_users(self.state):
+            if (username, password) != (self.spec.username, self.spec.password):
+                return None
+            return Login(username, MAX_PRIVILEGE if self.spec.enable_secret is None else 1)
+        return authenticate(self.state, access.line, username, password)
+
+    def check_enable(self, typed: str) -> bool | None:
+        """Whether ``typed`` is the enable secret; None when none is set."""
+        return check_enable(self.state, typed, self.spec.enable_secret)
+
+    @property
+    def host_key_line(self) -> str:
+        """The SSH host public key (``ssh-ed25519 AAAA...``)."""
+        return public_line(self.host_key)
+
+    def replace_host_key(self, private_key: str | None = None) -> str:
+        """A new SSH host key (given, else generated) for the next connections; returns its public line."""
+        key = load_private_key(private_key or generate_private_key())
+        self.host_key_text, self.host_key = private_key or key.toString("openssh").decode(), key
+        return self.host_key_line
 
     def running_config(self) -> str:
         """``show running-config`` from the first ``!`` to ``end``."""
@@ -81,17 +128,20 @@ class EmulatedSwitch:
             raise ConfigLoadError(f"switch {self.spec.name}: configuration refused:\n" + "\n".join(errors))
 
     def reset(self) -> None:
-        """Back to the state the switch booted with; faults and the command log are cleared."""
+        """Back to the state the switch booted with (config, host key); faults and the command log are cleared."""
+        self.replace_host_key(self._boot_host_key)
         self.state = self._boot_state()
         self.saved_config = self._boot_saved_config
         self.faults = FaultState()
         self.command_log.clear()
 
     def disconnect(self) -> int:
-        """Abort every open SSH session (as a reload would); returns how many there were."""
+        """Abort every open SSH connection (as a reload would); returns how many sessions were open."""
         sessions = list(self.sessions)
         for session in sessions:
             session.abort()
+        for connection in list(self.connections):
+            connection.transport.abortConnection()
         return len(sessions)
 
     def _apply(self, text: str) -> list[str]:
@@ -118,7 +168,7 @@ class IosSwitchConfiguration(SwitchConfiguration):  # type: ignore[misc]
     """fake-switches' switch configuration, pointing at the ``EmulatedSwitch`` that owns the state."""
 
     def __init__(self, switch: EmulatedSwitch) -> None:
-        super().__init__("127.0.0.1", name=switch.spec.name, auto_enabled=switch.spec.enable_secret is None)
+        super().__init__(str(LOOPBACK), name=switch.spec.name, auto_enabled=switch.spec.enable_secret is None)
         self.switch = switch
 
 
@@ -129,9 +179,10 @@ class IosSwitchCore(BaseCiscoSwitchCore):  # type: ignore[misc]
         super().__init__(IosSwitchConfiguration(switch))
         self.switch = switch
 
-    def launch(self, protocol: str, terminal_controller: TerminalController) -> IosShellSession:
-        """A new CLI session (called by the SSH shell for each connection)."""
-        processor = make_exec_modes(auto_enable=self.switch.spec.enable_secret is None)
+    def launch(self, protocol: str, terminal_controller: TerminalController,
+               privilege: int = MAX_PRIVILEGE) -> IosShellSession:  # fmt: skip
+        """A new CLI session at ``privilege`` (called by the SSH shell for each login)."""
+        processor = make_exec_modes(auto_enable=privilege >= MAX_PRIVILEGE)
         processor.init(self.switch_configuration, terminal_controller, LOGGER, IosPipingProcessor(LOGGER))
         return IosShellSession(processor, self.switch)
 
