@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import json
 import socket
+from dataclasses import dataclass
 from typing import Any
 
 from schooltech_fleet.errors import SimulationError
 
 LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class PathStatus:
+    """A switch's management path: intact, or the reasons it is cut."""
+
+    intact: bool
+    problems: tuple[str, ...] = ()
 
 
 class SwitchControl:
@@ -67,6 +76,11 @@ class SwitchControl:
     def disconnect(self, switch: str) -> int:
         """Abort every SSH session of ``switch``; returns how many were open."""
         return int(self._call("disconnect", switch=switch))
+
+    def management_path(self, switch: str) -> PathStatus:
+        """Whether schooltech's sessions can reach ``switch`` now and, if not, why."""
+        result = self._call("management_path", switch=switch)
+        return PathStatus(bool(result["intact"]), tuple(str(problem) for problem in result["problems"]))
 
     def host_key(self, switch: str) -> str:
         """The SSH host public key ``switch`` offers now (``ssh-ed25519 AAAA...``)."""

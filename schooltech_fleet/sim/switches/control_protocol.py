@@ -18,6 +18,8 @@ reset                                     null; boot state (config, host key), f
                                           and log cleared
 command_log                               every command line received over SSH
 disconnect                                number of SSH sessions aborted
+management_path                           ``{"intact": bool, "problems": [why, ...]}``
+                                          (see ``management.py``)
 host_key                                  the SSH host public key (``ssh-ed25519 AAAA...``)
 replace_host_key       ``private_key``    the new public key; ``private_key`` (OpenSSH
                        (optional)         text) or a generated one serves the next
@@ -81,6 +83,11 @@ def _drop_after(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
     switch.faults.drop_after = commands
 
 
+def _management_path(switch: EmulatedSwitch) -> dict[str, Any]:
+    problems = switch.management_path()
+    return {"intact": not problems, "problems": problems}
+
+
 def _clear_faults(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
     switch.faults = FaultState()
 
@@ -96,6 +103,7 @@ _OPERATIONS: dict[str, Callable[[EmulatedSwitch, dict[str, Any]], Any]] = {
     "reset": lambda switch, _: switch.reset(),
     "command_log": lambda switch, _: list(switch.command_log),
     "disconnect": lambda switch, _: switch.disconnect(),
+    "management_path": lambda switch, _: _management_path(switch),
     "host_key": lambda switch, _: switch.host_key_line,
     "replace_host_key": lambda switch, request: switch.replace_host_key(request.get("private_key")),
 }

@@ -14,6 +14,7 @@ from twisted.internet import task
 
 from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.sim.switches.control_server import ControlFactory
+from schooltech_fleet.sim.switches.management import Fabric
 from schooltech_fleet.sim.switches.spec import SwitchSpec, check_unique
 from schooltech_fleet.sim.switches.ssh import build_ssh_factory
 from schooltech_fleet.sim.switches.switch import EmulatedSwitch
@@ -36,6 +37,7 @@ def serve(specs: Sequence[SwitchSpec], control_port: int, ready_file: Path, pare
     """
     check_unique(specs)
     switches = {spec.name: EmulatedSwitch(spec) for spec in specs}
+    Fabric(switches).enforce()
     if key_dir is not None:
         _write_host_keys(key_dir, switches)
     ports: dict[str, int] = {}

@@ -17,6 +17,7 @@ from schooltech_fleet.sim.switches.exec_modes import make_exec_modes
 from schooltech_fleet.sim.switches.faults import FaultState
 from schooltech_fleet.sim.switches.host_keys import generate_private_key, load_private_key, public_line
 from schooltech_fleet.sim.switches.logins import MAX_PRIVILEGE, Login, authenticate, check_enable, local_users
+from schooltech_fleet.sim.switches.management import Fabric, path_problems
 from schooltech_fleet.sim.switches.modes_base import IosMode
 from schooltech_fleet.sim.switches.piping import IosPipingProcessor
 from schooltech_fleet.sim.switches.session import DiscardingTerminal, IosShellSession
@@ -50,6 +51,7 @@ class EmulatedSwitch:
         self.state = self._boot_state()
         self.saved_config = self.running_config()
         self._boot_saved_config = self.saved_config
+        self.fabric = Fabric({spec.name: self})
 
     def _boot_state(self) -> SwitchState:
         if self.spec.startup_config is None:
@@ -67,8 +69,14 @@ class EmulatedSwitch:
         management = self.spec.management
         return ipaddress.IPv4Address(management.controller) if management else LOOPBACK
 
+    def management_path(self) -> list[str]:
+        """Why sessions cannot reach this switch now (empty: they can); see ``management.py``."""
+        return path_problems(self, self.fabric.switches)
+
     def login(self, username: str, password: str) -> Login | None:
         """The login the running-config grants these credentials over SSH (``logins.py``), or None."""
+        if not self.reachable:
+            return None
         access = ssh_access(self.state, self.session_source)
         if access.refused is not None:
             LOGGER.info("%s: SSH login refused: %s", self.spec.name, access.refused)
@@ -120,10 +128,12 @@ class EmulatedSwitch:
     def replace_running_config(self, text: str) -> None:
         """Replace the whole running-config by ``text`` (like ``configure replace``)."""
         self.state = self.parse_config(text)
+        self.fabric.enforce()
 
     def merge_config(self, text: str) -> None:
         """Type ``text`` in config mode; refused lines raise ConfigLoadError after the rest applied."""
         errors = self._apply(text)
+        self.fabric.enforce()
         if errors:
             raise ConfigLoadError(f"switch {self.spec.name}: configuration refused:\n" + "\n".join(errors))
 
@@ -134,6 +144,7 @@ class EmulatedSwitch:
         self.saved_config = self._boot_saved_config
         self.faults = FaultState()
         self.command_log.clear()
+        self.fabric.enforce()
 
     def disconnect(self) -> int:
         """Abort every open SSH connection (as a reload would); returns how many sessions were open."""
