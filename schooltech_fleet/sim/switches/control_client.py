@@ -20,6 +20,15 @@ class PathStatus:
     problems: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class PendingRevert:
+    """A Rollback Confirmed Change waiting for ``configure confirm``: the archive it restores, when."""
+
+    archive: str
+    minutes: int
+    seconds_left: float
+
+
 class SwitchControl:
     """Talks to ``python -m schooltech_fleet.sim.switches`` on its control port.
 
@@ -81,6 +90,17 @@ class SwitchControl:
         """Whether schooltech's sessions can reach ``switch`` now and, if not, why."""
         result = self._call("management_path", switch=switch)
         return PathStatus(bool(result["intact"]), tuple(str(problem) for problem in result["problems"]))
+
+    def pending_revert(self, switch: str) -> PendingRevert | None:
+        """The revert ``configure terminal revert timer`` armed and nobody confirmed yet, if any."""
+        result = self._call("pending_revert", switch=switch)
+        if result is None:
+            return None
+        return PendingRevert(str(result["archive"]), int(result["minutes"]), float(result["seconds_left"]))
+
+    def expire_revert(self, switch: str) -> str:
+        """Let the pending revert fire now (as if its timer ran out); returns the archive restored."""
+        return str(self._call("expire_revert", switch=switch))
 
     def host_key(self, switch: str) -> str:
         """The SSH host public key ``switch`` offers now (``ssh-ed25519 AAAA...``)."""

@@ -94,8 +94,7 @@ class IosSshShell(SwitchSSHShell):  # type: ignore[misc]
 
     def connectionMade(self) -> None:
         recvline.HistoricRecvLine.connectionMade(self)
-        login: Login = self.user.login
-        self.session = self.switch_core.launch("ssh", SshTerminalController(shell=self), login.privilege)
+        self.session = self.switch_core.launch("ssh", SshTerminalController(shell=self), self.user.login)
         self.switch.sessions.add(self)
 
     def connectionLost(self, reason: Any) -> None:

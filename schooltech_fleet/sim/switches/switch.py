@@ -20,6 +20,7 @@ from schooltech_fleet.sim.switches.logins import MAX_PRIVILEGE, Login, authentic
 from schooltech_fleet.sim.switches.management import Fabric, path_problems
 from schooltech_fleet.sim.switches.modes_base import IosMode
 from schooltech_fleet.sim.switches.piping import IosPipingProcessor
+from schooltech_fleet.sim.switches.rollback import ConfigRollback
 from schooltech_fleet.sim.switches.session import DiscardingTerminal, IosShellSession
 from schooltech_fleet.sim.switches.spec import SwitchSpec
 from schooltech_fleet.sim.switches.state import DEFAULT_HOSTNAME, SwitchState
@@ -47,11 +48,12 @@ class EmulatedSwitch:
         self.host_key_text = self._boot_host_key = spec.host_key or generate_private_key()
         self.host_key = load_private_key(self.host_key_text)
         self.core = IosSwitchCore(self)
+        self.fabric = Fabric({spec.name: self})
+        self.rollback = ConfigRollback(self)
         self.state = SwitchState.factory_default(spec.interfaces, hostname=spec.name)
         self.state = self._boot_state()
         self.saved_config = self.running_config()
         self._boot_saved_config = self.saved_config
-        self.fabric = Fabric({spec.name: self})
 
     def _boot_state(self) -> SwitchState:
         if self.spec.startup_config is None:
@@ -107,8 +109,9 @@ class EmulatedSwitch:
         return render.running_config(self.state)
 
     def write_memory(self) -> None:
-        """``write memory``: the startup-config becomes the running-config."""
+        """``write memory``: the startup-config becomes the running-config (archived with ``write-memory``)."""
         self.saved_config = self.running_config()
+        self.rollback.after_write_memory()
 
     def parse_config(self, text: str) -> SwitchState:
         """The state a factory-default switch reaches after ``text`` is typed in config mode.
@@ -138,12 +141,14 @@ class EmulatedSwitch:
             raise ConfigLoadError(f"switch {self.spec.name}: configuration refused:\n" + "\n".join(errors))
 
     def reset(self) -> None:
-        """Back to the state the switch booted with (config, host key); faults and the command log are cleared."""
+        """Back to the state the switch booted with (config, host key); faults, the command log, the archive
+        and a pending revert are cleared."""
         self.replace_host_key(self._boot_host_key)
         self.state = self._boot_state()
         self.saved_config = self._boot_saved_config
         self.faults = FaultState()
         self.command_log.clear()
+        self.rollback.clear()
         self.fabric.enforce()
 
     def disconnect(self) -> int:
@@ -191,9 +196,10 @@ class IosSwitchCore(BaseCiscoSwitchCore):  # type: ignore[misc]
         self.switch = switch
 
     def launch(self, protocol: str, terminal_controller: TerminalController,
-               privilege: int = MAX_PRIVILEGE) -> IosShellSession:  # fmt: skip
-        """A new CLI session at ``privilege`` (called by the SSH shell for each login)."""
-        processor = make_exec_modes(auto_enable=privilege >= MAX_PRIVILEGE)
+               login: Login | None = None) -> IosShellSession:  # fmt: skip
+        """A new CLI session for ``login`` (called by the SSH shell for each login)."""
+        login = login or Login(self.switch.spec.username, MAX_PRIVILEGE)
+        processor = make_exec_modes(auto_enable=login.privilege >= MAX_PRIVILEGE, username=login.username)
         processor.init(self.switch_configuration, terminal_controller, LOGGER, IosPipingProcessor(LOGGER))
         return IosShellSession(processor, self.switch)
 
