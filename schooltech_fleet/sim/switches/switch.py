@@ -23,11 +23,12 @@ from schooltech_fleet.sim.switches.piping import IosPipingProcessor
 from schooltech_fleet.sim.switches.rollback import ConfigRollback
 from schooltech_fleet.sim.switches.session import DiscardingTerminal, IosShellSession
 from schooltech_fleet.sim.switches.spec import SwitchSpec
-from schooltech_fleet.sim.switches.state import DEFAULT_HOSTNAME, SwitchState
+from schooltech_fleet.sim.switches.state import DEFAULT_HOSTNAME, DEFAULT_VLAN, SwitchState
 from schooltech_fleet.sim.switches.vty import ssh_access
 
 LOGGER = logging.getLogger("schooltech_fleet.sim.switches")
 _HEADER = re.compile(r"^(Building configuration|Current configuration|Using \d+ out of)")
+_VLAN1_BLOCK = re.compile(r"^interface Vlan1\s*$", re.MULTILINE)
 LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
 
 
@@ -116,10 +117,15 @@ class EmulatedSwitch:
     def parse_config(self, text: str) -> SwitchState:
         """The state a factory-default switch reaches after ``text`` is typed in config mode.
 
+        ``text`` is a whole configuration: an ``interface Vlan1`` block in it is complete (Vlan1
+        is shut only if the block says ``shutdown``, as IOS would have written it).
+
         Raises ConfigLoadError listing every refused line; the current state is untouched.
         """
         current = self.state
         self.state = SwitchState.factory_default(self.spec.interfaces, DEFAULT_HOSTNAME)
+        if _VLAN1_BLOCK.search(text):  # a saved config shows "shutdown" if Vlan1 was shut: its block is complete
+            self.state.svis[DEFAULT_VLAN].shutdown = False
         try:
             errors = self._apply(text)
             if errors:
