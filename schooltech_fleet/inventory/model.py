@@ -621,6 +621,10 @@ class SimConnection(Model):
     ssh_known_hosts: SafeStr
     switch_username: SafeStr
     switch_password_file: SafeStr
+    switch_known_hosts: SafeStr | None = Field(default=None, description="the emulated switches' SSH host keys")
+    switch_minute_seconds: Annotated[float, Field(gt=0)] | None = Field(
+        default=None, description="real seconds per emulated minute (the switches' configuration revert timer)"
+    )
 
 
 class SimulationLayer(Model):

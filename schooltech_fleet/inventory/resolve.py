@@ -97,6 +97,10 @@ def simulation_vars(layer: SimulationLayer, endpoint: SimEndpoint, kind: str) ->
         }
     else:
         values |= {"ansible_user": login.switch_username, "switch_password_file": login.switch_password_file}
+        if login.switch_known_hosts is not None:
+            values["switch_known_hosts"] = login.switch_known_hosts
+        if login.switch_minute_seconds is not None:
+            values["switch_minute_seconds"] = login.switch_minute_seconds
     return values
 
 
@@ -390,6 +394,8 @@ _SIMULATION_SOURCES = {
     "ansible_ssh_private_key_file": ("..", "connection", "ssh_private_key"),
     "ansible_ssh_common_args": ("..", "connection", "ssh_known_hosts"),
     "switch_password_file": ("..", "connection", "switch_password_file"),
+    "switch_known_hosts": ("..", "connection", "switch_known_hosts"),
+    "switch_minute_seconds": ("..", "connection", "switch_minute_seconds"),
 }
 
 

@@ -16,6 +16,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import os
 import secrets
 import shutil
 from collections import Counter
@@ -32,18 +33,27 @@ from ..inventory import load_schools
 from ..inventory.files import SIM_OVERRIDE_NAME, require_school_files
 from ..inventory.findings import Severity
 from ..inventory.resolve import resolve_school
+from ..inventory.school import LoadedSchool
 from ..paths import state_dir
 from . import aptrepo, pcs
 from .image import ADMIN_USER, ensure_image
 from .prereqs import check_host_prerequisites, run_host_command
-from .switches import SwitchControl, SwitchSpec, catalyst_interfaces, start_switches, stop_detached
+from .switch_boot import (
+    EMULATED_PLATFORMS,
+    SWITCH_USERNAME,
+    canaries_json,
+    generate_canaries,
+    school_switch_specs,
+)
+from .switches import SwitchControl, SwitchFarm, SwitchSpec, start_switches, stop_detached
 from .switches.farm import is_emulator
 
 Progress = Callable[[str], None]
 
 LOOPBACK = "127.0.0.1"
-EMULATED_PLATFORMS = frozenset({"cisco_ios"})
-SWITCH_USERNAME = "schooltech"
+SIM_MINUTE_SECONDS = 3.0
+"""Real seconds per emulated minute: a 5-minute ``configure terminal revert timer`` lasts 15 s."""
+MINUTE_SECONDS_ENV = "SCHOOLTECH_SIM_MINUTE_SECONDS"
 #: what the school's package repository offers when a simulation starts
 INITIAL_PACKAGES = {"schooltech-demo-app": "1.0", "schooltech-exam-browser": "2.0", "schooltech-licence-agent": "1.0"}
 
@@ -91,6 +101,20 @@ class Simulation:
     @property
     def switch_password_file(self) -> Path:
         return Path(self.workdir) / "switch-password"
+
+    @property
+    def switch_known_hosts(self) -> Path:
+        """``[127.0.0.1]:PORT ssh-ed25519 AAAA...`` of every emulated switch, recorded at start-up."""
+        return Path(self.workdir) / "switch_known_hosts"
+
+    @property
+    def canary_secrets(self) -> dict[str, str]:
+        """The plaintext secrets of the generated switch configs (``CANARY-...``): they must never leak."""
+        path = Path(self.workdir) / "canary-secrets.json"
+        if not path.exists():
+            return {}
+        recorded: dict[str, str] = json.loads(path.read_text())
+        return recorded
 
     def control(self) -> SwitchControl:
         """The emulated switches' control channel (failure injection, out-of-band changes)."""
@@ -202,9 +226,10 @@ def up(
                 )
             report(f"simulation {running.sim_id} is not healthy: starting it again")
             _down(running)
-        check_host_prerequisites()
         plan = _plan(inventory, schools, rooms, max_pcs)
-        emulated = sorted(sw.name for sw, _, _ in plan.switches)
+        if plan.pcs:  # a simulation of switches only needs neither podman nor the lab-PC image
+            check_host_prerequisites()
+        emulated = sorted(sw.name for sw in plan.switches)
         unknown = sorted(set(startup_configs or {}) - set(emulated))
         if unknown:
             raise UsageError(f"--startup-config {', '.join(unknown)}: no emulated switch of that name in this scope",
@@ -215,9 +240,10 @@ def up(
 @dataclass
 class _Plan:
     pcs: list[SimulatedHost]
-    switches: list[tuple[SimulatedHost, int, int]]  # host, access ports, uplink ports
+    switches: list[SimulatedHost]
     school_files: dict[str, Path]
     skipped: Counter[str]
+    schools: dict[str, LoadedSchool] = field(default_factory=dict)
 
 
 def _plan(inventory: Path, schools: Sequence[str], rooms: Sequence[str], max_pcs: int | None) -> _Plan:
@@ -239,14 +265,14 @@ def _plan(inventory: Path, schools: Sequence[str], rooms: Sequence[str], max_pcs
         if schools and school.code not in schools:
             continue
         plan.school_files[school.code] = school.parsed.path.resolve()
+        plan.schools[school.code] = school
         fleet = resolve_school(school)
         per_room: Counter[str] = Counter()
         for name, host in sorted(fleet.hosts.items()):
             values = fleet.host_vars(name)
             if host.kind == "switch":
                 if values["switch_platform"] in EMULATED_PLATFORMS:
-                    plan.switches.append((SimulatedHost(name, school.code, "switch", 0), values["access_ports"],
-                                          values["uplink_ports"]))
+                    plan.switches.append(SimulatedHost(name, school.code, "switch", 0))
                 else:
                     plan.skipped[f"no emulator for {values['switch_platform']} switches"] += 1
                 continue
@@ -285,13 +311,15 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
     farm_pid: int | None = None
     layers: list[Path] = []
     try:
-        report("lab-PC image: building it once (about a minute) or using the cached one")
-        image = ensure_image(progress=report)
-        private, public = pcs.ensure_ssh_keypair(workdir / "keys")
-        aptrepo.build_repo(workdir / "repo", INITIAL_PACKAGES)
+        minute_seconds = _minute_seconds()
+        private = workdir / "keys" / "id_ed25519"
         hosts: list[SimulatedHost] = []
         control_port = None
         if plan.pcs:
+            report("lab-PC image: building it once (about a minute) or using the cached one")
+            image = ensure_image(progress=report)
+            private, public = pcs.ensure_ssh_keypair(workdir / "keys")
+            aptrepo.build_repo(workdir / "repo", INITIAL_PACKAGES)
             report(f"starting {len(plan.pcs)} lab PCs")
             started_pcs = pcs.start_pcs([pcs.PcSpec(pc.name.lower()) for pc in plan.pcs], sim_id=sim_id, image=image,
                                         authorized_key=public, repo_dir=workdir / "repo")
@@ -300,15 +328,12 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
             _record_host_keys(sorted(ports.values()), workdir / "known_hosts")
         if plan.switches:
             report(f"starting {len(plan.switches)} emulated switches")
-            password = secrets.token_urlsafe(18)
-            password_file = workdir / "switch-password"
-            password_file.touch(mode=0o600)
-            password_file.write_text(password + "\n")
-            specs = [SwitchSpec(sw.name, 0, SWITCH_USERNAME, password, catalyst_interfaces(access, uplinks),
-                                startup_configs.get(sw.name)) for sw, access, uplinks in plan.switches]
+            specs = _switch_specs(plan, workdir, startup_configs, minute_seconds)
             farm = start_switches(specs, workdir / "switches", detached=detach)
             farm_pid, control_port = farm.process.pid, farm.control.port
-            hosts += [SimulatedHost(sw.name, sw.school, "switch", farm.port(sw.name)) for sw, _, _ in plan.switches]
+            _check_management_paths(farm, startup_configs)
+            _private_file(workdir / "switch_known_hosts", farm.known_hosts())
+            hosts += [SimulatedHost(sw.name, sw.school, "switch", farm.port(sw.name)) for sw in plan.switches]
         simulation = Simulation(
             sim_id=sim_id, started=now.isoformat(timespec="seconds"), inventory=str(inventory), scope=scope,
             hosts=tuple(hosts), skipped=dict(plan.skipped), overrides=(), farm_pid=farm_pid,
@@ -316,18 +341,70 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
         )
         report("writing the simulation layer beside the school files")
         layers = [directory / SIM_OVERRIDE_NAME for directory in {p.parent for p in plan.school_files.values()}]
-        overrides = _write_overrides(simulation, plan.school_files, private, workdir)
+        overrides = _write_overrides(simulation, plan.school_files, private, workdir, minute_seconds)
         simulation = Simulation(**{**asdict(simulation), "hosts": simulation.hosts, "overrides": overrides})
         (_sim_root() / "state.json").write_text(json.dumps(asdict(simulation), indent=2))
         return simulation
     except BaseException:
         for layer in layers:  # a layer without its simulation would point the inventory at nothing
             layer.unlink(missing_ok=True)
-        pcs.stop_pcs(sim_id)
+        if plan.pcs:
+            pcs.stop_pcs(sim_id)
         if farm_pid is not None:
             stop_detached(farm_pid)
         shutil.rmtree(workdir, ignore_errors=True)
         raise
+
+
+def _minute_seconds() -> float:
+    """How long an emulated minute lasts: ``SCHOOLTECH_SIM_MINUTE_SECONDS``, else ``SIM_MINUTE_SECONDS``."""
+    text = os.environ.get(MINUTE_SECONDS_ENV, "").strip()
+    if not text:
+        return SIM_MINUTE_SECONDS
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise UsageError(f"{MINUTE_SECONDS_ENV}={text!r} is not a positive number of seconds",
+                         f"for example {MINUTE_SECONDS_ENV}=3 (a 5-minute revert timer then lasts 15 s)")  # fmt: skip
+    return value
+
+
+def _private_file(path: Path, text: str) -> None:
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text(text)
+
+
+def _switch_specs(plan: _Plan, workdir: Path, startup_configs: Mapping[str, str],
+                  minute_seconds: float) -> list[SwitchSpec]:  # fmt: skip
+    """The emulated switches' specs; records the service account's password and the canary secrets."""
+    password = secrets.token_urlsafe(18)
+    _private_file(workdir / "switch-password", password + "\n")
+    canaries = generate_canaries()
+    _private_file(workdir / "canary-secrets.json", json.dumps(canaries_json(canaries), indent=2) + "\n")
+    specs: list[SwitchSpec] = []
+    for code, school in plan.schools.items():
+        names = {sw.name for sw in plan.switches if sw.school == code}
+        specs += school_switch_specs(school, password=password, canaries=canaries, minute_seconds=minute_seconds,
+                                     startup_configs=startup_configs, names=names)  # fmt: skip
+    return specs
+
+
+def _check_management_paths(farm: SwitchFarm, startup_configs: Mapping[str, str]) -> None:
+    """Every emulated switch must be reachable when the simulation starts."""
+    for name in sorted(farm.ports):
+        status = farm.control.management_path(name)
+        if status.intact:
+            continue
+        why = "; ".join(status.problems)
+        if name in startup_configs:
+            raise UsageError(f"--startup-config {name}: the switch would be unreachable: {why}",
+                             "a switch's saved config keeps its management SVI, VLAN, uplink trunk and vty lines "
+                             "(see docs/simulation.md)")  # fmt: skip
+        raise SimulationError(f"emulated switch {name} booted unreachable: {why}",
+                              "check its uplinks in the school file ('schooltech check')")  # fmt: skip
 
 
 def _record_host_keys(ports: Sequence[int], known_hosts: Path) -> None:
@@ -347,7 +424,7 @@ def _record_host_keys(ports: Sequence[int], known_hosts: Path) -> None:
 
 
 def _write_overrides(simulation: Simulation, school_files: Mapping[str, Path], private_key: Path,
-                     workdir: Path) -> tuple[str, ...]:
+                     workdir: Path, minute_seconds: float) -> tuple[str, ...]:
     """One ``.schooltech-sim.yml`` per directory holding simulated school files."""
     by_dir: dict[Path, dict[str, Any]] = {}
     for code, path in school_files.items():
@@ -367,6 +444,8 @@ def _write_overrides(simulation: Simulation, school_files: Mapping[str, Path], p
                 "ssh_known_hosts": str(workdir / "known_hosts"),
                 "switch_username": SWITCH_USERNAME,
                 "switch_password_file": str(workdir / "switch-password"),
+                "switch_known_hosts": str(simulation.switch_known_hosts),
+                "switch_minute_seconds": minute_seconds,
             },
             "schools": schools,
         }
@@ -383,7 +462,7 @@ def status() -> SimulationStatus:
     simulation = current()
     if simulation is None:
         return SimulationStatus(None)
-    containers = {pc.container: pc for pc in pcs.status(simulation.sim_id)}
+    containers = {pc.container: pc for pc in pcs.status(simulation.sim_id)} if simulation.pcs else {}
     farm_running = simulation.farm_pid is not None and is_emulator(simulation.farm_pid)
     states = []
     for host in simulation.hosts:
@@ -423,7 +502,7 @@ def _down(simulation: Simulation) -> DownResult:
             Path(path).unlink()
             removed_overrides.append(path)
     stopped = stop_detached(simulation.farm_pid) if simulation.farm_pid is not None else False
-    containers = pcs.stop_pcs(simulation.sim_id)
+    containers = pcs.stop_pcs(simulation.sim_id) if simulation.pcs else 0
     shutil.rmtree(simulation.workdir, ignore_errors=True)
     (_sim_root() / "state.json").unlink(missing_ok=True)
     return DownResult(simulation.sim_id, containers, stopped, tuple(removed_overrides))

@@ -529,10 +529,20 @@ hostname DEMO-SW-LAB
 vlan 20
  name STUDENTS
 !
+vlan 99
+ name MANAGEMENT
+!
 interface GigabitEthernet1/0/3
  description restored from the term-start backup
  switchport access vlan 20
  switchport mode access
+!
+interface TenGigabitEthernet1/1/1
+ switchport trunk allowed vlan 20,99
+ switchport mode trunk
+!
+interface Vlan99
+ ip address 10.90.99.12 255.255.255.0
 !
 end
 """

@@ -78,15 +78,8 @@ def connect(farm: SwitchFarm) -> Iterator[Callable[..., Any]]:
     opened: list[Any] = []
 
     def _connect(switch: str, **options: Any) -> Any:
-        connection = ConnectHandler(
-            device_type="cisco_ios",
-            host="127.0.0.1",
-            port=farm.port(switch),
-            username=USER,
-            password=PASSWORD,
-            secret=SECRET,
-            **options,
-        )
+        login = {"username": USER, "password": PASSWORD, "secret": SECRET} | options
+        connection = ConnectHandler(device_type="cisco_ios", host="127.0.0.1", port=farm.port(switch), **login)
         opened.append(connection)
         return connection
 

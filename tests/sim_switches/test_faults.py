@@ -59,8 +59,8 @@ def test_set_running_config_replaces_everything(connect: Callable[..., Any], far
 
 def test_set_running_config_refuses_unsupported_lines_atomically(farm: SwitchFarm) -> None:
     before = farm.control.running_config("sw-b")
-    with pytest.raises(SimulationError, match=r"line 2: 'spanning-tree mode mst'"):
-        farm.control.set_running_config("sw-b", "hostname X\nspanning-tree mode mst\n")
+    with pytest.raises(SimulationError, match=r"line 2: 'spanning-tree mode frobnicate'"):
+        farm.control.set_running_config("sw-b", "hostname X\nspanning-tree mode frobnicate\n")
     assert farm.control.running_config("sw-b") == before
 
 

@@ -39,8 +39,8 @@ def test_ping_lists_switch_ports(farm: SwitchFarm) -> None:
 
 
 def test_unsupported_startup_config_fails_with_the_offending_line(tmp_path: Path) -> None:
-    spec = SwitchSpec("bad", 0, USER, PASSWORD, catalyst_interfaces(4), startup_config="hostname OK\nline vty 0 4\n")
-    with pytest.raises(SimulationError, match=r"line 2: 'line vty 0 4'"):
+    spec = SwitchSpec("bad", 0, USER, PASSWORD, catalyst_interfaces(4), startup_config="hostname OK\nfrobnicate all\n")
+    with pytest.raises(SimulationError, match=r"line 2: 'frobnicate all'"):
         start_switches([spec], tmp_path)
 
 

@@ -9,11 +9,14 @@ unmodified Netmiko ``cisco_ios`` push engine and hier_config see what a real swi
         farm.control.reject("sw1", r"^storm-control")
 """
 
-from schooltech_fleet.sim.switches.control_client import SwitchControl
+from schooltech_fleet.sim.switches.control_client import PathStatus, PendingRevert, SwitchControl
 from schooltech_fleet.sim.switches.farm import SwitchFarm, is_emulator, start_switches, stop_detached
-from schooltech_fleet.sim.switches.spec import SwitchSpec, catalyst_interfaces, dump_specs, load_specs
+from schooltech_fleet.sim.switches.spec import ManagementSpec, SwitchSpec, catalyst_interfaces, dump_specs, load_specs
 
 __all__ = [
+    "ManagementSpec",
+    "PathStatus",
+    "PendingRevert",
     "SwitchControl",
     "SwitchFarm",
     "SwitchSpec",

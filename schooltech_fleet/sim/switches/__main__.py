@@ -20,12 +20,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--control-port", type=int, required=True, help="control channel port (0: any)")
     parser.add_argument("--ready-file", type=Path, required=True, help="written once every switch listens")
     parser.add_argument("--parent-pid", type=int, help="exit when this process is gone")
+    parser.add_argument("--key-dir", type=Path, help="write each switch's SSH private host key here")
     parser.add_argument("--log-level", default=os.environ.get("SCHOOLTECH_SWITCH_LOG", "WARNING"))
     options = parser.parse_args(argv)
     logging.basicConfig(level=options.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(name)s %(levelname)s %(message)s")  # fmt: skip
     try:
-        serve(load_specs(options.spec), options.control_port, options.ready_file, options.parent_pid)
+        serve(load_specs(options.spec), options.control_port, options.ready_file, options.parent_pid, options.key_dir)
     except FleetError as error:
         print(f"switch emulator: {error.message}", file=sys.stderr)
         return 2

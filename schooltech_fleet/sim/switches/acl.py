@@ -1,4 +1,4 @@
-"""Extended ACL entries: parsed from the CLI and rewritten the way IOS stores and shows them.
+"""ACL entries: parsed from the CLI, rewritten the way IOS stores and shows them, and evaluated.
 
 IOS canonicalises what it is given: ``10.0.0.5 0.0.0.0`` becomes ``host 10.0.0.5``,
 ``0.0.0.0 255.255.255.255`` becomes ``any``, host bits under the wildcard are cleared, protocol
@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 
 from schooltech_fleet.sim.switches.cli_args import Args
+from schooltech_fleet.sim.switches.state import AccessList
 
 PROTOCOL_NAMES = {
     "ahp": 51, "eigrp": 88, "esp": 50, "gre": 47, "icmp": 1, "igmp": 2, "ip": 0,
@@ -126,3 +127,59 @@ def display_entry(text: str) -> str:
     if text.startswith("deny "):
         return "deny   " + text[len("deny ") :]
     return text
+
+
+def parse_standard_ace(action: str, args: Args) -> str:
+    """Parse the rest of a standard ``permit|deny SOURCE [WILDCARD] [log]`` and return its canonical text.
+
+    IOS shows a single host without ``host`` (``permit 10.0.0.5``) and ``any`` for an all-ones wildcard.
+    """
+    token = (args.peek() or "").lower()
+    if token in ("any", "host"):
+        source = "any" if args.keyword("any", "host") == "any" else args.ipv4()
+    else:
+        address = args.ipv4()
+        following = args.peek() or ""
+        if following[:1].isdigit():
+            wildcard = int(ipaddress.IPv4Address(args.ipv4()))
+            network = ipaddress.IPv4Address(int(ipaddress.IPv4Address(address)) & ~wildcard & _ALL_ONES)
+            source = "any" if wildcard == _ALL_ONES else (
+                str(network) if wildcard == 0 else f"{network} {ipaddress.IPv4Address(wildcard)}")  # fmt: skip
+        else:
+            source = address
+    logging = args.optional_keyword("log")
+    args.end()
+    return " ".join([action, source, *([logging] if logging else [])])
+
+
+def permits(acl: AccessList, address: ipaddress.IPv4Address) -> bool:
+    """Whether an access list lets ``address`` in, judged on the source address alone.
+
+    The first matching entry decides; after the last one the implicit ``deny any`` applies.
+    A list without entries (or only remarks) permits everything, as IOS treats it as absent.
+    Extended entries count when their protocol is ``ip`` or ``tcp``.
+    """
+    rules = [entry.text.split() for entry in acl.entries if entry.sequence is not None]
+    if not rules:
+        return True
+    for words in rules:
+        action, source = words[0], words[1:]
+        if acl.kind == "extended":
+            if source[0] not in ("ip", "tcp"):
+                continue
+            source = source[1:]
+        if _source_matches(source, address):
+            return action == "permit"
+    return False
+
+
+def _source_matches(words: list[str], address: ipaddress.IPv4Address) -> bool:
+    if words[0] == "any":
+        return True
+    if words[0] == "host":
+        return ipaddress.IPv4Address(words[1]) == address
+    base = int(ipaddress.IPv4Address(words[0]))
+    wildcard = 0
+    if len(words) > 1 and words[1][:1].isdigit():
+        wildcard = int(ipaddress.IPv4Address(words[1]))
+    return (int(address) & ~wildcard & _ALL_ONES) == (base & ~wildcard & _ALL_ONES)

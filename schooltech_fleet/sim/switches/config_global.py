@@ -7,29 +7,39 @@ from typing import TYPE_CHECKING, Any
 
 from fake_switches.cisco.command_processor.config import ConfigCommandProcessor
 
+from schooltech_fleet.sim.switches.allowlist import GLOBAL
 from schooltech_fleet.sim.switches.cli_args import Args
 from schooltech_fleet.sim.switches.cli_errors import CommandRejected
-from schooltech_fleet.sim.switches.config_acl import AclMode
+from schooltech_fleet.sim.switches.config_acl import AclMode, add_entry, entry_text
 from schooltech_fleet.sim.switches.config_interface import PortMode, SviMode, reset_port
 from schooltech_fleet.sim.switches.config_snmp import configure_snmp
+from schooltech_fleet.sim.switches.config_verbatim import VerbatimFallback
 from schooltech_fleet.sim.switches.config_vlan import VlanMode
 from schooltech_fleet.sim.switches.interface_names import VLAN_TYPE, resolve_interface
 from schooltech_fleet.sim.switches.modes_base import ConfigMode
 from schooltech_fleet.sim.switches.state import DEFAULT_HOSTNAME, DEFAULT_VLAN, AccessList, VlanInterface
+from schooltech_fleet.sim.switches.verbatim import KeywordTable, VerbatimLine
 
 if TYPE_CHECKING:
     from schooltech_fleet.sim.switches.exec_modes import PrivilegedExecMode
 
 _HOSTNAME = re.compile(r"^[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 ETX = "^C"
+_STANDARD_NUMBERS = ((1, 99), (1300, 1999))
+_MAX_ACL_NUMBER = 2699
+ACL_TYPE_CONFLICT = "% Access-list type conflicts with existing type"
 
 
-class GlobalConfigMode(ConfigMode, ConfigCommandProcessor):  # type: ignore[misc]
-    """``(config)#``: hostname, vlan, interface, ip, logging, ntp, snmp-server, banner."""
+class GlobalConfigMode(VerbatimFallback, ConfigMode, ConfigCommandProcessor):  # type: ignore[misc]
+    """``(config)#``: hostname, vlan, interface, ip, access-list, logging, ntp, snmp-server, banner.
 
-    keywords = ("banner", "default", "do", "end", "exit", "hostname", "interface", "ip", "logging",
-                "ntp", "snmp-server", "version", "vlan")  # fmt: skip
-    no_keywords = ("banner", "hostname", "interface", "ip", "logging", "ntp", "snmp-server", "vlan")
+    Other lines of the allow-list (``allowlist.GLOBAL``) are kept verbatim.
+    """
+
+    keywords = ("access-list", "banner", "default", "do", "end", "exit", "hostname", "interface", "ip",
+                "logging", "ntp", "snmp-server", "version", "vlan")  # fmt: skip
+    no_keywords = ("access-list", "banner", "hostname", "interface", "ip", "logging", "ntp", "snmp-server", "vlan")
+    verbatim_table = KeywordTable(GLOBAL)
 
     exec_mode: PrivilegedExecMode
 
@@ -42,6 +52,9 @@ class GlobalConfigMode(ConfigMode, ConfigCommandProcessor):  # type: ignore[misc
     def init(self, *args: Any) -> None:
         super().init(*args)
         self._banner = None
+
+    def verbatim_lines(self) -> list[VerbatimLine]:
+        return self.state.verbatim
 
     def cmd_end(self, args: Args, negated: bool) -> None:
         """``end``: back to privileged EXEC from any configuration mode."""
@@ -114,7 +127,7 @@ class GlobalConfigMode(ConfigMode, ConfigCommandProcessor):  # type: ignore[misc
             self.state.svis[vlan_id] = VlanInterface(vlan_id)
 
     def cmd_ip(self, args: Args, negated: bool) -> None:
-        """``ip default-gateway A`` and ``ip access-list extended NAME``."""
+        """``ip default-gateway A`` and ``ip access-list extended|standard NAME``."""
         topic = args.keyword("access-list", "default-gateway")
         if topic == "default-gateway":
             if negated:
@@ -125,14 +138,29 @@ class GlobalConfigMode(ConfigMode, ConfigCommandProcessor):  # type: ignore[misc
             args.end()
             self.state.default_gateway = gateway
             return
-        args.keyword("extended")
+        kind = args.keyword("extended", "standard")
         name = args.word()
         args.end()
         if negated:
             self.state.acls.pop(name, None)
             return
-        acl = self.state.acls.setdefault(name, AccessList(name))
+        acl = self.state.acls.setdefault(name, AccessList(name, kind=kind))
+        if acl.kind != kind:
+            raise CommandRejected(ACL_TYPE_CONFLICT)
         self.move_to(self.acl_mode, acl)
+
+    def cmd_access_list(self, args: Args, negated: bool) -> None:
+        """``access-list N permit|deny|remark ...`` (1-99, 1300-1999 standard, else extended); ``no access-list N``."""
+        number = args.integer(1, _MAX_ACL_NUMBER)
+        if negated:
+            args.remaining()
+            self.state.acls.pop(str(number), None)
+            return
+        kind = "standard" if any(low <= number <= high for low, high in _STANDARD_NUMBERS) else "extended"
+        acl = self.state.acls.get(str(number)) or AccessList(str(number), kind=kind)
+        text = entry_text(acl, args.keyword("deny", "permit", "remark"), args)
+        self.state.acls[acl.name] = acl
+        add_entry(acl, text)
 
     def cmd_logging(self, args: Args, negated: bool) -> None:
         """``logging host A`` (``logging A`` is the older spelling of the same)."""

@@ -8,10 +8,13 @@ from typing import Any
 
 from fake_switches.cisco.command_processor.config_interface import ConfigInterfaceCommandProcessor
 
+from schooltech_fleet.sim.switches.allowlist import PORT, SVI
 from schooltech_fleet.sim.switches.cli_args import MAX_VLAN, MIN_VLAN, Args
 from schooltech_fleet.sim.switches.cli_errors import CommandRejected
+from schooltech_fleet.sim.switches.config_verbatim import VerbatimFallback
 from schooltech_fleet.sim.switches.modes_base import ConfigSubMode
 from schooltech_fleet.sim.switches.state import DEFAULT_VLAN, SwitchPort, VlanInterface
+from schooltech_fleet.sim.switches.verbatim import KeywordTable, VerbatimLine
 
 _LEVEL = re.compile(r"^\d{1,3}(\.\d{1,2})?$")
 _ALL_VLANS = list(range(MIN_VLAN, MAX_VLAN + 1))
@@ -31,8 +34,8 @@ def reset_port(port: SwitchPort) -> None:
         setattr(port, field_name, value)
 
 
-class InterfaceMode(ConfigSubMode, ConfigInterfaceCommandProcessor):  # type: ignore[misc]
-    """What switch ports and SVIs share: ``description`` and ``shutdown``."""
+class InterfaceMode(VerbatimFallback, ConfigSubMode, ConfigInterfaceCommandProcessor):  # type: ignore[misc]
+    """What switch ports and SVIs share: ``description``, ``shutdown``, lines kept verbatim."""
 
     mode_name = "config-if"
 
@@ -41,6 +44,9 @@ class InterfaceMode(ConfigSubMode, ConfigInterfaceCommandProcessor):  # type: ig
     def init(self, *args: Any) -> None:
         super().init(*args)
         self.interface = self.port
+
+    def verbatim_lines(self) -> list[VerbatimLine]:
+        return self.interface.verbatim
 
     def cmd_description(self, args: Args, negated: bool) -> None:
         """``description TEXT`` (the rest of the line, as typed)."""
@@ -57,10 +63,14 @@ class InterfaceMode(ConfigSubMode, ConfigInterfaceCommandProcessor):  # type: ig
 
 
 class PortMode(InterfaceMode):
-    """A physical switch port: switchport, port-security, storm-control, spanning-tree, PACL."""
+    """A physical switch port: switchport, port-security, storm-control, spanning-tree, PACL.
+
+    Other lines of ``allowlist.PORT`` are kept verbatim.
+    """
 
     keywords = ("description", "exit", "ip", "shutdown", "spanning-tree", "storm-control", "switchport")
     no_keywords = ("description", "ip", "shutdown", "spanning-tree", "storm-control", "switchport")
+    verbatim_table = KeywordTable(PORT)
 
     @property
     def switch_port(self) -> SwitchPort:
@@ -200,10 +210,14 @@ class PortMode(InterfaceMode):
 
 
 class SviMode(InterfaceMode):
-    """``interface VlanN``: ``ip address``, ``ip access-group``, ``description``, ``shutdown``."""
+    """``interface VlanN``: ``ip address``, ``ip access-group``, ``description``, ``shutdown``.
+
+    Other lines of ``allowlist.SVI`` (``ip helper-address``...) are kept verbatim.
+    """
 
     keywords = ("description", "exit", "ip", "shutdown")
     no_keywords = ("description", "ip", "shutdown")
+    verbatim_table = KeywordTable(SVI)
 
     @property
     def svi(self) -> VlanInterface:

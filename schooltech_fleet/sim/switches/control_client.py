@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import json
 import socket
+from dataclasses import dataclass
 from typing import Any
 
 from schooltech_fleet.errors import SimulationError
 
 LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class PathStatus:
+    """A switch's management path: intact, or the reasons it is cut."""
+
+    intact: bool
+    problems: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PendingRevert:
+    """A Rollback Confirmed Change waiting for ``configure confirm``: the archive it restores, when."""
+
+    archive: str
+    minutes: int
+    seconds_left: float
 
 
 class SwitchControl:
@@ -67,6 +85,30 @@ class SwitchControl:
     def disconnect(self, switch: str) -> int:
         """Abort every SSH session of ``switch``; returns how many were open."""
         return int(self._call("disconnect", switch=switch))
+
+    def management_path(self, switch: str) -> PathStatus:
+        """Whether schooltech's sessions can reach ``switch`` now and, if not, why."""
+        result = self._call("management_path", switch=switch)
+        return PathStatus(bool(result["intact"]), tuple(str(problem) for problem in result["problems"]))
+
+    def pending_revert(self, switch: str) -> PendingRevert | None:
+        """The revert ``configure terminal revert timer`` armed and nobody confirmed yet, if any."""
+        result = self._call("pending_revert", switch=switch)
+        if result is None:
+            return None
+        return PendingRevert(str(result["archive"]), int(result["minutes"]), float(result["seconds_left"]))
+
+    def expire_revert(self, switch: str) -> str:
+        """Let the pending revert fire now (as if its timer ran out); returns the archive restored."""
+        return str(self._call("expire_revert", switch=switch))
+
+    def host_key(self, switch: str) -> str:
+        """The SSH host public key ``switch`` offers now (``ssh-ed25519 AAAA...``)."""
+        return str(self._call("host_key", switch=switch))
+
+    def replace_host_key(self, switch: str, private_key: str | None = None) -> str:
+        """Serve new connections with another host key (given as OpenSSH text, else generated); returns it."""
+        return str(self._call("replace_host_key", switch=switch, private_key=private_key))
 
     def _call(self, op: str, **params: Any) -> Any:
         request = json.dumps({"op": op, **params}).encode() + b"\n"

@@ -14,9 +14,22 @@ configure              ``text``           null; typed in config mode (merge)
 reject                 ``pattern``        null; config lines matching the regex fail
 drop_after             ``commands``       null; TCP reset after N more config commands
 clear_faults                              null
-reset                                     null; boot state, faults and log cleared
+reset                                     null; boot state (config, host key), faults
+                                          and log cleared
 command_log                               every command line received over SSH
 disconnect                                number of SSH sessions aborted
+management_path                           ``{"intact": bool, "problems": [why, ...]}``
+                                          (see ``management.py``)
+pending_revert                            null, or ``{"archive", "minutes",
+                                          "seconds_left"}`` of the Rollback Confirmed
+                                          Change waiting for ``configure confirm``
+expire_revert                             the archive restored: the pending revert
+                                          fires now
+host_key                                  the SSH host public key (``ssh-ed25519 AAAA...``)
+replace_host_key       ``private_key``    the new public key; ``private_key`` (OpenSSH
+                       (optional)         text) or a generated one serves the next
+                                          connections (a replaced switch, or a
+                                          man-in-the-middle); open sessions stay
 =====================  =================  ===============================================
 """
 
@@ -75,6 +88,24 @@ def _drop_after(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
     switch.faults.drop_after = commands
 
 
+def _management_path(switch: EmulatedSwitch) -> dict[str, Any]:
+    problems = switch.management_path()
+    return {"intact": not problems, "problems": problems}
+
+
+def _pending_revert(switch: EmulatedSwitch) -> dict[str, Any] | None:
+    pending = switch.rollback.pending
+    if pending is None:
+        return None
+    return {"archive": pending.archive.name, "minutes": pending.minutes, "seconds_left": switch.rollback.seconds_left()}
+
+
+def _expire_revert(switch: EmulatedSwitch) -> str:
+    if switch.rollback.pending is None:
+        raise ControlRequestError(f"no Rollback Confirmed Change is pending on {switch.spec.name}")
+    return switch.rollback.revert()
+
+
 def _clear_faults(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
     switch.faults = FaultState()
 
@@ -90,4 +121,9 @@ _OPERATIONS: dict[str, Callable[[EmulatedSwitch, dict[str, Any]], Any]] = {
     "reset": lambda switch, _: switch.reset(),
     "command_log": lambda switch, _: list(switch.command_log),
     "disconnect": lambda switch, _: switch.disconnect(),
+    "management_path": lambda switch, _: _management_path(switch),
+    "pending_revert": lambda switch, _: _pending_revert(switch),
+    "expire_revert": lambda switch, _: _expire_revert(switch),
+    "host_key": lambda switch, _: switch.host_key_line,
+    "replace_host_key": lambda switch, request: switch.replace_host_key(request.get("private_key")),
 }

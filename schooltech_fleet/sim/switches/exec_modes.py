@@ -13,6 +13,7 @@ from schooltech_fleet.sim.switches.interface_names import resolve_interface
 from schooltech_fleet.sim.switches.modes_base import IosMode
 
 _ENABLE_ATTEMPTS = 3
+MAX_REVERT_MINUTES = 120
 CONFIG_BANNER = "Enter configuration commands, one per line.  End with CNTL/Z."
 
 
@@ -55,26 +56,57 @@ class ExecMode(IosMode):
 
 
 class PrivilegedExecMode(ExecMode, EnabledCommandProcessor):  # type: ignore[misc]
-    """``Switch#``: show, configure, write memory, copy running-config startup-config."""
+    """``Switch#``: show, configure (with the revert timer), write memory, copy, archive config."""
 
-    keywords = ("configure", "copy", "enable", "exit", "logout", "quit", "show", "terminal", "write")
+    keywords = ("archive", "configure", "copy", "enable", "exit", "logout", "quit", "show", "terminal", "write")
 
-    def __init__(self, config: GlobalConfigMode) -> None:
+    def __init__(self, config: GlobalConfigMode, username: str) -> None:
         super().__init__(config)
         config.exec_mode = self
+        self.username = username
 
     def cmd_enable(self, args: Args, negated: bool) -> None:
         """``enable`` when already enabled does nothing."""
 
+    def cmd_archive(self, args: Args, negated: bool) -> None:
+        """``archive config``: store the running-config in the configuration archive."""
+        args.keyword("config")
+        args.end()
+        self.switch.rollback.archive()
+
     def cmd_configure(self, args: Args, negated: bool) -> None:
-        """``configure terminal`` (``configure`` alone asks where from)."""
+        """``configure terminal [revert timer M]``, ``configure confirm``, ``configure revert now|timer M``.
+
+        ``configure`` alone asks where from. See ``rollback.py`` for the revert timer.
+        """
         if args.done:
             self.write("Configuring from terminal, memory, or network [terminal]? ")
             self.continue_to(self._configure_from)
             return
-        args.keyword("terminal")
-        args.end()
-        self._enter_config()
+        action = args.keyword("confirm", "revert", "terminal")
+        rollback = self.switch.rollback
+        if action == "confirm":
+            args.end()
+            rollback.confirm(self.username)
+        elif action == "revert":
+            if args.keyword("now", "timer") == "now":
+                args.end()
+                rollback.revert()
+            else:
+                minutes = args.integer(1, MAX_REVERT_MINUTES)
+                args.end()
+                rollback.restart(minutes)
+        elif args.done:
+            self._enter_config()
+        else:
+            args.keyword("revert")
+            args.keyword("timer")
+            minutes = args.integer(1, MAX_REVERT_MINUTES)
+            args.end()
+            archived = rollback.start(minutes, self.username)
+            self.write_line(f"Rollback Confirmed Change: Backing up current running config to {archived.name}")
+            self.write_line("")
+            self._enter_config()
 
     def _configure_from(self, answer: str) -> None:
         if answer.strip() and not "terminal".startswith(answer.strip().lower()):
@@ -109,9 +141,18 @@ class PrivilegedExecMode(ExecMode, EnabledCommandProcessor):  # type: ignore[mis
         self.cmd_write(Args(""), negated=False)
 
     def cmd_show(self, args: Args, negated: bool) -> None:
-        """``show running-config [interface X]``, ``startup-config``, ``vlan [brief]``, ``version``."""
-        topic = args.keyword("running-config", "startup-config", "version", "vlan")
-        if topic == "running-config":
+        """``show running-config [interface X]``, ``startup-config``, ``vlan [brief]``, ``version``, ``archive``,
+        ``archive config rollback timer``."""
+        topic = args.keyword("archive", "running-config", "startup-config", "version", "vlan")
+        if topic == "archive":
+            if args.done:
+                self.write_lines(self.switch.rollback.show_archive())
+                return
+            for word in ("config", "rollback", "timer"):
+                args.keyword(word)
+            args.end()
+            self.write_lines(self.switch.rollback.show_timer())
+        elif topic == "running-config":
             self._show_running_config(args)
         elif topic == "startup-config":
             args.end()
@@ -166,8 +207,11 @@ class UserExecMode(ExecMode, DefaultCommandProcessor):  # type: ignore[misc]
         self.show_version()
 
     def cmd_enable(self, args: Args, negated: bool) -> None:
-        """``enable``: prompts for the enable secret, three attempts, no echo."""
+        """``enable``: prompts for the enable secret (the running-config's, else the spec's), three attempts."""
         args.end()
+        if self.switch.check_enable("") is None:
+            self.write_line("% No password set")
+            return
         self._attempts = 0
         self._ask_secret()
 
@@ -178,7 +222,7 @@ class UserExecMode(ExecMode, DefaultCommandProcessor):  # type: ignore[misc]
 
     def _check_secret(self, secret: str) -> None:
         self.replace_input = False
-        if secret == self.switch.spec.enable_secret:
+        if self.switch.check_enable(secret):
             self.move_to(self.enabled_processor)
             return
         self._attempts += 1
@@ -193,7 +237,7 @@ class UserExecMode(ExecMode, DefaultCommandProcessor):  # type: ignore[misc]
         self.is_done = True
 
 
-def make_exec_modes(auto_enable: bool) -> IosMode:
-    """The mode tree of a new session, starting enabled or at ``Switch>``."""
-    enabled = PrivilegedExecMode(make_config_mode())
+def make_exec_modes(auto_enable: bool, username: str = "console") -> IosMode:
+    """The mode tree of a new session of ``username``, starting enabled or at ``Switch>``."""
+    enabled = PrivilegedExecMode(make_config_mode(), username)
     return enabled if auto_enable else UserExecMode(enabled)

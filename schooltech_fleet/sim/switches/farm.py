@@ -20,6 +20,7 @@ from schooltech_fleet.sim.switches.control_client import SwitchControl
 from schooltech_fleet.sim.switches.spec import SwitchSpec, dump_specs
 
 MODULE = "schooltech_fleet.sim.switches"
+LOOPBACK = "127.0.0.1"
 STOP_TIMEOUT = 5.0
 _POLL_SECONDS = 0.05
 _STDERR_TAIL = 4000
@@ -32,6 +33,7 @@ class SwitchFarm:
     process: subprocess.Popen[bytes]
     control: SwitchControl
     ports: Mapping[str, int]
+    host_keys: Mapping[str, str]
     workdir: Path
     log_path: Path
     _log: IO[bytes]
@@ -42,6 +44,10 @@ class SwitchFarm:
             return self.ports[switch]
         except KeyError:
             raise SimulationError(f"no emulated switch named {switch!r}") from None
+
+    def known_hosts(self) -> str:
+        """Known-hosts lines of every switch as started (``[127.0.0.1]:PORT ssh-ed25519 AAAA...``)."""
+        return "".join(f"[{LOOPBACK}]:{self.ports[name]} {key}\n" for name, key in sorted(self.host_keys.items()))
 
     def stop(self, timeout: float = STOP_TIMEOUT) -> None:
         """SIGTERM, then SIGKILL after ``timeout``; safe to call twice."""
@@ -66,7 +72,8 @@ def start_switches(specs: Sequence[SwitchSpec], workdir: Path, *, control_port: 
                    log_level: str = "WARNING", detached: bool = False) -> SwitchFarm:  # fmt: skip
     """Start one emulator process for ``specs`` and wait until every switch listens.
 
-    ``workdir`` receives the spec file, the ready file and ``switches.log`` (the process's
+    ``workdir`` receives the spec file (mode 0600: it may hold host keys), the ready file,
+    ``host-keys/`` (each switch's SSH private host key) and ``switches.log`` (the process's
     output). Raises SimulationError, with the end of that log, if the process fails or is not
     ready within ``timeout`` seconds (it is killed then). A process started ``detached`` runs
     in a session of its own and outlives this one (``schooltech sim up``); stop it with
@@ -77,21 +84,22 @@ def start_switches(specs: Sequence[SwitchSpec], workdir: Path, *, control_port: 
     dump_specs(specs, spec_path)
     ready_path.unlink(missing_ok=True)
     command = [sys.executable, "-m", MODULE, "--spec", str(spec_path), "--control-port", str(control_port),
-               "--ready-file", str(ready_path), "--log-level", log_level]  # fmt: skip
+               "--ready-file", str(ready_path), "--log-level", log_level,
+               "--key-dir", str(workdir / "host-keys")]  # fmt: skip
     if not detached:
         command += ["--parent-pid", str(os.getpid())]
     log = log_path.open("wb")
     process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                env=_child_environment(), start_new_session=detached)  # fmt: skip
     try:
-        control_port, ports = _wait_until_ready(process, ready_path, log_path, timeout)
+        control_port, ports, host_keys = _wait_until_ready(process, ready_path, log_path, timeout)
     except BaseException:
         if process.poll() is None:
             process.kill()
             process.wait()
         log.close()
         raise
-    return SwitchFarm(process, SwitchControl(control_port), ports, workdir, log_path, log)
+    return SwitchFarm(process, SwitchControl(control_port), ports, host_keys, workdir, log_path, log)
 
 
 def is_emulator(pid: int) -> bool:
@@ -124,13 +132,14 @@ def _child_environment() -> dict[str, str]:
 
 
 def _wait_until_ready(process: subprocess.Popen[bytes], ready_path: Path, log_path: Path,
-                      timeout: float) -> tuple[int, dict[str, int]]:  # fmt: skip
-    """Wait for the ready file; return the control port and the SSH port of each switch."""
+                      timeout: float) -> tuple[int, dict[str, int], dict[str, str]]:  # fmt: skip
+    """Wait for the ready file; return the control port, the SSH port and host key of each switch."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if ready_path.exists():
             ready = json.loads(ready_path.read_text())
-            return int(ready["control_port"]), {str(name): int(port) for name, port in ready["switches"].items()}
+            ports = {str(name): int(port) for name, port in ready["switches"].items()}
+            return int(ready["control_port"]), ports, {str(name): str(key) for name, key in ready["host_keys"].items()}
         if process.poll() is not None:
             raise SimulationError(
                 f"switch emulator exited with status {process.returncode} before it was ready:\n" + _tail(log_path)

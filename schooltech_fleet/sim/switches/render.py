@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from schooltech_fleet.sim.switches.acl import display_entry
+from schooltech_fleet.sim.switches.allowlist import SECTIONS
 from schooltech_fleet.sim.switches.cli_args import format_vlan_list
 from schooltech_fleet.sim.switches.state import SwitchPort, SwitchState, VlanInterface
+from schooltech_fleet.sim.switches.verbatim import VerbatimLine
 
 IOS_VERSION = "15.2"
 BANNER_DELIMITER = "^C"
@@ -46,8 +48,15 @@ def _with_header(config: str) -> list[str]:
 
 
 def _running_config_lines(state: SwitchState) -> Iterator[str]:
-    yield from ("!", f"version {IOS_VERSION}", "!", f"hostname {state.hostname}", "!")
+    kept = sorted(state.verbatim, key=lambda line: line.order)
+    yield from ("!", f"version {IOS_VERSION}")
+    yield from _kept(kept, 0, 2, separate=False)
+    yield from ("!", f"hostname {state.hostname}", "!")
+    for low, high in ((2, 4), (4, 5), (5, 7), (7, 8), (8, 9), (9, 10), (10, 11), (11, 12), (12, 13)):
+        yield from _kept(kept, low, high)
     yield from _vlan_lines(state)
+    for low, high in ((13, 14), (14, 15), (15, 16)):
+        yield from _kept(kept, low, high)
     for port in state.ports.values():
         yield from port_lines(port)
         yield "!"
@@ -56,21 +65,47 @@ def _running_config_lines(state: SwitchState) -> Iterator[str]:
         yield "!"
     if state.default_gateway:
         yield f"ip default-gateway {state.default_gateway}"
+    yield from _kept(kept, 16, 18, separate=False)
     yield "!"
-    for acl in state.acls.values():
-        yield f"ip access-list extended {acl.name}"
-        yield from (" " + display_entry(entry.text) for entry in acl.entries)
-        yield "!"
+    for kind in ("standard", "extended"):
+        for acl in (acl for acl in state.acls.values() if acl.kind == kind and not acl.numbered):
+            yield f"ip access-list {kind} {acl.name}"
+            yield from (" " + display_entry(entry.text) for entry in acl.entries)
+            yield "!"
+    yield from _kept(kept, 18, 21, separate=False)
     yield from (f"logging host {host}" for host in state.logging_hosts)
-    yield from _snmp_lines(state)
+    for acl in (acl for acl in state.acls.values() if acl.numbered):
+        yield from (f"access-list {acl.name} {display_entry(entry.text)}" for entry in acl.entries)
+    yield from _snmp_lines(state, kept)
     yield "!"
+    yield from _kept(kept, 23, 24)
     for kind in ("login", "motd"):
         if kind in state.banners:
             yield f"banner {kind} {BANNER_DELIMITER}{state.banners[kind]}{BANNER_DELIMITER}"
     yield "!"
+    yield from _kept(kept, 24, 26)
+    yield from _kept(kept, 26, 27, separate=False)
     for server, prefer in state.ntp_servers.items():
         yield f"ntp server {server}" + (" prefer" if prefer else "")
+    yield from _kept(kept, 27, 1000, separate=False)
     yield "end"
+
+
+def _kept(lines: list[VerbatimLine], low: float, high: float, *, separate: bool = True) -> Iterator[str]:
+    """Kept lines with ``low <= order < high``; sections are followed by ``!`` (``line`` sections as a group).
+
+    With ``separate`` a ``!`` closes the block, as between IOS's NVGEN blocks.
+    """
+    block = [line for line in lines if low <= line.order < high]
+    last = ""
+    for line in block:
+        yield from line.lines()
+        last = line.text
+        if line.section is not None and SECTIONS[line.section].separated:
+            last = "!"
+            yield "!"
+    if block and separate and last != "!":
+        yield "!"
 
 
 def _vlan_lines(state: SwitchState) -> Iterator[str]:
@@ -90,73 +125,84 @@ def _vlan_lines(state: SwitchState) -> Iterator[str]:
 
 
 def port_lines(port: SwitchPort) -> list[str]:
-    """``interface NAME`` and its settings, in the order IOS prints them."""
-    lines = [f"interface {port.name}"]
+    """``interface NAME`` and its settings, in the order IOS prints them (kept lines by their order)."""
+    lines: list[tuple[float, str]] = []
     if port.description is not None:
-        lines.append(f" description {port.description}")
+        lines.append((10, f" description {port.description}"))
     if port.access_vlan not in (None, 1):
-        lines.append(f" switchport access vlan {port.access_vlan}")
+        lines.append((20, f" switchport access vlan {port.access_vlan}"))
     if port.native_vlan not in (None, 1):
-        lines.append(f" switchport trunk native vlan {port.native_vlan}")
+        lines.append((21, f" switchport trunk native vlan {port.native_vlan}"))
     if port.allowed_vlans is not None:
         allowed = format_vlan_list(port.allowed_vlans) if port.allowed_vlans else "none"
-        lines.append(f" switchport trunk allowed vlan {allowed}")
+        lines.append((22, f" switchport trunk allowed vlan {allowed}"))
     if port.mode is not None:
-        lines.append(f" switchport mode {port.mode}")
+        lines.append((23, f" switchport mode {port.mode}"))
     if port.nonegotiate:
-        lines.append(" switchport nonegotiate")
+        lines.append((24, " switchport nonegotiate"))
     security = port.port_security
     if security.maximum is not None:
-        lines.append(f" switchport port-security maximum {security.maximum}")
+        lines.append((31, f" switchport port-security maximum {security.maximum}"))
     if security.violation is not None:
-        lines.append(f" switchport port-security violation {security.violation}")
+        lines.append((32, f" switchport port-security violation {security.violation}"))
     if security.sticky:
-        lines.append(" switchport port-security mac-address sticky")
+        lines.append((33, " switchport port-security mac-address sticky"))
     if security.enabled:
-        lines.append(" switchport port-security")
+        lines.append((35, " switchport port-security"))
     if port.access_group_in:
-        lines.append(f" ip access-group {port.access_group_in} in")
+        lines.append((40, f" ip access-group {port.access_group_in} in"))
     if port.shutdown:
-        lines.append(" shutdown")
+        lines.append((50, " shutdown"))
     for traffic in ("broadcast", "multicast", "unicast"):
         if traffic in port.storm_control:
-            lines.append(f" storm-control {traffic} level {port.storm_control[traffic]}")
+            lines.append((60, f" storm-control {traffic} level {port.storm_control[traffic]}"))
     if port.storm_control_action:
-        lines.append(f" storm-control action {port.storm_control_action}")
+        lines.append((61, f" storm-control action {port.storm_control_action}"))
     if port.portfast is not None:
-        lines.append(" spanning-tree portfast" + (f" {port.portfast}" if port.portfast else ""))
+        lines.append((80, " spanning-tree portfast" + (f" {port.portfast}" if port.portfast else "")))
     if port.bpduguard:
-        lines.append(" spanning-tree bpduguard enable")
-    return lines
+        lines.append((81, " spanning-tree bpduguard enable"))
+    return [f"interface {port.name}", *_merged(lines, port.verbatim)]
 
 
 def svi_lines(svi: VlanInterface) -> list[str]:
     """``interface VlanN``: secondary addresses are printed before the primary, as IOS does."""
-    lines = [f"interface {svi.name}"]
+    lines: list[tuple[float, str]] = []
     if svi.description is not None:
-        lines.append(f" description {svi.description}")
+        lines.append((10, f" description {svi.description}"))
     if svi.addresses:
         primary, *secondaries = svi.addresses
-        lines += [f" ip address {ip.ip} {ip.netmask} secondary" for ip in secondaries]
-        lines.append(f" ip address {primary.ip} {primary.netmask}")
+        lines += [(20, f" ip address {ip.ip} {ip.netmask} secondary") for ip in secondaries]
+        lines.append((20, f" ip address {primary.ip} {primary.netmask}"))
     else:
-        lines.append(" no ip address")
+        lines.append((20, " no ip address"))
     if svi.access_group_in:
-        lines.append(f" ip access-group {svi.access_group_in} in")
+        lines.append((30, f" ip access-group {svi.access_group_in} in"))
     if svi.access_group_out:
-        lines.append(f" ip access-group {svi.access_group_out} out")
+        lines.append((31, f" ip access-group {svi.access_group_out} out"))
     if svi.shutdown:
-        lines.append(" shutdown")
-    return lines
+        lines.append((50, " shutdown"))
+    return [f"interface {svi.name}", *_merged(lines, svi.verbatim)]
 
 
-def _snmp_lines(state: SwitchState) -> Iterator[str]:
+def _merged(modelled: list[tuple[float, str]], kept: list[VerbatimLine]) -> list[str]:
+    """Modelled and kept interface lines in display order (a stable sort: equal orders keep their order)."""
+    lines = modelled + [(line.order, " " + line.text) for line in kept]
+    return [text for _, text in sorted(lines, key=lambda pair: pair[0])]
+
+
+def _snmp_lines(state: SwitchState, kept: list[VerbatimLine]) -> Iterator[str]:
+    """Modelled and kept ``snmp-server`` lines: engineID, groups, communities and views, location,
+    contact, ``enable traps``, hosts."""
     snmp = state.snmp
+    yield from _kept(kept, 22.0, 22.15, separate=False)
     yield from (f"snmp-server group {group}" for group in snmp.groups)
+    yield from _kept(kept, 22.15, 22.3, separate=False)
     if snmp.location is not None:
         yield f"snmp-server location {snmp.location}"
     if snmp.contact is not None:
         yield f"snmp-server contact {snmp.contact}"
+    yield from _kept(kept, 22.3, 23, separate=False)
     yield from (f"snmp-server host {host}" for host in snmp.hosts)
 
 

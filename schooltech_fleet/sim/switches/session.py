@@ -20,7 +20,10 @@ class ConnectionDropRequested(Exception):
 
 
 class IosShellSession(CiscoShellSession):  # type: ignore[misc]
-    """Runs each line, prints IOS-style errors, applies injected faults, keeps the command log."""
+    """Runs each line, prints IOS-style errors, applies injected faults, keeps the command log.
+
+    After each line of an SSH session the farm's management paths are evaluated again.
+    """
 
     def __init__(self, processor: IosMode, switch: EmulatedSwitch, *, record: bool = True) -> None:
         self.switch = switch
@@ -48,6 +51,8 @@ class IosShellSession(CiscoShellSession):  # type: ignore[misc]
                 mode.show_prompt()
                 return True
         self.run_line(line)
+        if self.record:
+            self.switch.fabric.enforce()
         return not self.command_processor.is_done
 
     def run_line(self, line: str) -> bool:

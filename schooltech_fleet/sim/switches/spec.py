@@ -1,8 +1,9 @@
-"""What an emulated switch is: name, SSH port and login, its interfaces, its startup-config."""
+"""What an emulated switch is: name, SSH port and login, interfaces, startup-config, management path."""
 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import re
 from collections.abc import Sequence
@@ -15,16 +16,58 @@ from schooltech_fleet.sim.switches.interface_names import VLAN_TYPE, split_inter
 
 _SWITCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 MAX_PORT = 65535
+MAX_VLAN = 4094
+IOS_MINUTE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class ManagementSpec:
+    """How schooltech's sessions reach a switch in-band (see ``management.py``).
+
+    ``address`` is the switch's management address with its prefix (``10.70.99.11/24``) on
+    ``interface Vlan<vlan>``; ``controller`` the address sessions come from; ``uplink`` the
+    interface they arrive on; ``parent`` the emulated switch one hop closer to the
+    controller and ``parent_interface`` its interface that leads here (None: the uplink
+    leads to the router).
+    """
+
+    vlan: int
+    address: str
+    controller: str
+    uplink: str
+    parent: str | None = None
+    parent_interface: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.vlan <= MAX_VLAN:
+            raise SimulationError(f"management VLAN {self.vlan} is out of range")
+        try:
+            ipaddress.IPv4Interface(self.address)
+            ipaddress.IPv4Address(self.controller)
+        except ValueError as error:
+            raise SimulationError(f"management path: {error}") from None
+        if (self.parent is None) != (self.parent_interface is None):
+            raise SimulationError("management path: give both parent and parent_interface, or neither")
+
+    @property
+    def interface(self) -> ipaddress.IPv4Interface:
+        """The management address with its prefix."""
+        return ipaddress.IPv4Interface(self.address)
 
 
 @dataclass(frozen=True)
 class SwitchSpec:
     """One emulated Catalyst switch.
 
-    ``port`` 0 lets the emulator pick a free port (see ``SwitchFarm.ports``). Without an
-    ``enable_secret`` the login lands directly in privileged EXEC (``Switch#``, as with
-    ``privilege 15`` users); with one it lands at ``Switch>`` and needs ``enable``.
-    Without a ``startup_config`` the switch boots factory-default with ``hostname NAME``.
+    ``port`` 0 lets the emulator pick a free port (see ``SwitchFarm.ports``). While the
+    running-config has no ``username`` line, ``username``/``password`` log in (see
+    ``logins.py``): without an ``enable_secret`` the login lands directly in privileged EXEC
+    (``Switch#``, as with ``privilege 15`` users); with one it lands at ``Switch>`` and needs
+    ``enable``. Without a ``startup_config`` the switch boots factory-default with
+    ``hostname NAME``. ``host_key`` is an SSH private key (OpenSSH text); without one the
+    emulator generates an Ed25519 key at start. ``management``, when given, is the path every
+    session needs (``management.py``). ``minute_seconds`` is how many real seconds an
+    emulated minute lasts (the ``configure terminal revert timer``).
     """
 
     name: str
@@ -34,16 +77,26 @@ class SwitchSpec:
     interfaces: Sequence[str]
     startup_config: str | None = None
     enable_secret: str | None = None
+    host_key: str | None = None
+    management: ManagementSpec | None = None
+    minute_seconds: float = IOS_MINUTE_SECONDS
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "interfaces", tuple(self.interfaces))
+        if isinstance(self.management, dict):
+            object.__setattr__(self, "management", ManagementSpec(**self.management))
         if not _SWITCH_NAME.match(self.name):
             raise SimulationError(f"switch name {self.name!r} is not a valid name")
         if not 0 <= self.port <= MAX_PORT:
             raise SimulationError(f"switch {self.name}: port {self.port} is out of range")
         if not self.username or not self.password:
             raise SimulationError(f"switch {self.name}: username and password must not be empty")
+        if not self.minute_seconds > 0:
+            raise SimulationError(f"switch {self.name}: minute_seconds must be positive")
         _check_interfaces(self.name, self.interfaces)
+        if self.management is not None and self.management.uplink not in self.interfaces:
+            raise SimulationError(f"switch {self.name}: management uplink {self.management.uplink} is not one of its "
+                                  "interfaces")  # fmt: skip
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-compatible dict (the spec file format)."""
@@ -82,18 +135,41 @@ def catalyst_interfaces(access_ports: int = 48, uplinks: int = 4, member: int = 
 
 
 def check_unique(specs: Sequence[SwitchSpec]) -> None:
-    """Raise SimulationError if two specs share a name or a fixed port."""
+    """Raise SimulationError if two specs share a name or a fixed port, or a management parent is wrong."""
     names = [spec.name for spec in specs]
     ports = [spec.port for spec in specs if spec.port]
     if len(set(names)) != len(names):
         raise SimulationError("two emulated switches have the same name")
     if len(set(ports)) != len(ports):
         raise SimulationError("two emulated switches have the same SSH port")
+    by_name = {spec.name: spec for spec in specs}
+    for spec in specs:
+        _check_parents(spec, by_name)
+
+
+def _check_parents(spec: SwitchSpec, by_name: dict[str, SwitchSpec]) -> None:
+    """Every management parent is an emulated switch with that interface, and the chain ends."""
+    seen = {spec.name}
+    current = spec
+    while current.management is not None and current.management.parent is not None:
+        parent = by_name.get(current.management.parent)
+        if parent is None:
+            raise SimulationError(f"switch {current.name}: management parent {current.management.parent} is not an "
+                                  "emulated switch of this farm")  # fmt: skip
+        if current.management.parent_interface not in parent.interfaces:
+            raise SimulationError(f"switch {current.name}: {parent.name} has no interface "
+                                  f"{current.management.parent_interface}")  # fmt: skip
+        if parent.name in seen:
+            raise SimulationError(f"switch {spec.name}: the management parents form a loop")
+        seen.add(parent.name)
+        current = parent
 
 
 def dump_specs(specs: Sequence[SwitchSpec], path: Path) -> None:
     """Write the spec file read by ``python -m schooltech_fleet.sim.switches --spec``."""
     check_unique(specs)
+    path.touch(mode=0o600)
+    path.chmod(0o600)
     path.write_text(json.dumps({"switches": [spec.to_json() for spec in specs]}, indent=2))
 
 

@@ -6,6 +6,8 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from schooltech_fleet.sim.switches.verbatim import VerbatimLine
+
 DEFAULT_HOSTNAME = "Switch"
 DEFAULT_VLAN = 1
 
@@ -38,6 +40,7 @@ class SwitchPort:
     storm_control_action: str | None = None
     portfast: str | None = None
     bpduguard: bool = False
+    verbatim: list[VerbatimLine] = field(default_factory=list)
 
 
 @dataclass
@@ -50,6 +53,7 @@ class VlanInterface:
     access_group_in: str | None = None
     access_group_out: str | None = None
     shutdown: bool = False
+    verbatim: list[VerbatimLine] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -70,10 +74,20 @@ class AclEntry:
 
 @dataclass
 class AccessList:
-    """``ip access-list extended NAME``: entries in display order (remarks before their entry)."""
+    """An IP access list, named or numbered: entries in display order (remarks before their entry).
+
+    ``kind`` is ``extended`` or ``standard``; a numbered list (``access-list 10 ...``) is
+    named by its number and shown as ``access-list N ...`` lines.
+    """
 
     name: str
     entries: list[AclEntry] = field(default_factory=list)
+    kind: str = "extended"
+
+    @property
+    def numbered(self) -> bool:
+        """``access-list N`` rather than ``ip access-list standard|extended NAME``."""
+        return self.name.isdigit()
 
     def next_sequence(self) -> int:
         """The sequence number IOS gives an entry typed without one."""
@@ -117,7 +131,10 @@ class SnmpSettings:
 
 @dataclass
 class SwitchState:
-    """Everything ``show running-config`` shows, plus the SNMP users it hides."""
+    """Everything ``show running-config`` shows, plus the SNMP users it hides.
+
+    ``verbatim`` holds the global lines the emulator does not model (``allowlist.py``).
+    """
 
     hostname: str
     ports: dict[str, SwitchPort]
@@ -129,6 +146,7 @@ class SwitchState:
     ntp_servers: dict[str, bool] = field(default_factory=dict)
     snmp: SnmpSettings = field(default_factory=SnmpSettings)
     banners: dict[str, str] = field(default_factory=dict)
+    verbatim: list[VerbatimLine] = field(default_factory=list)
 
     @classmethod
     def factory_default(cls, interfaces: Sequence[str], hostname: str = DEFAULT_HOSTNAME) -> SwitchState:
