@@ -5,15 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from schooltech_fleet.errors import PrerequisiteError
-from schooltech_fleet.inventory import load_fleet
-from schooltech_fleet.network import hostkeys
-from schooltech_fleet.network.targets import switch_targets
 from schooltech_fleet.sim import pcs, simulation
 from schooltech_fleet.sim.prereqs import check_host_prerequisites
 
@@ -61,25 +58,6 @@ def simulated_school(demo_inventory: Path, state_dir: Path) -> Iterator[simulati
     pcs.remove_orphans("pytest-")
     sim = simulation.up(demo_inventory, sim_id=f"pytest-{os.getpid()}-{secrets.token_hex(2)}", detach=False)
     try:
-        record_switch_host_keys(sim)
         yield sim
     finally:
         simulation.down(demo_inventory)
-
-
-def record_switch_host_keys(sim: simulation.Simulation) -> None:
-    """Record each emulated switch's SSH host key where its sessions look for it, unless it is there already.
-
-    Sessions check host keys strictly. A simulation that records its switches' keys itself
-    (``switch_known_hosts``) leaves nothing to do; otherwise they go to the state directory
-    in use. The emulator is this test run's own: its keys are recorded as found.
-    """
-    for target in switch_targets(load_fleet(Path(sim.inventory))):
-        if not hostkeys.recorded(target.known_hosts, target.host, target.port):
-            hostkeys.record(target.known_hosts, target.host, target.port, hostkeys.offered(target.host, target.port))
-
-
-@pytest.fixture(scope="session")
-def switch_host_keys() -> Callable[[simulation.Simulation], None]:
-    """:func:`record_switch_host_keys`, for tests that use a state directory of their own."""
-    return record_switch_host_keys
