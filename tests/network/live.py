@@ -32,6 +32,11 @@ def running(control: SwitchControl, name: str) -> str:
     return normalise(IOS, control.running_config(name))
 
 
+def shown(control: SwitchControl, name: str) -> str:
+    """The running config as the engine reads it over SSH: normalised, every secret replaced by its placeholder."""
+    return redact.text(IOS, running(control, name))
+
+
 def saved(control: SwitchControl, name: str) -> str:
     return normalise(IOS, control.saved_config(name))
 

@@ -38,6 +38,7 @@ from .live import (
     running,
     saved,
     secrets_stored,
+    shown,
     unchanged,
 )
 
@@ -200,7 +201,7 @@ def test_an_atomic_push_confirms_no_switch_when_one_fails_and_every_one_is_back_
         CORE: "undone", LAB: "undone", LIB: "rolled back"}  # fmt: skip
     for name in SWITCHES:
         assert running(control, name) == before[name]
-        assert backups.read("DEMO", name, end["switches"][name]["backup"], platform=IOS) == before[name]
+        assert backups.read("DEMO", name, end["switches"][name]["backup"], platform=IOS) == shown(control, name)
         assert control.saved_config(name) == saved[name]  # none was ever confirmed or saved
         assert "configure confirm" not in control.command_log(name)
 
@@ -245,7 +246,7 @@ def test_rollback_restores_the_owned_lines_of_a_revision_and_refuses_an_unknown_
 
     back = demo(school, "rollback", "--switch", LAB, "--to", moved)
     assert back.returncode == 0, back.stdout + back.stderr
-    assert running(control, LAB) == backups.read("DEMO", LAB, moved, platform=IOS)
+    assert shown(control, LAB) == backups.read("DEMO", LAB, moved, platform=IOS)
     forward = demo(school, "rollback", "--switch", LAB, "--to", clean)
     assert forward.returncode == 0, forward.stdout + forward.stderr
     assert running(control, LAB) == booted
@@ -265,7 +266,7 @@ def test_no_secret_of_a_switch_and_not_the_login_password_ever_leaves_the_sessio
     school: Simulation, control: SwitchControl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     password = school.switch_password_file.read_text().strip()
-    canaries = [value for switch in school.canary_secrets.values() for value in switch.values()]
+    canaries = list(school.canary_secrets.values())
     stored = [value for name in SWITCHES for value in secrets_stored(control.running_config(name))]
     assert canaries and stored  # the switches hold secrets: plaintext canaries, and their stored forms
     logs = tmp_path / "session-logs"
