@@ -371,7 +371,7 @@ class _SwitchPush:
             try:
                 with open_session(self.target) as session:
                     if attempt > 1:
-                        why += f"; no login was possible for {attempt - 1} tries: the change had cut the management path"
+                        why += f"; no login for {attempt - 1} tries: the change had cut the management path"
                     if self.entry is not None and self.entry.phase == "confirmed":
                         return self._save_confirmed(session, why)
                     if revert_at is not None and time.time() >= revert_at:
