@@ -2,7 +2,8 @@
 
 Each school has 20 rooms of 30 devices (28 lab PCs as a counted pattern with one
 asset record each, a teacher PC and a display written out) and 10 switches with
-their port maps: 50 schools make 30,000 devices and 500 switches.
+their port maps, chained from the router: 50 schools make 30,000 devices and 500
+switches.
 """
 
 from __future__ import annotations
@@ -76,8 +77,11 @@ def school_file(index: int) -> str:
             f"      - {{ports: 31-{30 + PCS_PER_ROOM - 14}, room: R{rooms[1]:02d}}}",
             "      - {ports: 47, access_point: true}",
             "    uplinks:",
-            f"      - {{port: 49, to: {code}-SW{(s + 1) % SWITCHES_PER_SCHOOL:02d}}}",
+            # a chain from the router: SW00 has the router uplink, each switch links to the next (both ends)
+            f"      - {{port: 49, to: {code}-SW{s - 1:02d}}}" if s else "      - {port: 52, description: router}",
         ]
+        if s + 1 < SWITCHES_PER_SCHOOL:
+            lines.append(f"      - {{port: 50, to: {code}-SW{s + 1:02d}}}")
     return "\n".join(lines) + "\n"
 
 

@@ -122,7 +122,7 @@ def intended(selection: Selection) -> list[Rendered]:
         if selection.schools and school.code not in selection.schools:
             continue
         for intent in school_intents(school, selection.switches):
-            out.append(Rendered(intent.name, school.code, intent.platform, render(intent), _management(intent)))
+            out.append(Rendered(intent.name, school.code, intent.platform, render(intent), management_context(intent)))
     names = {r.switch for r in out}
     missing = [name for name in selection.switches if name not in names]
     if missing:
@@ -130,7 +130,8 @@ def intended(selection: Selection) -> list[Rendered]:
     return out
 
 
-def _management(intent: SwitchIntent) -> ManagementContext:
+def management_context(intent: SwitchIntent) -> ManagementContext:
+    """What carries the management session to the switch of *intent*."""
     chosen = platform(intent.platform)
     return ManagementContext(
         intent.management_vlan, str(intent.management_ip.ip) if intent.management_ip else None,
@@ -216,7 +217,7 @@ def rollback(selection: Selection, revision: str, *, check: bool = False, allow_
     target = targets[0]
     backup = backups.read(target.school, target.name, revision, platform=target.platform)
     run_id = f"rollback-{target.name}-{clock.now():%Y%m%dT%H%M%SZ}"
-    request = ApplyRequest(targets, {target.name: Wanted(backup, wanted[target.name].management)}, run_id,
+    request = ApplyRequest(targets, {target.name: Wanted(backup, wanted[target.name].management, whole=False)}, run_id,
                            f"rollback {run_id} to {revision}", check, allow_management=allow_management,
                            stop=stop or _never, resolves_inflight=True)  # fmt: skip
     return _run("rollback", request, simulation, invocation, None)

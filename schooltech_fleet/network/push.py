@@ -95,6 +95,7 @@ class Wanted:
 
     config: str
     management: ManagementContext
+    whole: bool = True  # every line of it must show (a rendered intent); False: its owned lines (a backup)
 
 
 def _never() -> str | None:
@@ -270,7 +271,7 @@ class _SwitchPush:
 
     def _problem(self, now: str) -> str | None:
         """What is wrong with *now* after the push: an intended line missing, or a line outside the scope changed."""
-        found = verify(self.platform, now, self.wanted.config, self.wanted.management)
+        found = verify(self.platform, now, self.wanted.config, self.wanted.management, whole=self.wanted.whole)
         if not found.ok:
             return found.summary()
         added = set(self.platform.commit_confirm.archive if self.platform.commit_confirm else ())
@@ -386,7 +387,7 @@ class _SwitchPush:
     def _save_confirmed(self, session: SwitchSession, why: str) -> SwitchOutcome:
         """The change was confirmed but not saved when the session failed: save it if it is still intact."""
         now = normalise(self.platform, session.running_config())
-        if not verify(self.platform, now, self.wanted.config, self.wanted.management).ok:
+        if not verify(self.platform, now, self.wanted.config, self.wanted.management, whole=self.wanted.whole).ok:
             return self._needs_attention(f"{why}; the change was confirmed but no longer verifies")
         session.save()
         inflight.end(self.target.name)
@@ -476,7 +477,7 @@ def settle(session: SwitchSession, entry: InFlight, wanted: Wanted, *, change: b
     if not remediate(platform, now, backup, wanted.management).changes:
         inflight.end(entry.switch)
         return Settled(True, f"{label}; it is back at that backup (verified)")
-    if entry.phase == "confirmed" and verify(platform, now, wanted.config, wanted.management).ok:
+    if entry.phase == "confirmed" and verify(platform, now, wanted.config, wanted.management, whole=wanted.whole).ok:
         if not change:
             return Settled(False, f"{label}; it runs its intended config, not yet saved")
         session.save()

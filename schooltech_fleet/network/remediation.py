@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from hier_config import Platform as HierPlatform
@@ -36,7 +36,7 @@ OWNED_ACLS = ("GUEST-ISOLATION",)  # the access lists schooltech renders (intent
 class Remediation:
     """What separates a switch's owned view from its intended config, as a diff and as commands both ways."""
 
-    diff: str
+    compared: tuple[str, str, str, str]  # (owned view of running, intended, their labels): the diff, when asked
     commands: tuple[str, ...]  # running -> intended
     undo: tuple[str, ...]  # intended -> running
     kept: int = 0  # running lines outside the owned scope, left exactly as they are
@@ -46,6 +46,13 @@ class Remediation:
     @property
     def changes(self) -> bool:
         return bool(self.commands)
+
+    @cached_property
+    def diff(self) -> str:
+        """The unified diff of the owned view of running and the intended config ("" when they are the same)."""
+        current, intended, label, other = self.compared
+        return "".join(difflib.unified_diff(current.splitlines(keepends=True), intended.splitlines(keepends=True),
+                                            fromfile=label, tofile=other))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,7 @@ def _volatile(platform: Platform) -> re.Pattern[str]:
     return re.compile("|".join(platform.volatile) or r"(?!x)x")
 
 
+@lru_cache(maxsize=256)
 def normalise(platform: Platform, text: str) -> str:
     """*text* without volatile lines, trailing spaces or a header before the config proper."""
     pattern = _volatile(platform)
@@ -71,6 +79,7 @@ def normalise(platform: Platform, text: str) -> str:
     return "\n".join(kept).rstrip("\n") + "\n"
 
 
+@lru_cache(maxsize=64)  # a push asks for the same views several times (plan, verification, kept lines)
 def views(platform: Platform, running: str, wanted: str, context: ManagementContext) -> Views:
     """The owned views of *running* and *wanted* (a physical port *wanted* does not list is left alone)."""
     running_blocks = parse_config(normalise(platform, running), platform.comment_prefix)
@@ -93,10 +102,9 @@ def remediate(platform: Platform, running: str, wanted: str, context: Management
     both = views(platform, running, wanted, context)
     kept, protected = len(both.running.kept), both.running.protected
     current, intended = serialise(both.running.owned), serialise(both.wanted.owned)
+    compared = (current, intended, *labels)
     if current == intended:
-        return Remediation("", (), (), kept, protected)
-    diff = "".join(difflib.unified_diff(current.splitlines(keepends=True), intended.splitlines(keepends=True),
-                                        fromfile=labels[0], tofile=labels[1]))  # fmt: skip
+        return Remediation(compared, (), (), kept, protected)
     ignored = _ignored_lines(platform)
     if ignored is not None:
         current, intended = _without_shared_sections(current, intended, ignored)
@@ -107,7 +115,7 @@ def remediate(platform: Platform, running: str, wanted: str, context: Management
     undo = tuple(line.cisco_style_text() for line in workflow.rollback_config.all_children_sorted())
     lineages = [tuple(part.text for part in line.lineage()) for line in sent]
     management = tuple(platform.management.changes(lineages, both.running.owned, both.wanted.owned, context))
-    return Remediation(diff, commands, undo, kept, protected, management)
+    return Remediation(compared, commands, undo, kept, protected, management)
 
 
 def unowned_lines(platform: Platform, config: str, management_vlan: int | None) -> list[str]:
@@ -140,24 +148,35 @@ def _driver(platform: Platform) -> HConfigDriverBase:
 
 
 @cache
-def _ignored_lines(platform: Platform) -> Callable[[str], bool] | None:
-    """Whether hier_config reads a line as nothing (a comment, ``end``, ``version ...``) on *platform*.
+def line_reader(platform: Platform) -> Callable[[str], str] | None:
+    """How hier_config reads one line on *platform* ("" for a line it ignores), blanks collapsed.
 
-    None when no section may be left out of a comparison on *platform*.
+    None on platforms where a line's reading depends on more than the line itself (sections
+    that move lines between them, indentation adjustments, whole-text substitutions).
     """
     rules = _driver(platform).rules
     if not platform.independent_sections or rules.indent_adjust or rules.full_text_sub:
         return None
     substitutions = tuple((re.compile(rule.search), rule.replace) for rule in rules.per_line_sub)
 
-    @lru_cache(maxsize=8192)
-    def ignored(line: str) -> bool:
+    @lru_cache(maxsize=16384)
+    def read(line: str) -> str:
         text = " " * (len(line) - len(line.lstrip())) + " ".join(line.split())  # as hier_config reads it
         for pattern, replacement in substitutions:
             text = pattern.sub(replacement, text)
-        return not text.strip()
+        return " ".join(text.split())
 
-    return ignored
+    return read
+
+
+@cache
+def _ignored_lines(platform: Platform) -> Callable[[str], bool] | None:
+    """Whether hier_config reads a line as nothing (a comment, ``end``, ``version ...``) on *platform*.
+
+    None when no section may be left out of a comparison on *platform*.
+    """
+    read = line_reader(platform)
+    return None if read is None else lambda line: not read(line)
 
 
 def _sections(text: str, ignored: Callable[[str], bool]) -> list[tuple[str, str | None]]:

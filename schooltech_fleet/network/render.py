@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable
-from functools import cache
+from collections.abc import Iterable, Iterator
+from functools import cache, lru_cache
 from pathlib import Path
 
 import jinja2
 
 from ..errors import FleetError
-from .config_text import lineages
+from .config_text import ConfigLine, lineages, read_section, sections, serialise
 from .intent import SwitchIntent
 from .platforms import Platform, platform
-from .remediation import blocks_of, hier_config_lineages, unowned_lines
+from .remediation import blocks_of, hier_config_lineages, line_reader, normalise, unowned_lines
 
 _SEQUENCE = re.compile(r"^\d+ ")
 
@@ -87,11 +87,41 @@ def render(intent: SwitchIntent, target: Platform | None = None) -> str:
 
 def inexpressible(target: Platform, config: str, management_vlan: int | None) -> list[str]:
     """Lines of *config* the engine could not manage: outside the owned scope, or not read as written by the planner."""
-    outside = [f"'{line}' is outside the owned scope" for line in unowned_lines(target, config, management_vlan)]
+    return [problem for section in sections(normalise(target, config))
+            for problem in _section_problems(target, section, management_vlan)]  # fmt: skip
+
+
+@lru_cache(maxsize=16384)
+def _section_problems(target: Platform, section: str, management_vlan: int | None) -> tuple[str, ...]:
+    """What :func:`inexpressible` finds in one top-level section (sections repeat across switches: remembered)."""
+    outside = [f"'{line}' is outside the owned scope" for line in unowned_lines(target, section, management_vlan)]
     rewritten = re.compile("|".join(target.planner_rewrites) or r"(?!x)x")
-    read = hier_config_lineages(target, config)  # hier_config numbers IOS ACL entries as it reads them
+    blocks = read_section(section, target.comment_prefix)
+    return (*outside, *(f"'{' / '.join(lineage)}' is not read as written by the planner"
+                        for block in blocks for lineage in _not_read(target, block)
+                        if not rewritten.search(lineage[-1])))  # fmt: skip
+def _not_read(target: Platform, block: ConfigLine) -> Iterator[tuple[str, ...]]:
+    """The lines of *block* the planner would drop or rewrite.
+
+    Read line by line where the planner reads each line on its own; a section it restructures
+    as it reads it (ACLs, VLAN lists) or a platform whose lines move between sections is read whole.
+    """
+    read = line_reader(target)
+    if read is None or re.search("|".join(target.planner_sections) or r"(?!x)x", block.text):
+        yield from _unread(target, serialise([block]))
+        return
+    stack: list[tuple[tuple[str, ...], ConfigLine]] = [((), block)]
+    while stack:
+        parents, line = stack.pop()
+        lineage = (*parents, line.text)
+        if read(line.raw) != line.text:
+            yield lineage
+        stack.extend((lineage, child) for child in reversed(line.children))
+
+
+@lru_cache(maxsize=8192)
+def _unread(target: Platform, block: str) -> tuple[tuple[str, ...], ...]:
+    """The lines of one top-level *block* hier_config does not read as written (blocks repeat: remembered)."""
+    read = hier_config_lineages(target, block)  # hier_config numbers IOS ACL entries as it reads them
     planner = {*read, *(tuple(_SEQUENCE.sub("", text) for text in lineage) for lineage in read)}
-    dropped = [f"'{' / '.join(lineage)}' is not read as written by the planner"
-               for lineage in lineages(blocks_of(target, config))
-               if lineage not in planner and not rewritten.search(lineage[-1])]  # fmt: skip
-    return outside + dropped
+    return tuple(lineage for lineage in lineages(blocks_of(target, block)) if lineage not in planner)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -32,21 +32,23 @@ class ScopeContext:
 @dataclass(frozen=True)
 class OwnedRule:
     line: re.Pattern[str]
-    children: Literal["all"] | tuple[re.Pattern[str], ...]  # (): a single line
+    children: Literal["all"] | re.Pattern[str] | None  # the owned lines under it (None: a single line)
     only_intended: bool  # left alone when the intended config does not list it
 
 
 @dataclass(frozen=True)
 class Scope:
     owned: tuple[OwnedRule, ...]
-    protected: tuple[re.Pattern[str], ...]
+    protected: re.Pattern[str]
+    headers: re.Pattern[str]  # every rule's line pattern in one alternation: group r<i> is rule i
 
     def rule(self, text: str) -> OwnedRule | None:
-        """The owned rule a top-level line falls under, if any."""
-        return next((rule for rule in self.owned if rule.line.search(text)), None)
+        """The owned rule a top-level line falls under, if any (the first in the platform's order)."""
+        match = self.headers.search(text)
+        return self.owned[int(match.lastgroup[1:])] if match and match.lastgroup else None
 
     def protects(self, text: str) -> bool:
-        return any(pattern.search(text) for pattern in self.protected)
+        return bool(self.protected.search(text))
 
 
 @dataclass
@@ -59,9 +61,9 @@ class View:
 
 
 @cache
-def _declared(platform: Platform) -> dict[str, object]:
+def _declared(platform: Platform) -> dict[str, Any]:
     with (platform.template.parent / "scope.yml").open(encoding="utf-8") as handle:
-        data: dict[str, object] = yaml.safe_load(handle)
+        data: dict[str, Any] = yaml.safe_load(handle)
     return data
 
 
@@ -79,12 +81,13 @@ def scope(platform: Platform, context: ScopeContext) -> Scope:
 
     declared = _declared(platform)
     owned = []
-    for entry in declared["owned"]:  # type: ignore[attr-defined]
-        children = entry.get("children", ())
-        owned.append(OwnedRule(compiled(entry["line"]),
-                               "all" if children == "all" else tuple(compiled(c) for c in children),
-                               bool(entry.get("only_intended", False))))  # fmt: skip
-    return Scope(tuple(owned), tuple(compiled(p) for p in declared["protected"]))  # type: ignore[attr-defined]
+    for entry in declared["owned"]:
+        children = entry.get("children")
+        under = children if children in ("all", None) else compiled("|".join(f"(?:{c})" for c in children))
+        owned.append(OwnedRule(compiled(entry["line"]), under, bool(entry.get("only_intended", False))))
+    headers = compiled("|".join(f"(?P<r{i}>{entry['line']})" for i, entry in enumerate(declared["owned"])))
+    protected = compiled("|".join(f"(?:{pattern})" for pattern in declared["protected"]))
+    return Scope(tuple(owned), protected, headers)
 
 
 def owned_view(chosen: Scope, blocks: Iterable[ConfigLine], intended: set[str] | None = None) -> View:
@@ -101,10 +104,13 @@ def owned_view(chosen: Scope, blocks: Iterable[ConfigLine], intended: set[str] |
         if rule.children == "all" or not block.children:
             view.owned.append(block)
             continue
-        owned_children = [child for child in block.children if any(p.search(child.text) for p in rule.children)]
+        pattern = rule.children
+        owned_children: list[ConfigLine] = []
+        other: list[ConfigLine] = []
+        for child in block.children:
+            (owned_children if pattern is not None and pattern.search(child.text) else other).append(child)
         view.owned.append(ConfigLine(block.raw, owned_children, block.continued))
-        view.kept.extend((block.raw, line) for child in block.children if child not in owned_children
-                         for line in child.lines())  # fmt: skip
+        view.kept.extend((block.raw, line) for child in other for line in child.lines())
     return view
 
 

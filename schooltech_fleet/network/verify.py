@@ -1,8 +1,9 @@
 """Is a switch at its intended config? Checked twice, by two readers that do not share blind spots.
 
-1. As text: every line of the intended config (of its owned view, for a backup) must be in the
-   running config, under the same parents, exactly as rendered (blanks collapsed). This reader
-   is ``config_text``, not the planner: a line hier_config would drop or rewrite cannot hide here.
+1. As text: every line of the intended config (the owned lines of a backup a rollback restores)
+   must be in the running config, under the same parents, exactly as rendered (blanks
+   collapsed). This reader is ``config_text``, not the planner: a line hier_config would drop
+   or rewrite cannot hide here.
 2. As the planner sees it: the remediation from running to intended must be empty.
 
 A push is verified this way over a fresh session; ``net drift`` reports the same findings.
@@ -37,14 +38,20 @@ class Verification:
         return ", ".join(parts) or "in sync"
 
 
-def missing_lines(platform: Platform, running: str, wanted: str, context: ManagementContext) -> tuple[str, ...]:
-    """The owned lines of *wanted* that *running* does not show under the same parents."""
+def missing_lines(platform: Platform, running: str, wanted: str, context: ManagementContext, *,
+                  whole: bool = True) -> tuple[str, ...]:  # fmt: skip
+    """The lines of *wanted* (only its owned lines unless *whole*) that *running* does not show under their parents.
+
+    A rendered intended config is checked *whole*: every line it holds must show. A backup
+    restored by a rollback is checked for its owned lines only (the others were never changed).
+    """
     shown = set(lineages(blocks_of(platform, running)))
-    owned = views(platform, running, wanted, context).wanted.owned
-    return tuple(" / ".join(lineage) for lineage in lineages(owned) if lineage not in shown)
+    checked = blocks_of(platform, wanted) if whole else views(platform, running, wanted, context).wanted.owned
+    return tuple(" / ".join(lineage) for lineage in lineages(checked) if lineage not in shown)
 
 
-def verify(platform: Platform, running: str, wanted: str, context: ManagementContext) -> Verification:
-    """Whether *running* holds every line of *wanted* (as text and as the planner reads it)."""
-    return Verification(missing_lines(platform, running, wanted, context),
+def verify(platform: Platform, running: str, wanted: str, context: ManagementContext, *,
+           whole: bool = True) -> Verification:  # fmt: skip
+    """Whether *running* holds *wanted* (as text, see :func:`missing_lines`, and as the planner reads it)."""
+    return Verification(missing_lines(platform, running, wanted, context, whole=whole),
                         remediate(platform, running, wanted, context))  # fmt: skip

@@ -22,7 +22,7 @@ from schooltech_fleet.network.config_text import serialise
 from schooltech_fleet.network.management import ManagementContext
 from schooltech_fleet.network.operations import Rendered
 from schooltech_fleet.network.platforms import Platform, platform
-from schooltech_fleet.network.remediation import Remediation, remediate, views
+from schooltech_fleet.network.remediation import remediate, views
 
 from .conftest import EXAMPLES
 from .mutations import banner, mutate
@@ -127,7 +127,7 @@ def test_pruning_keeps_what_hier_config_reads_across_sections(
 def test_identical_configs_give_no_commands(examples: dict[str, tuple[Rendered, ...]]) -> None:
     for config in (c for configs in examples.values() for c in configs):
         found = remediate(platform(config.platform), config.config, config.config, config.management)
-        assert found == Remediation("", (), ()), config.switch
+        assert (found.commands, found.undo, found.diff, found.management) == ((), (), "", ()), config.switch
 
 
 VOLATILE_HEADERS = {
@@ -149,7 +149,8 @@ def test_volatile_lines_and_layout_are_ignored_but_real_change_is_not(
     if config.platform == "cisco_ios":
         as_shown = as_shown.replace("ntp server", "ntp clock-period 36028797\r\nntp server")
     context = config.management
-    assert remediate(target, as_shown, config.config, context) == Remediation("", (), ())
+    same = remediate(target, as_shown, config.config, context)
+    assert (same.commands, same.undo, same.diff) == ((), (), "")
     newer = as_shown.replace("8123", "9001").replace("WB.16.10", "WB.16.11")
     assert remediate(target, as_shown, newer, context).diff == ""
 

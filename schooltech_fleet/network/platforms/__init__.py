@@ -87,7 +87,7 @@ STATEMENT_END = r"""(?=[ \t]*(?:$|[\r'";,]))"""
 URL_PASSWORD = SecretRule(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]+:(?P<secret>[^\s/@]+)@", anywhere=True)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one instance per platform: compared and hashed by identity (it keys caches)
 class Platform:
     """What the push engine and the templates need to know about one switch platform."""
 
@@ -108,6 +108,8 @@ class Platform:
     independent_sections: bool = False
     # lines hier_config moves to another section or reads as structure: not checked as written at render time
     planner_rewrites: tuple[str, ...] = ()
+    # sections hier_config restructures as it reads them (its post-load callbacks): checked whole at render time
+    planner_sections: tuple[str, ...] = ()
     commit_confirm: CommitConfirm | None = None  # None: failures are undone by sending the inverse commands
     secrets: tuple[SecretRule, ...] = field(default=())  # where its CLI holds secrets: redacted everywhere
     # What the CLI takes in each kind of free text schooltech writes (see CliText): required,

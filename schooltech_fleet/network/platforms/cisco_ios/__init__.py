@@ -32,6 +32,7 @@ PLATFORM = Platform(
         r"^! Time:",
     ),
     independent_sections=True,  # its post-load callbacks (ACL remarks/sequences, VLAN ranges) stay in a section
+    planner_sections=(r"^ip access-list ", r"^ipv6 access-list ", r"^vlan "),
     secrets=SECRETS,
     # Configuration Replace and Configuration Rollback (IOS 12.2(33)SE and later on Catalyst):
     # "configure terminal revert timer" needs an archive path; the archive files live in flash.
