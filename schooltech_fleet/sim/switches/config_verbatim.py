@@ -59,18 +59,9 @@ class VerbatimMode(IosMode):
             return
         kept = store(lines, parsed, encrypt=bool(find(self.state.verbatim, *PASSWORD_ENCRYPTION.split())))
         if kept.text == PASSWORD_ENCRYPTION:
-            encrypt_passwords(self._every_verbatim_line())
+            encrypt_passwords(self.state.verbatim)  # global lines and their sections hold the passwords
         if kept.section is not None:
             self.move_to(SectionMode(), kept, parsed.keyword)
-
-    def _every_verbatim_line(self) -> list[VerbatimLine]:
-        state = self.state
-        lines = list(state.verbatim)
-        for port in state.ports.values():
-            lines += port.verbatim
-        for svi in state.svis.values():
-            lines += svi.verbatim
-        return lines
 
 
 class VerbatimFallback(VerbatimMode):

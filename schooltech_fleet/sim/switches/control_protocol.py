@@ -31,6 +31,12 @@ replace_host_key       ``private_key``    the new public key; ``private_key`` (O
                                           connections (a replaced switch, or a
                                           man-in-the-middle); open sessions stay
 =====================  =================  ===============================================
+
+``SwitchControl`` (``control_client.py``) has a method of the same name for each operation,
+taking the switch name first: ``management_path`` returns a ``PathStatus(intact,
+problems)``, ``pending_revert`` a ``PendingRevert(archive, minutes, seconds_left)`` or None,
+``expire_revert`` the archive restored, ``host_key`` and ``replace_host_key(switch,
+private_key=None)`` the public key line.
 """
 
 from __future__ import annotations

@@ -87,7 +87,9 @@ class KeywordTable:
             node = node.children[matches[0]]
             if node.keyword is not None:
                 found = (node.keyword, args.index)
-        if found is None or (node.keyword is None and node.children and args.done and len(path) > len(found[0].path)):
+        # nothing matched, or the line stops inside a longer keyword (``exec prompt`` of ``exec prompt timestamp``)
+        stopped_inside = node.keyword is None and bool(node.children) and args.done
+        if found is None or (stopped_inside and len(path) > len(found[0].path)):
             raise args.incomplete() if args.done else args.invalid()
         keyword, index = found
         args.index = index
