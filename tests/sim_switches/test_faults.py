@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -93,3 +94,30 @@ def test_a_backup_taken_with_show_running_config_restores_as_is(connect: Callabl
     farm.control.configure("sw-b", "no vlan 20\ninterface Gi1/0/1\n shutdown\n")
     farm.control.set_running_config("sw-b", backup)
     assert farm.control.running_config("sw-b") == original
+
+
+def test_hold_keeps_the_answer_to_one_line_until_released(connect: Callable[..., Any], farm: SwitchFarm) -> None:
+    farm.control.hold("sw-a", r"^vlan 4\d$", skip=1)  # the second matching line is held
+    connection = connect("sw-a")
+    done = threading.Event()
+
+    def push() -> None:
+        connection.send_config_set(["vlan 41", "vlan 42", "vlan 43"], error_pattern=ERROR_PATTERN, read_timeout=20)
+        done.set()
+
+    worker = threading.Thread(target=push)
+    worker.start()
+    for _ in range(100):
+        if farm.control.held("sw-a"):
+            break
+        done.wait(0.05)
+    assert farm.control.held("sw-a") == "vlan 42"
+    assert not done.is_set()
+    running = farm.control.running_config("sw-a")
+    assert "vlan 41\n" in running and "42" not in running  # the held line has not run
+
+    assert farm.control.release("sw-a") == "vlan 42"
+    worker.join(20)
+    assert done.is_set()
+    assert "vlan 41-43" in farm.control.running_config("sw-a")
+    assert farm.control.held("sw-a") is None and farm.control.release("sw-a") is None

@@ -102,6 +102,24 @@ class SwitchControl:
         """Let the pending revert fire now (as if its timer ran out); returns the archive restored."""
         return str(self._call("expire_revert", switch=switch))
 
+    def confirm_revert(self, switch: str) -> None:
+        """Confirm the pending revert, as ``configure confirm`` typed at the switch's console would."""
+        self._call("confirm_revert", switch=switch)
+
+    def hold(self, switch: str, pattern: str, skip: int = 0) -> None:
+        """The (*skip* + 1)-th next line matching *pattern* received over SSH gets no answer until :meth:`release`."""
+        self._call("hold", switch=switch, pattern=pattern, skip=skip)
+
+    def held(self, switch: str) -> str | None:
+        """The line being held, if any."""
+        result = self._call("held", switch=switch)
+        return None if result is None else str(result)
+
+    def release(self, switch: str) -> str | None:
+        """Run the held line (its answer goes out now); returns it, or None when nothing was held."""
+        result = self._call("release", switch=switch)
+        return None if result is None else str(result)
+
     def host_key(self, switch: str) -> str:
         """The SSH host public key ``switch`` offers now (``ssh-ed25519 AAAA...``)."""
         return str(self._call("host_key", switch=switch))

@@ -25,6 +25,12 @@ pending_revert                            null, or ``{"archive", "minutes",
                                           Change waiting for ``configure confirm``
 expire_revert                             the archive restored: the pending revert
                                           fires now
+confirm_revert                            null; the pending revert is confirmed (as
+                                          ``configure confirm`` typed at the console)
+hold                   ``pattern``,       null; the (``skip``+1)-th next line received over
+                       ``skip`` (opt.)    SSH that matches gets no answer until released
+held                                      the line being held, or null
+release                                   the line released (then run), or null
 host_key                                  the SSH host public key (``ssh-ed25519 AAAA...``)
 replace_host_key       ``private_key``    the new public key; ``private_key`` (OpenSSH
                        (optional)         text) or a generated one serves the next
@@ -112,6 +118,28 @@ def _expire_revert(switch: EmulatedSwitch) -> str:
     return switch.rollback.revert()
 
 
+def _confirm_revert(switch: EmulatedSwitch) -> None:
+    if switch.rollback.pending is None:
+        raise ControlRequestError(f"no Rollback Confirmed Change is pending on {switch.spec.name}")
+    switch.rollback.confirm("console")
+
+
+def _hold(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
+    skip = request.get("skip", 0)
+    if not isinstance(skip, int) or skip < 0:
+        raise ControlRequestError("hold needs a non-negative integer 'skip'")
+    switch.faults.hold, switch.faults.hold_skip = re.compile(str(request["pattern"])), skip
+
+
+def _release(switch: EmulatedSwitch) -> str | None:
+    held, switch.faults.held = switch.faults.held, None
+    if held is None:
+        return None
+    session, line = held
+    session.process(line)
+    return str(line).strip()
+
+
 def _clear_faults(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
     switch.faults = FaultState()
 
@@ -130,6 +158,10 @@ _OPERATIONS: dict[str, Callable[[EmulatedSwitch, dict[str, Any]], Any]] = {
     "management_path": lambda switch, _: _management_path(switch),
     "pending_revert": lambda switch, _: _pending_revert(switch),
     "expire_revert": lambda switch, _: _expire_revert(switch),
+    "confirm_revert": lambda switch, _: _confirm_revert(switch),
+    "hold": _hold,
+    "held": lambda switch, _: switch.faults.held[1].strip() if switch.faults.held else None,
+    "release": lambda switch, _: _release(switch),
     "host_key": lambda switch, _: switch.host_key_line,
     "replace_host_key": lambda switch, request: switch.replace_host_key(request.get("private_key")),
 }

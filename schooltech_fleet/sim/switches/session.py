@@ -42,6 +42,14 @@ class IosShellSession(CiscoShellSession):  # type: ignore[misc]
         mode = self.active_mode()
         if self.record and line.strip() and mode.replace_input is False:
             self.switch.command_log.append(line.strip())
+            if self.switch.faults.holds(line):  # no answer until the control channel releases it
+                self.switch.faults.held = (self, line)
+                return True
+        return self.process(line)
+
+    def process(self, line: str) -> bool:
+        """Run one received line with the injected faults; False closes the connection."""
+        mode = self.active_mode()
         if self.record and mode.in_config and line.strip():
             if self.switch.faults.drop_now():
                 raise ConnectionDropRequested(self.switch.spec.name)
