@@ -39,7 +39,7 @@ def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (["net", "trust", "-i", DEMO, "--school", "DEMO"], "net trust asks before recording a host key, and this is "
                                                             "not a terminal"),
         (["sim", "publish", "schooltech-demo-app", "1.1"], "no simulation is running"),
-        (["sim", "up", "-i", "tests"], "tests: no school files found"),
+        (["sim", "up", "-i", "tests/cli"], "tests/cli: no school files found"),
         (["plan", "-i", DEMO, "--school", "NOPE"], "no school with code 'NOPE'"),
         (["inventory", "show", "NOPE", "-i", DEMO], "no host named 'NOPE'"),
         (["check", "no/such/path"], "no/such/path"),
