@@ -251,8 +251,9 @@ def _run(action: str, request: ApplyRequest, simulation: str | None, invocation:
 def status(selection: Selection) -> list[StatusItem]:
     """Every push an earlier run left in flight on the selected switches, checked on the switch itself.
 
-    A switch back at that run's backup, or at its intended config with the change confirmed,
-    is settled (a confirmed change is saved) and its record removed; the rest stay listed.
+    Nothing is changed on the switches: a switch back at that run's backup is settled and its
+    record removed; the rest stay listed (a revert timer still running, a confirmed change not
+    yet saved, a half-applied config) for the next push or a rollback to resolve.
     """
     entries = {entry.switch: entry for entry in inflight.all_entries()}
     if not entries:
@@ -266,7 +267,7 @@ def status(selection: Selection) -> list[StatusItem]:
         rendered = wanted[target.name]
         try:
             with open_session(target) as session:
-                state = settle(session, entry, Wanted(rendered.config, rendered.management))
+                state = settle(session, entry, Wanted(rendered.config, rendered.management), change=False)
         except FleetError as exc:
             items.append(StatusItem(entry, False, f"{entry.describe}; the switch could not be checked: {exc.message}"))
             continue

@@ -185,6 +185,7 @@ class _SwitchPush:
         self.started = time.monotonic()
         self.entry: InFlight | None = None  # the in-flight record, once something may have been sent
         self.known_good: str | None = None  # an unsettled earlier run's backup: what the record keeps pointing at
+        self.earlier = ""  # what an earlier, interrupted run had left, and how it was settled
         self.before = ""  # the running config before the push (normalised)
         self.verified = ""  # the running config the fresh session verified (normalised)
         self.outcome = SwitchOutcome(target.name, target.school, Outcome.FAILED)
@@ -208,7 +209,7 @@ class _SwitchPush:
             return self._recover(f"internal error {type(exc).__name__}: {exc}")
 
     def _run(self) -> SwitchOutcome:
-        note = self._settle_earlier_run()
+        self.earlier = self._settle_earlier_run()
         with open_session(self.target) as session:
             self.before = normalise(self.platform, session.running_config())
             saved = backups.save(self.target.school, self.target.name, self.before, f"before {self.request.reason}",
@@ -216,18 +217,18 @@ class _SwitchPush:
             plan = remediate(self.platform, self.before, self.wanted.config, self.wanted.management)
             self.outcome = SwitchOutcome(
                 self.target.name, self.target.school, Outcome.IN_SYNC, plan.commands, plan.diff, saved.revision,
-                note, kept=plan.kept, protected=plan.protected, management=plan.management,
+                kept=plan.kept, protected=plan.protected, management=plan.management,
             )  # fmt: skip
             if plan.management and self.request.allow_management is None:
                 return self._done(Outcome.BLOCKED, "refused: the change would touch the management path ("
                                   + "; ".join(plan.management) + "); nothing was sent. If it is meant, "
                                   "push it with --allow-management-change --reason '...'")  # fmt: skip
             if not plan.changes:
-                return self._done(Outcome.IN_SYNC, note)
+                return self._done(Outcome.IN_SYNC, "")
             if self.request.check:
                 script = push_script(self.platform, plan.commands, self._minutes(), self.before)
                 self.outcome = replace(self.outcome, script=script)
-                return self._done(Outcome.WOULD_CHANGE, note)
+                return self._done(Outcome.WOULD_CHANGE, "")
             if why := self.request.stop():
                 return self._done(Outcome.FAILED, f"{why}: nothing was sent")
             try:
@@ -442,6 +443,7 @@ class _SwitchPush:
         return max(1, min(self.request.revert_minutes, longest))
 
     def _done(self, outcome: Outcome, message: str) -> SwitchOutcome:
+        message = "; ".join(part for part in (self.earlier, message) if part)
         self.outcome = replace(self.outcome, outcome=outcome, message=message,
                                seconds=round(time.monotonic() - self.started, 2))  # fmt: skip
         return self.outcome

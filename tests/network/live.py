@@ -24,8 +24,9 @@ ARCHIVE = set(IOS.commit_confirm.archive) if IOS.commit_confirm else set()
 
 def net(inventory: str | Path, action: str, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
     """``schooltech net ACTION -i INVENTORY ARGS...`` as a real process (this test's state directory)."""
+    environment = kwargs.pop("env", {**os.environ, "COLUMNS": "250"})
     return subprocess.run([SCHOOLTECH, "net", action, "-i", str(inventory), *args], capture_output=True, text=True,
-                          check=False, timeout=240, env={**os.environ, "COLUMNS": "250"}, **kwargs)  # fmt: skip
+                          check=False, timeout=240, env=environment, **kwargs)  # fmt: skip
 
 
 def running(control: SwitchControl, name: str) -> str:
