@@ -19,7 +19,7 @@ from schooltech_fleet.sim.switches import SwitchControl
 
 SCHOOLTECH = str(Path(sys.executable).parent / "schooltech")
 IOS = platform("cisco_ios")
-ARCHIVE = set(IOS.commit_confirm.archive) if IOS.commit_confirm else set()
+ARCHIVE = IOS.commit_confirm.archive if IOS.commit_confirm else ()  # what a push adds where a switch has none
 
 
 def net(inventory: str | Path, action: str, *args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
