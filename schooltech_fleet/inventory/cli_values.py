@@ -12,6 +12,7 @@ school file shows. Each finding is located at the field that supplies the value.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,6 +77,10 @@ def refusal_of(text: str, rule: CliText, target: Platform) -> tuple[str, str] | 
             return f"contains {char!r}, which is not ASCII; the switch takes printable ASCII only", (
                 "write it in plain ASCII (e for é)"
             )
+    if any(re.search(secret.pattern, text) for secret in target.secrets if secret.anywhere):
+        return ("looks like a secret a switch holds (a type 7 value or a password hash): schooltech hides such "
+                "values in every backup, plan and log, so this line would never verify after a push",
+                "reword it (leave out the key or hash)")  # fmt: skip
     if rule.letter_first and not (text[:1].isascii() and text[:1].isalpha()):
         return f"does not start with a letter, as a {rule.command} must", "rename it to start with a letter"
     if len(text) > rule.max_length:

@@ -455,7 +455,6 @@ class Settled:
 
     settled: bool  # the switch is at a known config again; the record is gone
     note: str
-    pending: bool = False  # its revert timer is still running
 
 
 def settle(session: SwitchSession, entry: InFlight, wanted: Wanted, *, change: bool = True) -> Settled:
@@ -486,7 +485,7 @@ def settle(session: SwitchSession, entry: InFlight, wanted: Wanted, *, change: b
         inflight.end(entry.switch)
         return Settled(True, f"{label}; it ran its intended config: saved now")
     if pending:
-        return Settled(False, f"{label}; its revert timer is still running", pending=True)
+        return Settled(False, f"{label}; its revert timer is still running")
     return Settled(False, label)
 
 

@@ -218,3 +218,11 @@ def test_every_hostile_value_of_the_mutation_corpus_is_refused_as_an_aruba_port_
     finding = only(run_check(path))
     assert located(finding) == (str(path), *pos(text, f"description: {hostile}", at=hostile), "cli-value")
     assert finding.message.startswith(f"switch TST-SW2 ({ARUBA}): port description ")
+
+
+@pytest.mark.parametrize("description", ["spare key 7 0822455D0A16", "old hash $1$L3gs$OZHfWYN0sjQC0rZx6WXMM."])
+def test_a_description_that_looks_like_a_switch_secret_is_refused(tmp_path: Path, description: str) -> None:
+    path, text = write_school(tmp_path, switches=switches(ios=quoted(description)))
+    finding = only(run_check(path))
+    assert located(finding) == (str(path), *pos(text, quoted(description)), "cli-value")
+    assert "looks like a secret a switch holds" in finding.message and "would never verify" in finding.message
