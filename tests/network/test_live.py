@@ -317,3 +317,23 @@ def test_check_mode_shows_every_command_of_both_sessions_and_sends_nothing(
                                                                                    "write memory")  # fmt: skip
     assert configured(control, LAB, log) == []
     assert "configure terminal revert timer 5" not in control.command_log(LAB)[log:]
+
+
+def test_an_unexpected_error_inside_a_worker_still_reverts_what_was_sent(
+    school: Simulation, control: SwitchControl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from schooltech_fleet.network import push as engine  # noqa: PLC0415 - the module whose step breaks
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the verification")
+
+    control.configure(LAB, DESK_MOVED)
+    before = running(control, LAB)
+    monkeypatch.setattr(engine, "verify", broken)  # a bug after the commands were sent, before the confirm
+
+    [lab] = push(Selection(Path(school.inventory), switches=(LAB,))).switches
+
+    assert lab.outcome is Outcome.ROLLED_BACK, lab.message
+    assert "internal error RuntimeError: a bug in the verification" in lab.message
+    assert running(control, LAB) == before
+    assert "configure confirm" not in control.command_log(LAB)

@@ -333,3 +333,8 @@ def test_one_run_never_mixes_simulated_and_real_switches_and_a_recorded_simulati
     assert real.returncode == 2, real.stdout + real.stderr
     assert "a simulation is running" in real.stderr and "refusing to contact OAK-SW-01 (10.44.99.11)" in " ".join(
         real.stderr.split())  # fmt: skip
+    layer_gone = tmp_path / "layer-gone"  # the demo school whose simulation layer went missing
+    shutil.copytree(school.inventory, layer_gone, ignore=shutil.ignore_patterns(".schooltech-sim.yml"))
+    gone = net(layer_gone, "plan", env={**recorded, "COLUMNS": "250"})
+    assert gone.returncode == 2, gone.stdout + gone.stderr
+    assert "a simulation is running" in gone.stderr and "DEMO-SW-CORE (10.90.99.11)" in " ".join(gone.stderr.split())
