@@ -29,6 +29,8 @@ from netmiko import ConnectHandler
 from schooltech_fleet.errors import InventoryError, PrerequisiteError
 from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.inventory.files import SIM_OVERRIDE_NAME
+from schooltech_fleet.network import redact
+from schooltech_fleet.network.platforms import platform
 from schooltech_fleet.network.targets import switch_targets
 from schooltech_fleet.sim import aptrepo, simulation
 from schooltech_fleet.sim.prereqs import check_host_prerequisites
@@ -262,7 +264,9 @@ def test_net_show_prints_the_running_config_of_every_emulated_switch(
         assert f"hostname {switch}" in lines
         assert "version 15.2" in lines
         assert "end" in lines
-        assert control.running_config(switch).strip() in output  # all of it, as the switch holds it
+        # all of it, as the switch holds it, but its secrets: placeholders
+        assert redact.text(platform("cisco_ios"), control.running_config(switch)).strip() in output
+        assert not [secret for secret in simulated_school.canary_secrets.values() if secret in output]
 
 
 def test_plugin_and_inventory_show_give_the_simulated_endpoint(

@@ -37,7 +37,10 @@ _HIDDEN_BY_IOS = re.compile(r"^snmp-server user ")  # IOS never shows SNMPv3 use
 
 def schools(path: Path) -> list[LoadedSchool]:
     loaded, findings = load_schools(path, simulation=False)
-    assert not findings, findings
+    # the one finding allowed: LEG is managed on VLAN 1 (a warning), as the legacy shape means it to be
+    unexpected = [f for f in findings if not (f.file.endswith("leg.school.yml") and f.severity == "warning"
+                                              and f.message.startswith("VLAN 'management' has id 1"))]  # fmt: skip
+    assert not unexpected, unexpected
     return loaded
 
 
