@@ -11,7 +11,11 @@ them explicitly. The platforms say how their CLI expresses each of these
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+from .config_text import ConfigLine
 
 
 @dataclass(frozen=True)
@@ -21,3 +25,20 @@ class ManagementContext:
     vlan: int | None  # the school's management VLAN
     address: str | None  # the switch's management address
     session_ports: tuple[str, ...] = ()  # interfaces that carry a session: to this switch, or through it
+
+
+def holding(blocks: Iterable[ConfigLine], header: re.Pattern[str], address: str | None) -> set[int]:
+    """The numbers (group 1 of *header*) of the sections that hold ``ip address ADDRESS ...`` under them."""
+    if address is None:
+        return set()
+    found = set()
+    for block in blocks:
+        match = header.match(block.text)
+        if match and any(child.text.startswith(f"ip address {address} ") for child in block.children):
+            found.add(int(match.group(1)))
+    return found
+
+
+def gateway(blocks: Iterable[ConfigLine]) -> str | None:
+    """The ``ip default-gateway`` line of a config, if it has one."""
+    return next((block.text for block in blocks if block.text.startswith("ip default-gateway ")), None)

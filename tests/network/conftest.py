@@ -13,7 +13,8 @@ from schooltech_fleet.network.credentials import Credentials
 from schooltech_fleet.network.operations import Rendered, Selection, intended
 from schooltech_fleet.network.platforms import platform
 from schooltech_fleet.network.targets import SwitchTarget
-from schooltech_fleet.sim.switches import SwitchFarm, SwitchSpec, catalyst_interfaces, start_switches
+from schooltech_fleet.sim.simulation import Simulation
+from schooltech_fleet.sim.switches import SwitchControl, SwitchFarm, SwitchSpec, catalyst_interfaces, start_switches
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = ("demo", "primary", "secondary", "specialist")
@@ -61,6 +62,28 @@ def switch_target(farm: SwitchFarm, name: str, known_hosts: Path, *, port: int |
     """A target for an emulated switch of *farm* (or for whatever listens on *port* in its place)."""
     return SwitchTarget(name, "TST", platform("cisco_ios"), "127.0.0.1", port or farm.port(name),
                         Credentials(USER, PASSWORD), None, known_hosts)  # fmt: skip
+
+
+# The simulated demo school of the live tests (test_live.py, test_safety.py)
+DEMO_SWITCHES = ("DEMO-SW-CORE", "DEMO-SW-LAB", "DEMO-SW-LIB")
+
+
+@pytest.fixture(scope="module")
+def school(simulated_school: Simulation) -> Iterator[Simulation]:
+    """The session's simulated demo school; its switches go back to their boot state after the module."""
+    yield simulated_school
+    for name in DEMO_SWITCHES:
+        simulated_school.control().reset(name)
+
+
+@pytest.fixture
+def control(school: Simulation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SwitchControl:
+    """Every demo switch at its boot config with no faults; backups, audit log and journal of this test only."""
+    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
+    switches = school.control()
+    for name in DEMO_SWITCHES:
+        switches.reset(name)
+    return switches
 
 
 def record_key(farm: SwitchFarm, name: str, known_hosts: Path) -> None:

@@ -15,9 +15,11 @@ from schooltech_fleet.network.platforms import platform
 from schooltech_fleet.network.push import SwitchOutcome
 from schooltech_fleet.network.remediation import normalise, views
 from schooltech_fleet.network.verify import verify
+from schooltech_fleet.sim.simulation import Simulation
 from schooltech_fleet.sim.switches import SwitchControl
 
 SCHOOLTECH = str(Path(sys.executable).parent / "schooltech")
+DESK_MOVED = "interface GigabitEthernet1/0/3\n description moved desk\n shutdown\nntp server 10.90.99.250\n"
 IOS = platform("cisco_ios")
 ARCHIVE = IOS.commit_confirm.archive if IOS.commit_confirm else ()  # what a push adds where a switch has none
 
@@ -27,6 +29,11 @@ def net(inventory: str | Path, action: str, *args: str, **kwargs: Any) -> subpro
     environment = kwargs.pop("env", {**os.environ, "COLUMNS": "250"})
     return subprocess.run([SCHOOLTECH, "net", action, "-i", str(inventory), *args], capture_output=True, text=True,
                           check=False, timeout=240, env=environment, **kwargs)  # fmt: skip
+
+
+def demo(school: Simulation, action: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``schooltech net ACTION`` on the simulated school *school*."""
+    return net(school.inventory, action, *args)
 
 
 def running(control: SwitchControl, name: str) -> str:

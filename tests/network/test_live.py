@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import stat
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,13 +26,15 @@ from schooltech_fleet.network.push import Outcome
 from schooltech_fleet.sim.simulation import Simulation
 from schooltech_fleet.sim.switches import SwitchControl
 
+from .conftest import DEMO_SWITCHES
 from .live import (
+    DESK_MOVED,
     audit_events,
     by_switch,
     configured,
+    demo,
     kept,
     leaked,
-    net,
     problems,
     running,
     saved,
@@ -45,36 +46,12 @@ from .live import (
 pytestmark = pytest.mark.sim
 
 IOS = platform("cisco_ios")
-CORE, LAB, LIB = "DEMO-SW-CORE", "DEMO-SW-LAB", "DEMO-SW-LIB"
-SWITCHES = (CORE, LAB, LIB)
-DESK_MOVED = "interface GigabitEthernet1/0/3\n description moved desk\n shutdown\nntp server 10.90.99.250\n"
-
-
-@pytest.fixture(scope="module")
-def school(simulated_school: Simulation) -> Iterator[Simulation]:
-    """The session's simulated school; its switches go back to their boot state after this module."""
-    yield simulated_school
-    for name in SWITCHES:
-        simulated_school.control().reset(name)
+CORE, LAB, LIB = SWITCHES = DEMO_SWITCHES
 
 
 @pytest.fixture(scope="module")
 def wanted(school: Simulation) -> dict[str, Rendered]:
     return {r.switch: r for r in intended(Selection(Path(school.inventory)))}
-
-
-@pytest.fixture
-def control(school: Simulation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SwitchControl:
-    """Every switch at its boot config with no faults; backups, audit log and journal of this test only."""
-    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
-    switches = school.control()
-    for name in SWITCHES:
-        switches.reset(name)
-    return switches
-
-
-def demo(school: Simulation, action: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return net(school.inventory, action, *args)
 
 
 def test_plan_shows_only_owned_lines_counts_the_kept_ones_and_changes_nothing(

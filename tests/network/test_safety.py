@@ -31,30 +31,12 @@ from schooltech_fleet.network.operations import Rendered, Selection, intended
 from schooltech_fleet.sim.simulation import Simulation
 from schooltech_fleet.sim.switches import SwitchControl
 
-from .live import SCHOOLTECH, audit_events, configured, net, problems, running, saved, unchanged
+from .conftest import DEMO_SWITCHES
+from .live import DESK_MOVED, SCHOOLTECH, audit_events, configured, demo, net, problems, running, saved, unchanged
 
 pytestmark = pytest.mark.sim
 
-CORE, LAB, LIB = "DEMO-SW-CORE", "DEMO-SW-LAB", "DEMO-SW-LIB"
-SWITCHES = (CORE, LAB, LIB)
-DESK_MOVED = "interface GigabitEthernet1/0/3\n description moved desk\n shutdown\nntp server 10.90.99.250\n"
-
-
-@pytest.fixture(scope="module")
-def school(simulated_school: Simulation) -> Iterator[Simulation]:
-    yield simulated_school
-    for name in SWITCHES:
-        simulated_school.control().reset(name)
-
-
-@pytest.fixture
-def control(school: Simulation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SwitchControl:
-    """Every switch at its boot config with no faults; state (backups, audit, journal) of this test only."""
-    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
-    switches = school.control()
-    for name in SWITCHES:
-        switches.reset(name)
-    return switches
+CORE, LAB, LIB = SWITCHES = DEMO_SWITCHES
 
 
 @pytest.fixture
@@ -68,10 +50,6 @@ def school_file(school: Simulation) -> Iterator[Path]:
 
 def wanted(school: Simulation, switch: str) -> Rendered:
     return next(r for r in intended(Selection(Path(school.inventory), switches=(switch,))))
-
-
-def demo(school: Simulation, action: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return net(school.inventory, action, *args)
 
 
 def started(school: Simulation, *args: str) -> subprocess.Popen[str]:
@@ -90,6 +68,23 @@ def held(control: SwitchControl, switch: str, process: subprocess.Popen[str], ti
         assert process.poll() is None, process.communicate()
         time.sleep(0.05)
     raise AssertionError(f"{switch} never received the line to hold")
+
+
+def killed_mid_send(school: Simulation, control: SwitchControl, *, confirmed_at_the_console: bool = False) -> str:
+    """A push to LAB (after an out-of-band change) killed (SIGKILL) while its commands arrive; returns
+    LAB's config before it. With *confirmed_at_the_console*, someone then keeps what had arrived
+    (``configure confirm`` at the console): neither the backup nor the intended config."""
+    control.configure(LAB, DESK_MOVED)
+    before = running(control, LAB)
+    control.hold(LAB, r"^description room LAB1$")
+    push = started(school, "--switch", LAB)
+    held(control, LAB, push)
+    push.kill()
+    push.communicate()
+    control.release(LAB)  # the line runs; nobody is there to confirm
+    if confirmed_at_the_console:
+        control.confirm_revert(LAB)
+    return before
 
 
 def last_outcome(switch: str) -> dict[str, Any]:
@@ -216,14 +211,7 @@ def test_sigterm_leaves_the_switch_at_its_backup_or_at_its_intended_config(
 def test_a_killed_push_is_undone_by_the_revert_timer_and_status_verifies_it(
     school: Simulation, control: SwitchControl
 ) -> None:
-    control.configure(LAB, DESK_MOVED)
-    before = running(control, LAB)
-    control.hold(LAB, r"^description room LAB1$")
-    push = started(school, "--switch", LAB)
-    held(control, LAB, push)
-    push.kill()
-    push.communicate()
-    control.release(LAB)  # the line runs; nobody is there to confirm
+    before = killed_mid_send(school, control)
     [entry] = inflight.all_entries()
     assert (entry.switch, entry.phase) == (LAB, "sending")
 
@@ -245,14 +233,7 @@ def test_a_killed_push_is_undone_by_the_revert_timer_and_status_verifies_it(
 
 
 def test_a_half_applied_switch_is_refused_until_resolved(school: Simulation, control: SwitchControl) -> None:
-    control.configure(LAB, DESK_MOVED)
-    control.hold(LAB, r"^description room LAB1$")
-    push = started(school, "--switch", LAB)
-    held(control, LAB, push)
-    push.kill()
-    push.communicate()
-    control.release(LAB)
-    control.confirm_revert(LAB)  # someone at the console kept what had arrived: neither backup nor intended
+    killed_mid_send(school, control, confirmed_at_the_console=True)
     [entry] = inflight.all_entries()
     half = running(control, LAB)
 
@@ -276,14 +257,7 @@ def test_a_half_applied_switch_is_refused_until_resolved(school: Simulation, con
 def test_accept_running_takes_a_half_applied_switch_as_it_is_with_a_reason(
     school: Simulation, control: SwitchControl
 ) -> None:
-    control.configure(LAB, DESK_MOVED)
-    control.hold(LAB, r"^description room LAB1$")
-    push = started(school, "--switch", LAB)
-    held(control, LAB, push)
-    push.kill()
-    push.communicate()
-    control.release(LAB)
-    control.confirm_revert(LAB)
+    killed_mid_send(school, control, confirmed_at_the_console=True)
 
     accepted = demo(school, "push", "--switch", LAB, "--accept-running", "--reason", "checked on site")
 

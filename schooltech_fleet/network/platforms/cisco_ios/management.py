@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from ...config_text import ConfigLine
-from ...management import ManagementContext
+from ...management import ManagementContext, gateway, holding
 
 _SVI = re.compile(r"^interface Vlan(\d+)$")
 _ALLOWED = re.compile(r"^switchport trunk allowed vlan (?:add )?([\d,-]+)$")
@@ -21,21 +21,14 @@ _SVI_CHANGES = re.compile(r"^(no )?(ip address|shutdown)( |$)")
 
 def session_vlans(running: Iterable[ConfigLine], address: str | None) -> set[int]:
     """The VLANs whose interface holds *address* in *running*."""
-    if address is None:
-        return set()
-    found = set()
-    for block in running:
-        match = _SVI.match(block.text)
-        if match and any(child.text.startswith(f"ip address {address} ") for child in block.children):
-            found.add(int(match.group(1)))
-    return found
+    return holding(running, _SVI, address)
 
 
 def changes(commands: Sequence[tuple[str, ...]], running: list[ConfigLine], wanted: list[ConfigLine],
             context: ManagementContext) -> list[str]:  # fmt: skip
     """Why *commands* (each as its lineage) would touch the management path, one reason per command."""
     vlans = session_vlans(running, context.address) | ({context.vlan} if context.vlan else set())
-    gateway = next((block.text for block in running if block.text.startswith("ip default-gateway ")), None)
+    current_gateway = gateway(running)
     reasons = []
     for lineage in commands:
         top, line = lineage[0], lineage[-1]
@@ -45,8 +38,8 @@ def changes(commands: Sequence[tuple[str, ...]], running: list[ConfigLine], want
                 reasons.append(f"'{top}' removes the management VLAN {context.vlan}")
             elif svi and top.startswith("no ") and int(svi.group(1)) in vlans:
                 reasons.append(f"'{top}' removes the interface that holds the management address")
-            elif (top.startswith("ip default-gateway ") and gateway) or top.startswith("no ip default-gateway"):
-                reasons.append(f"'{top}' changes the default gateway ({gateway})")
+            elif (top.startswith("ip default-gateway ") and current_gateway) or top.startswith("no ip default-gateway"):
+                reasons.append(f"'{top}' changes the default gateway ({current_gateway})")
         elif svi and int(svi.group(1)) in vlans and _SVI_CHANGES.match(line):
             reasons.append(f"'{line}' under '{top}' changes the management interface")
         elif top.removeprefix("interface ") in context.session_ports and not _harmless(line, top, wanted, context):

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from hier_config.platforms.hp_procurve.functions import hp_procurve_expand_range
 
 from ...config_text import ConfigLine
-from ...management import ManagementContext
+from ...management import ManagementContext, gateway, holding
 
 _VLAN = re.compile(r"^vlan (\d+)$")
 _HARMLESS = re.compile(r"^(no )?(name|broadcast-limit)( |$)|^enable$|^no ip access-group ")
@@ -22,21 +22,14 @@ _MEMBERSHIP = re.compile(r"^(no )?(un)?tagged vlan \d+$")
 
 def session_vlans(running: Iterable[ConfigLine], address: str | None) -> set[int]:
     """The VLANs that hold *address* in *running*."""
-    if address is None:
-        return set()
-    found = set()
-    for block in running:
-        match = _VLAN.match(block.text)
-        if match and any(child.text.startswith(f"ip address {address} ") for child in block.children):
-            found.add(int(match.group(1)))
-    return found
+    return holding(running, _VLAN, address)
 
 
 def changes(commands: Sequence[tuple[str, ...]], running: list[ConfigLine], wanted: list[ConfigLine],
             context: ManagementContext) -> list[str]:  # fmt: skip
     """Why *commands* (each as its lineage) would touch the management path, one reason per command."""
     vlans = session_vlans(running, context.address) | ({context.vlan} if context.vlan else set())
-    gateway = next((block.text for block in running if block.text.startswith("ip default-gateway ")), None)
+    current_gateway = gateway(running)
     reasons = []
     for lineage in commands:
         top, line = lineage[0], lineage[-1]
@@ -44,8 +37,8 @@ def changes(commands: Sequence[tuple[str, ...]], running: list[ConfigLine], want
         if len(lineage) == 1:
             if vlan and top.startswith("no ") and int(vlan.group(1)) in vlans:
                 reasons.append(f"'{top}' removes the management VLAN")
-            elif (top.startswith("ip default-gateway ") and gateway) or top.startswith("no ip default-gateway"):
-                reasons.append(f"'{top}' changes the default gateway ({gateway})")
+            elif (top.startswith("ip default-gateway ") and current_gateway) or top.startswith("no ip default-gateway"):
+                reasons.append(f"'{top}' changes the default gateway ({current_gateway})")
         elif vlan and int(vlan.group(1)) in vlans and line.removeprefix("no ").startswith("ip address"):
             reasons.append(f"'{line}' under '{top}' changes the management address")
         elif top.removeprefix("interface ") in context.session_ports and not (
