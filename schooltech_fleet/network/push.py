@@ -194,9 +194,36 @@ class _SwitchPush:
 
     def run(self, *, locked: bool) -> SwitchOutcome:
         """Steps 1-6 (1-5 in an atomic run, which holds the lock itself)."""
-        try:
+
+        def steps() -> SwitchOutcome:
             with contextlib.nullcontext() if locked else switch_lock(self.target.name):
                 return self._run()
+
+        return self._guarded(steps)
+
+    def keep_verified(self) -> SwitchOutcome:
+        """Second phase of an atomic run: confirm and save a verified switch."""
+
+        def confirm() -> SwitchOutcome:
+            with open_session(self.target) as session:
+                return self._keep(session)
+
+        return self._guarded(confirm)
+
+    def undo(self, why: str) -> SwitchOutcome:
+        """Atomic: this switch verified, another did not (or a stop came): back to its backup."""
+
+        def revert() -> SwitchOutcome:
+            with open_session(self.target) as session:
+                return self._revert(session, why)
+
+        outcome = self._guarded(revert)
+        return replace(outcome, outcome=Outcome.UNDONE) if outcome.outcome is Outcome.ROLLED_BACK else outcome
+
+    def _guarded(self, step: Callable[[], SwitchOutcome]) -> SwitchOutcome:
+        """*step*'s outcome; a failure is an outcome too, and once anything was sent, it is undone first."""
+        try:
+            return step()
         except _Refused as exc:
             return self._done(Outcome.FAILED, exc.message)
         except FleetError as exc:
@@ -285,14 +312,6 @@ class _SwitchPush:
             return f"{len(changed)} lines outside the owned scope changed: " + "; ".join(changed[:3])
         return None
 
-    def keep_verified(self) -> SwitchOutcome:
-        """Second phase of an atomic run: confirm and save a verified switch."""
-        try:
-            with open_session(self.target) as session:
-                return self._keep(session)
-        except SwitchUnreachable as exc:
-            return self._recover(f"could not log in to confirm ({exc.message})")
-
     def _keep(self, session: SwitchSession) -> SwitchOutcome:
         """Confirm and save; past the confirm, a stop request no longer undoes anything."""
         assert self.entry is not None
@@ -316,17 +335,6 @@ class _SwitchPush:
         return self._done(Outcome.APPLIED, note)
 
     # --- going back ----------------------------------------------------------------------------
-
-    def undo(self, why: str) -> SwitchOutcome:
-        """Atomic: this switch verified, another did not (or a stop came): back to its backup."""
-        try:
-            with open_session(self.target) as session:
-                outcome = self._revert(session, why)
-        except SwitchUnreachable as exc:
-            outcome = self._recover(f"{why}; no session to revert it ({exc.message})")
-        if outcome.outcome is Outcome.ROLLED_BACK:
-            return replace(outcome, outcome=Outcome.UNDONE)
-        return outcome
 
     def _revert(self, session: SwitchSession, why: str) -> SwitchOutcome:
         """Back to the backup over *session* (revert now, else the inverse commands), verified."""
