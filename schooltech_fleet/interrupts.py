@@ -33,6 +33,11 @@ class StopRequest:
             self._event.set()
 
 
+def never() -> str | None:
+    """The stop request of work nobody can interrupt: never a reason to stop."""
+    return None
+
+
 @contextmanager
 def stop_on_signals() -> Iterator[StopRequest]:
     """Within the block, SIGINT, SIGTERM and SIGHUP request a stop instead of ending the process."""

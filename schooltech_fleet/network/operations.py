@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .. import clock
 from ..errors import FleetError, InventoryError, UsageError
+from ..interrupts import never
 from ..inventory import load_fleet, load_schools
 from ..inventory.findings import Severity
 from ..jobs import audit
@@ -203,7 +204,7 @@ def push(selection: Selection, options: PushOptions | None = None, *, invocation
     request = ApplyRequest(
         targets, {name: Wanted(r.config, r.management) for name, r in wanted.items()}, run_id, f"push {run_id}",
         chosen.check, chosen.atomic, chosen.workers, chosen.allow_management, chosen.accept_running,
-        revert_minutes(chosen.revert_minutes, targets), chosen.stop or _never,
+        revert_minutes(chosen.revert_minutes, targets), chosen.stop or never,
     )  # fmt: skip
     return _run("push", request, simulation, invocation, on_done)
 
@@ -219,12 +220,8 @@ def rollback(selection: Selection, revision: str, *, check: bool = False, allow_
     run_id = f"rollback-{target.name}-{clock.now():%Y%m%dT%H%M%SZ}"
     request = ApplyRequest(targets, {target.name: Wanted(backup, wanted[target.name].management, whole=False)}, run_id,
                            f"rollback {run_id} to {revision}", check, allow_management=allow_management,
-                           stop=stop or _never, resolves_inflight=True)  # fmt: skip
+                           stop=stop or never, resolves_inflight=True)  # fmt: skip
     return _run("rollback", request, simulation, invocation, None)
-
-
-def _never() -> str | None:
-    return None
 
 
 def _run(action: str, request: ApplyRequest, simulation: str | None, invocation: str | None,

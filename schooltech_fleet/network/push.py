@@ -41,6 +41,7 @@ from enum import StrEnum
 
 from .. import private
 from ..errors import FleetError, UsageError
+from ..interrupts import never
 from ..paths import locks_dir
 from . import backups, inflight
 from .inflight import InFlight
@@ -98,10 +99,6 @@ class Wanted:
     whole: bool = True  # every line of it must show (a rendered intent); False: its owned lines (a backup)
 
 
-def _never() -> str | None:
-    return None
-
-
 @dataclass(frozen=True)
 class ApplyRequest:
     """What to make each switch run, and how carefully."""
@@ -116,7 +113,7 @@ class ApplyRequest:
     allow_management: str | None = None  # why a technician allowed management changes (None: refused)
     accept_running: str | None = None  # why a technician accepts a half-applied running config
     revert_minutes: int = DEFAULT_REVERT_MINUTES
-    stop: Callable[[], str | None] = _never  # a reason to stop (a signal arrived), or None
+    stop: Callable[[], str | None] = never  # a reason to stop (a signal arrived), or None
     resolves_inflight: bool = False  # a rollback: it is how an interrupted push is resolved
 
 

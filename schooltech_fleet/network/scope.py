@@ -112,9 +112,3 @@ def owned_view(chosen: Scope, blocks: Iterable[ConfigLine], intended: set[str] |
         view.owned.append(ConfigLine(block.raw, owned_children, block.continued))
         view.kept.extend((block.raw, line) for child in other for line in child.lines())
     return view
-
-
-def unowned(chosen: Scope, blocks: Iterable[ConfigLine]) -> list[str]:
-    """The lines of *blocks* (an intended config) that fall outside the owned scope, with their parent."""
-    return [line if parent is None else f"{parent.strip()} / {line.strip()}" for parent, line in
-            owned_view(chosen, blocks).kept]  # fmt: skip
