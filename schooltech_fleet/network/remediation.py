@@ -25,7 +25,8 @@ from hier_config import WorkflowRemediation, get_hconfig, get_hconfig_driver
 from hier_config.platforms.driver_base import HConfigDriverBase
 
 from .config_text import ConfigLine, parse_config, serialise
-from .management import ManagementContext
+from .management import ManagementContext, session_vlans
+from .management import changes as management_changes
 from .platforms import Platform
 from .scope import ScopeContext, View, owned_view, scope
 
@@ -84,7 +85,7 @@ def views(platform: Platform, running: str, wanted: str, context: ManagementCont
     """The owned views of *running* and *wanted* (a physical port *wanted* does not list is left alone)."""
     running_blocks = parse_config(normalise(platform, running), platform.comment_prefix)
     wanted_blocks = parse_config(normalise(platform, wanted), platform.comment_prefix)
-    vlans = set(platform.management.session_vlans(running_blocks, context.address))
+    vlans = session_vlans(platform.management, running_blocks, context.address)
     if context.vlan is not None:
         vlans.add(context.vlan)
     chosen = scope(platform, ScopeContext(tuple(sorted(vlans)), OWNED_ACLS))
@@ -114,7 +115,8 @@ def remediate(platform: Platform, running: str, wanted: str, context: Management
     commands = tuple(line.cisco_style_text() for line in sent)
     undo = tuple(line.cisco_style_text() for line in workflow.rollback_config.all_children_sorted())
     lineages = [tuple(part.text for part in line.lineage()) for line in sent]
-    management = tuple(platform.management.changes(lineages, both.running.owned, both.wanted.owned, context))
+    management = tuple(management_changes(platform.management, lineages, both.running.owned, both.wanted.owned,
+                                          context))  # fmt: skip
     return Remediation(compared, commands, undo, kept, protected, management)
 
 

@@ -9,21 +9,11 @@ CLI can cut a management session (``management.py``) and where it holds secrets
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
 from dataclasses import KW_ONLY, dataclass, field
 from pathlib import Path
 
 from ...errors import UsageError
-from ..config_text import ConfigLine
-from ..management import ManagementContext
-
-
-@dataclass(frozen=True)
-class ManagementRules:
-    """How a platform's config holds the management path (see ``network/management.py``)."""
-
-    session_vlans: Callable[[Iterable[ConfigLine], str | None], set[int]]
-    changes: Callable[[Sequence[tuple[str, ...]], list[ConfigLine], list[ConfigLine], ManagementContext], list[str]]
+from ..management import ManagementRules
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .. import CliText, CommitConfirm, ManagementRules, Platform
-from . import management
+from .. import CliText, CommitConfirm, Platform
+from .management import RULES
 from .secrets import SECRETS
 
 PLATFORM = Platform(
@@ -21,7 +21,7 @@ PLATFORM = Platform(
         r"(^|\n)\s*%(?!\s*Warning)(?!\s*Portfast has been configured)(?!\s*Access VLAN does not exist)"
         r"|Command rejected|Bad mask"
     ),
-    management=ManagementRules(management.session_vlans, management.changes),
+    management=RULES,
     configure="configure terminal",
     sessions=16,
     volatile=(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .. import CliText, CommitConfirm, ManagementRules, Platform
-from . import management
+from .. import CliText, CommitConfirm, Platform
+from .management import RULES
 from .secrets import SECRETS
 
 PLATFORM = Platform(
@@ -14,7 +14,7 @@ PLATFORM = Platform(
     access_port="{n}",
     uplink_port="{number}",
     error_pattern=r"Invalid input|Incomplete input|Ambiguous input|Module not present|Value .* out of range",
-    management=ManagementRules(management.session_vlans, management.changes),
+    management=RULES,
     configure="configure terminal",
     sessions=8,
     volatile=(r"^; .* Configuration Editor; Created on release", r"^; Ver #", r"^Running configuration:"),
