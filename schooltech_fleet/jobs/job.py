@@ -9,11 +9,11 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from .. import clock
+from .. import clock, journal
 from ..errors import FleetError, UsageError
+from ..guard import check_reachable
 from ..inventory import Fleet, load_fleet
-from ..inventory.reach import check_reachable
-from . import audit, runs
+from . import runs
 from .locks import school_lock
 from .model import HostResult, HostStatus, JobKind, JobRequest, JobResult
 from .runner import EventTally, PlaybookRun, ProgressCallback, run_playbook
@@ -70,7 +70,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
     # a check run changes nothing, so it does not keep a real job waiting
     lock = school_lock(request.school, f"{request.kind} ({run_id})") if not request.check else nullcontext()
     with lock, job_secrets(sources, school_dir) as secrets:
-        audit.record(begin)
+        journal.record(begin)
         cmdline = [*(["--check"] if request.check else []), *(["--diff"] if request.diff else [])]
         if secrets.vars_file:
             cmdline += ["-e", f"@{secrets.vars_file}"]
@@ -91,9 +91,9 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
         halted=halted, ansible_rc=rc, simulation=simulation, warnings=_warnings(refused),
     )  # fmt: skip
     runs.save(result)
-    audit.record({"event": "lab-job", "phase": "end", "run_id": run_id, "kind": str(request.kind),
-                  "school": request.school, "check": request.check, "halted": halted,
-                  "duration": result.duration, "hosts": {h.name: str(h.status) for h in result.hosts}})  # fmt: skip
+    journal.record({"event": "lab-job", "phase": "end", "run_id": run_id, "kind": str(request.kind),
+                    "school": request.school, "check": request.check, "halted": halted,
+                    "duration": result.duration, "hosts": {h.name: str(h.status) for h in result.hosts}})  # fmt: skip
     return result
 
 

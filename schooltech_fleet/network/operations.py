@@ -11,12 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import clock
+from .. import clock, journal
 from ..errors import FleetError, InventoryError, UsageError
 from ..interrupts import never
 from ..inventory import load_fleet, load_schools
 from ..inventory.findings import Severity
-from ..jobs import audit
 from . import backups, inflight
 from .inflight import InFlight
 from .intent import SwitchIntent, school_intents
@@ -227,19 +226,19 @@ def rollback(selection: Selection, revision: str, *, check: bool = False, allow_
 def _run(action: str, request: ApplyRequest, simulation: str | None, invocation: str | None,
          on_done: Callable[[SwitchOutcome], None] | None) -> PushResult:  # fmt: skip
     started = time.monotonic()
-    audit.record({"event": f"net-{action}", "phase": "start", "run_id": request.run_id, "command": invocation,
-                  "targets": [t.name for t in request.targets], "check": request.check, "atomic": request.atomic,
-                  "simulation": simulation, "allow_management_change": request.allow_management,
-                  "accept_running": request.accept_running})  # fmt: skip
+    journal.record({"event": f"net-{action}", "phase": "start", "run_id": request.run_id, "command": invocation,
+                    "targets": [t.name for t in request.targets], "check": request.check, "atomic": request.atomic,
+                    "simulation": simulation, "allow_management_change": request.allow_management,
+                    "accept_running": request.accept_running})  # fmt: skip
     outcomes = apply(request, on_done)
     result = PushResult(request.run_id, request.check, request.atomic, tuple(outcomes),
                         round(time.monotonic() - started, 2), simulation, request.stop())  # fmt: skip
     switches = {o.switch: {"outcome": str(o.outcome), "commands": len(o.commands), "backup": o.backup,
                            "message": o.message} for o in outcomes}  # fmt: skip
     try:
-        audit.record({"event": f"net-{action}", "phase": "end", "run_id": request.run_id, "check": request.check,
-                      "duration": result.duration, "interrupted": result.interrupted,
-                      "switches": switches})  # fmt: skip
+        journal.record({"event": f"net-{action}", "phase": "end", "run_id": request.run_id, "check": request.check,
+                        "duration": result.duration, "interrupted": result.interrupted,
+                        "switches": switches})  # fmt: skip
     except OSError as exc:  # the switches are done either way: the outcome must still be shown
         return replace(result, record_failed=f"the audit record could not be written: {exc}")
     return result
@@ -269,8 +268,8 @@ def status(selection: Selection) -> list[StatusItem]:
             items.append(StatusItem(entry, False, f"{entry.describe}; the switch could not be checked: {exc.message}"))
             continue
         items.append(StatusItem(entry, state.settled, state.note))
-    audit.record({"event": "net-status", "switches": {i.entry.switch: {"settled": i.settled, "note": i.note}
-                                                       for i in items}})  # fmt: skip
+    journal.record({"event": "net-status", "switches": {i.entry.switch: {"settled": i.settled, "note": i.note}
+                                                         for i in items}})  # fmt: skip
     return items
 
 
@@ -291,7 +290,7 @@ def backup(selection: Selection, *, workers: int = 10, invocation: str | None = 
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets)))) as pool:
         results = list(pool.map(one, targets))
-    audit.record({"event": "net-backup", "command": invocation,
-                  "switches": {r.switch: {"revision": r.revision, "changed": r.changed, "error": r.error}
-                               for r in results}})  # fmt: skip
+    journal.record({"event": "net-backup", "command": invocation,
+                    "switches": {r.switch: {"revision": r.revision, "changed": r.changed, "error": r.error}
+                                 for r in results}})  # fmt: skip
     return results

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..guard import check_reachable
 from ..inventory import Fleet
-from ..inventory.reach import check_reachable
 from . import hostkeys
 from .credentials import Credentials, credentials_for
 from .platforms import Platform, platform

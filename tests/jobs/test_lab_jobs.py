@@ -16,9 +16,9 @@ import pytest
 
 from schooltech_fleet.errors import UsageError
 from schooltech_fleet.jobs import HostStatus, JobKind, JobRefused, JobRequest, JobResult, run_job
-from schooltech_fleet.jobs.audit import audit_path
 from schooltech_fleet.jobs.locks import SchoolLocked, school_lock
 from schooltech_fleet.jobs.tuning import ansible_environment
+from schooltech_fleet.journal import audit_path
 from schooltech_fleet.sim import aptrepo, pcs, simulation
 
 pytestmark = pytest.mark.sim

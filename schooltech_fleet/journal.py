@@ -14,8 +14,8 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from .. import clock, private
-from ..paths import state_dir
+from . import clock, private
+from .paths import state_dir
 
 
 def audit_path() -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from schooltech_fleet.errors import UsageError
-from schooltech_fleet.inventory.reach import allowed_networks, check_reachable
+from schooltech_fleet.guard import allowed_networks, check_reachable
 
 
 def test_unset_allows_any_address(monkeypatch: pytest.MonkeyPatch) -> None:

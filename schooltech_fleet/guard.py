@@ -15,8 +15,8 @@ import ipaddress
 import os
 from collections.abc import Mapping
 
-from ..errors import UsageError
-from ..paths import simulation_record
+from .errors import UsageError
+from .paths import simulation_record
 
 ENVIRONMENT = "SCHOOLTECH_ALLOWED_NETWORKS"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
