@@ -1,6 +1,6 @@
 """Rules that need the whole school (and the whole district): references,
 duplicates, addressing, licence seats and the calendar; with :mod:`.lockout` (nothing
-may cut schooltech's session to a switch) and :mod:`.cli_values` (values a switch CLI
+may cut schooltech's session to a switch) and :mod:`..network.cli_values` (values a switch CLI
 cannot take)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
 
+from ..network.cli_values import cli_values
 from ..network.platforms import SUPPORTED_PLATFORMS
-from .cli_values import cli_values
 from .findings import Finding, Severity
 from .layers import deep_merge
 from .licences import managed_per_room
