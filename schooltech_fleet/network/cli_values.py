@@ -7,6 +7,7 @@ and rolls back, or the switch keeps a text nobody wrote; a ``?`` asks the CLI fo
 in the middle of the line; a ``"`` ends a quoted name early; control characters and
 Unicode bidirectional controls make a line do or read something other than what the
 school file shows. Each finding is located at the field that supplies the value.
+A rule the network package provides to ``schooltech check`` (:mod:`.school_rules`).
 """
 
 from __future__ import annotations
