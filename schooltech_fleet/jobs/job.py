@@ -6,7 +6,6 @@ import re
 import time
 from collections.abc import Sequence
 from contextlib import nullcontext
-from pathlib import Path
 from typing import Any
 
 from .. import clock, journal
@@ -58,7 +57,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
                          "wait for the freeze to end, or --force-window --reason '...' (recorded)")  # fmt: skip
     simulation = fleet.simulated.get(request.school)
     run_id, run_dir = runs.new_run_dir(f"{request.kind}-{request.school}-{now:%Y%m%dT%H%M%SZ}")
-    school_dir = Path(fleet.schools[request.school]).parent
+    school_dir = fleet.school(request.school).parent
     needs_keys = request.kind in (JobKind.REBUILD, JobKind.LICENSE)
     sources = licence_key_sources(resolved[h] for h in runnable) if needs_keys else {}
     tally = EventTally(runnable, on_progress)
@@ -99,10 +98,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
 
 def select_targets(fleet: Fleet, request: JobRequest) -> list[str]:
     """The managed PCs of the school, narrowed by rooms, --limit and --retry-failed, in inventory order."""
-    if request.school not in fleet.schools:
-        raise UsageError(
-            f"no school with code {request.school!r}", f"known schools: {', '.join(sorted(fleet.schools))}"
-        )
+    fleet.school(request.school)
     chosen = fleet.select(f"school_{request.school.lower()}:&managed")
     if request.rooms:
         rooms = {fleet.host_vars(h)["room"] for h in chosen}

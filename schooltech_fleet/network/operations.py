@@ -16,6 +16,7 @@ from ..errors import FleetError, InventoryError, UsageError
 from ..interrupts import never
 from ..inventory import load_fleet, load_schools
 from ..inventory.findings import Severity
+from ..inventory.fleet import UnknownSchool
 from . import backups, inflight
 from .inflight import InFlight
 from .intent import SwitchIntent, school_intents
@@ -116,7 +117,7 @@ def intended(selection: Selection) -> list[Rendered]:
     known = {s.code for s in schools}
     unknown = [code for code in selection.schools if code not in known]
     if unknown:
-        raise UsageError(f"no school with code {', '.join(unknown)}", f"known schools: {', '.join(sorted(known))}")
+        raise UnknownSchool(unknown, known)
     out = []
     for school in schools:
         if selection.schools and school.code not in selection.schools:

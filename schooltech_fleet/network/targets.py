@@ -30,11 +30,8 @@ class SwitchTarget:
 
 def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Sequence[str] = ()) -> list[SwitchTarget]:
     """The switches of *schools* (all by default), or exactly *switches*, in a stable order."""
-    unknown = [code for code in schools if code not in fleet.schools]
-    if unknown:
-        raise UsageError(
-            f"no school with code {', '.join(unknown)}", f"known schools: {', '.join(sorted(fleet.schools))}"
-        )
+    for code in schools:
+        fleet.school(code)
     chosen = [h for h in fleet.hosts.values() if h.kind == "switch" and (not schools or h.school in schools)]
     if switches:
         names = {h.name for h in chosen}
@@ -53,7 +50,7 @@ def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Seque
         targets.append(SwitchTarget(
             name=host.name, school=host.school, platform=platform(values["switch_platform"]),
             host=values["ansible_host"], port=int(values.get("ansible_port", 22)),
-            credentials=credentials_for(host.name, host.school, values, Path(fleet.schools[host.school]).parent),
+            credentials=credentials_for(host.name, host.school, values, fleet.school(host.school).parent),
             simulation=values.get("simulation"),
             known_hosts=Path(values["switch_known_hosts"]) if values.get("switch_known_hosts")
             else hostkeys.default_file(),

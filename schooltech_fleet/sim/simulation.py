@@ -32,6 +32,7 @@ from ..errors import SimulationError, UsageError
 from ..inventory import load_schools
 from ..inventory.files import SIM_OVERRIDE_NAME, require_school_files
 from ..inventory.findings import Severity
+from ..inventory.fleet import UnknownSchool
 from ..inventory.resolve import resolve_school
 from ..inventory.school import LoadedSchool
 from ..paths import state_dir
@@ -258,8 +259,7 @@ def _plan(inventory: Path, schools: Sequence[str], rooms: Sequence[str], max_pcs
     known = {s.code for s in loaded}
     unknown = [code for code in schools if code not in known]
     if unknown:
-        raise UsageError(f"no school with code {', '.join(unknown)} in {inventory}",
-                         f"known schools: {', '.join(sorted(known))}")
+        raise UnknownSchool(unknown, known)
     plan = _Plan([], [], {}, Counter())
     for school in loaded:
         if schools and school.code not in schools:
