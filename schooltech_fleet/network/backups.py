@@ -16,21 +16,18 @@ git run with umask ``077``; a store made looser (by an older version) is tighten
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import getpass
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import private
+from .. import locks, private
 from ..errors import FleetError, UsageError
-from ..paths import locks_dir, state_dir
+from ..paths import state_dir
 from . import redact
 from .platforms import Platform
 
-_LOCK = threading.Lock()  # one git operation at a time in this process (pushes back up from a worker pool)
 _IDENTITY = ["-c", "user.name=schooltech-fleet", "-c", "user.email=schooltech-fleet@localhost"]
 _UMASK = 0o077  # what git writes in the store is readable by this user only
 _tightened: set[Path] = set()  # stores whose existing files were tightened by this process
@@ -60,13 +57,9 @@ def store() -> Path:
 
 @contextlib.contextmanager
 def _locked() -> Iterator[Path]:
-    """The store, to one thread of one process at a time (a nightly backup may overlap a push)."""
-    with _LOCK, private.lock_file(locks_dir() / "backups.lock") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield store()
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """The store, to one thread of one process at a time (a nightly backup may overlap a push's worker pool)."""
+    with locks.hold(locks.path("backups"), "a backup store operation", wait=True):
+        yield store()
 
 
 def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:

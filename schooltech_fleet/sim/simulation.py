@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
 import secrets
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from .. import locks
 from ..errors import SimulationError, UsageError
 from ..inventory import load_schools
 from ..inventory.files import SIM_OVERRIDE_NAME, require_school_files
@@ -164,15 +164,9 @@ def _sim_root() -> Path:
     return root
 
 
-@contextlib.contextmanager
-def _locked() -> Iterator[None]:
-    """One ``up`` or ``down`` at a time."""
-    with (_sim_root() / "lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _locked(what: str) -> contextlib.AbstractContextManager[None]:
+    """One ``up`` or ``down`` at a time (a second one waits)."""
+    return locks.hold(locks.path("simulation"), what, wait=True)
 
 
 def current() -> Simulation | None:
@@ -214,7 +208,7 @@ def up(
     scope = {"schools": sorted(schools), "rooms": sorted(rooms), "max_pcs": max_pcs,
              "startup_configs": sorted(f"{name}={hashlib.sha256(text.encode()).hexdigest()[:16]}"
                                        for name, text in (startup_configs or {}).items())}  # fmt: skip
-    with _locked():
+    with _locked("sim up"):
         running = current()
         if running is not None:
             if running.inventory == str(inventory) and running.scope == scope and status().healthy:
@@ -482,7 +476,7 @@ def down(inventory: Path | None = None) -> DownResult:
     With *inventory*, also remove simulation layers found there that no recorded
     simulation owns (left by a machine restart, say).
     """
-    with _locked():
+    with _locked("sim down"):
         simulation = current()
         result = _down(simulation) if simulation else DownResult(None, 0, False)
         strays = []
@@ -516,7 +510,7 @@ def publish(name: str, version: str) -> dict[str, str]:
     simulation = current()
     if simulation is None:
         raise UsageError("no simulation is running", "start one with 'schooltech sim up'")
-    with _locked():
+    with _locked(f"publishing {name} {version} to the simulation's repository"):
         return aptrepo.publish(simulation.repo_dir, name, version)
 
 

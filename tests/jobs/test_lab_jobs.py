@@ -16,9 +16,10 @@ import pytest
 
 from schooltech_fleet.errors import UsageError
 from schooltech_fleet.jobs import HostStatus, JobKind, JobRefused, JobRequest, JobResult, run_job
-from schooltech_fleet.jobs.locks import SchoolLocked, school_lock
+from schooltech_fleet.jobs.locks import school_lock
 from schooltech_fleet.jobs.tuning import ansible_environment
 from schooltech_fleet.journal import audit_path
+from schooltech_fleet.locks import Busy
 from schooltech_fleet.sim import aptrepo, pcs, simulation
 
 pytestmark = pytest.mark.sim
@@ -201,7 +202,7 @@ def test_without_mitogen_the_same_job_runs_on_ansibles_own_linear_strategy(
 
 
 def test_a_second_job_on_a_busy_school_is_refused_naming_the_holder(school: simulation.Simulation) -> None:
-    with school_lock("DEMO", "rebuild (held by a test)"), pytest.raises(SchoolLocked, match="held by a test"):
+    with school_lock("DEMO", "rebuild (held by a test)"), pytest.raises(Busy, match="held by a test"):
         job(school, JobKind.PATCH)
 
 

@@ -25,7 +25,7 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_what_schooltech_makes_for_switches_is_private_from_the_start(state: Path) -> None:
-    with switch_lock("RLS-SW-ACC"), school_lock("RLS", "test"):
+    with switch_lock("RLS-SW-ACC", "test"), school_lock("RLS", "test"):
         pass
     journal.record({"event": "test"})
     redact.text(platform("cisco_ios"), "enable secret 0 x\n")
@@ -52,7 +52,7 @@ def test_a_state_directory_left_looser_is_tightened(state: Path) -> None:
     (state / "switch_known_hosts").write_text("")
     (state / "switch_known_hosts").chmod(0o644)
 
-    with switch_lock("RLS-SW-ACC"), school_lock("RLS", "test"):
+    with switch_lock("RLS-SW-ACC", "test"), school_lock("RLS", "test"):
         pass
     journal.record({"event": "test"})
     redact.text(platform("cisco_ios"), "enable secret 0 x\n")
