@@ -6,6 +6,7 @@ import re
 import time
 from collections.abc import Sequence
 from contextlib import nullcontext
+from dataclasses import replace
 from typing import Any
 
 from .. import clock, journal
@@ -89,11 +90,23 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
                          for h in refused)),
         halted=halted, ansible_rc=rc, simulation=simulation, warnings=_warnings(refused),
     )  # fmt: skip
-    runs.save(result)
-    journal.record({"event": "lab-job", "phase": "end", "run_id": run_id, "kind": str(request.kind),
-                    "school": request.school, "check": request.check, "halted": halted,
-                    "duration": result.duration, "hosts": {h.name: str(h.status) for h in result.hosts}})  # fmt: skip
-    return result
+    return _recorded(result)
+
+
+def _recorded(result: JobResult) -> JobResult:
+    """*result* once its run record and final journal record are written; if either cannot be, it says so."""
+    try:
+        runs.save(result)
+        failed = None
+    except (OSError, FleetError) as exc:  # the PCs are done either way: the outcome must still be shown
+        failed = f"the run's record could not be written ({exc.message if isinstance(exc, FleetError) else exc})"
+    journal_failed = journal.record_outcome({
+        "event": "lab-job", "phase": "end", "run_id": result.run_id, "kind": str(result.kind),
+        "school": result.school, "check": result.check, "halted": result.halted, "duration": result.duration,
+        "hosts": {h.name: str(h.status) for h in result.hosts}, **({"record_failed": failed} if failed else {}),
+    })  # fmt: skip
+    problems = [p for p in (failed, journal_failed) if p]
+    return replace(result, record_failed="; ".join(problems)) if problems else result
 
 
 def select_targets(fleet: Fleet, request: JobRequest) -> list[str]:

@@ -10,7 +10,10 @@ before secrets were removed, too), has every secret replaced by its placeholder
 (:mod:`.redact`). The same secret gives the same placeholder, so an unchanged switch
 makes no commit, and a restore compares placeholders with placeholders. It is private
 all the same: directories ``0700``, files ``0600`` (git's read-only objects ``0400``),
-git run with umask ``077``; a store made looser (by an older version) is tightened.
+git run with umask ``077``; a store made looser (by an older version) is tightened. In
+a state directory shared with a group (:mod:`schooltech_fleet.private`) it is the group's
+repository: git's ``core.sharedRepository=group``, umask ``007``, directories ``2770``,
+files ``0660``, and git trusts it whichever member of the group made it.
 """
 
 from __future__ import annotations
@@ -29,8 +32,7 @@ from . import redact
 from .platforms import Platform
 
 _IDENTITY = ["-c", "user.name=schooltech-fleet", "-c", "user.email=schooltech-fleet@localhost"]
-_UMASK = 0o077  # what git writes in the store is readable by this user only
-_tightened: set[Path] = set()  # stores whose existing files were tightened by this process
+_settled: set[Path] = set()  # stores whose existing files were put right by this process
 
 
 class BackupError(FleetError):
@@ -45,13 +47,16 @@ class Saved:
 
 
 def store() -> Path:
-    """The store's directory, made (private, no sample hooks) on first use, tightened once per process."""
+    """The store's directory, made (private or the group's, no git hooks) on first use, put right once per process."""
     path = private.directory(state_dir() / "backups")
+    team = private.shared(path)
     if not (path / ".git").is_dir():
-        _git(path, "init", "-q", "-b", "main", "--template=")
-    if path not in _tightened:
-        private.tighten_tree(path)
-        _tightened.add(path)
+        _git(path, "init", "-q", "-b", "main", "--template=", *(["--shared=group"] if team else []))
+    if path not in _settled:
+        if team:  # a store made private before its state directory was shared
+            _git(path, "config", "core.sharedRepository", "group")
+        private.conform_tree(path)
+        _settled.add(path)
     return path
 
 
@@ -64,8 +69,11 @@ def _locked() -> Iterator[Path]:
 
 def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(["git", *_IDENTITY, *args], cwd=repo, capture_output=True, text=True, check=False,
-                              umask=_UMASK)  # fmt: skip
+        # umask: what git writes is this user's only, or the group's too in a shared store; safe.directory: a
+        # shared store belongs to whichever member made it, and git refuses a repository of another owner
+        return subprocess.run(["git", *_IDENTITY, "-c", f"safe.directory={repo}", *args], cwd=repo,
+                              capture_output=True, text=True, check=False,
+                              umask=0o007 if private.shared(repo) else 0o077)  # fmt: skip
     except FileNotFoundError as exc:
         raise BackupError("git is not installed", "sudo apt-get install git (scripts/setup-host.sh does)") from exc
 

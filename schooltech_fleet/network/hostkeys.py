@@ -153,7 +153,7 @@ def _algorithms(key_type: str) -> tuple[str, ...]:
 def _load(known_hosts: Path) -> Any:
     keys = paramiko.HostKeys()
     if known_hosts.is_file():
-        private.tighten(known_hosts)
+        private.conform(known_hosts)
         keys.load(str(known_hosts))
     return keys
 

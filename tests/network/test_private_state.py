@@ -32,8 +32,8 @@ def test_what_schooltech_makes_for_switches_is_private_from_the_start(state: Pat
 
     assert mode(state) == 0o700
     assert mode(state / "locks") == 0o700
-    assert {p.name: mode(p) for p in (state / "locks").iterdir()} == {"switch-RLS-SW-ACC.lock": 0o600,
-                                                                      "RLS.lock": 0o600}  # fmt: skip
+    assert {p.name: mode(p) for p in (state / "locks").iterdir()} == {
+        "switch-RLS-SW-ACC.lock": 0o600, "RLS.lock": 0o600, "journal.lock": 0o600}  # fmt: skip
     assert mode(state / "audit.jsonl") == 0o600
     assert mode(state / "fingerprint.key") == 0o600
 
