@@ -1,34 +1,52 @@
-"""Which addresses schooltech may contact: ``SCHOOLTECH_ALLOWED_NETWORKS``, and loopback during a simulation.
+"""The network guard: which addresses a job, a switch session or a plan may contact. It fails closed.
 
-Unset, every address the inventory gives may be contacted (a real school). Set to a
-comma-separated list of networks (the project's tests and demo set ``127.0.0.0/8``; a
-technician may set one school's management and lab subnets), every job, switch session
-and plan refuses before contacting anything when a target is outside them or is known
-only by a name. While a simulation is recorded in the state directory, only loopback
-addresses may be contacted, whatever the variable says: a school whose simulation layer
-went missing points at its real addresses again, and is refused.
+Every command that contacts devices asks :func:`check_reachable` first, with each target's
+address and the networks its school declares, and contacts nothing when it refuses:
+
+- **while a simulation is recorded** in the state directory, only loopback, whatever else
+  is set: a school whose simulation layer went missing points at its real addresses again;
+- **``SCHOOLTECH_ALLOWED_NETWORKS`` unset**: only addresses inside the target's own school's
+  declared networks (the subnets of its VLANs, the management network included). A target
+  known by a DNS name is looked up as SSH will look it up, and every address it has must be
+  inside; a name that does not resolve cannot be contacted at all, so it passes (Ansible
+  reports the PC unreachable);
+- **set to networks** (comma-separated, e.g. ``127.0.0.0/8`` as the tests and the demo set
+  it, or a few schools' subnets): only addresses inside them; a name is refused without a
+  lookup (such a list is for addresses, and the tests must never send a DNS query);
+- **set to ``any``**: the explicit opt-out. Everything passes, and each use is a journal
+  record (``guard-opt-out``) naming the targets the default would have refused.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+import socket
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 
+from . import journal
 from .errors import UsageError
 from .paths import simulation_record
 
 ENVIRONMENT = "SCHOOLTECH_ALLOWED_NETWORKS"
+ANY = "any"
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 LOOPBACK: tuple[Network, ...] = (ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128"))
+_LOOKUPS = 16  # names looked up at once
+
+
+def opted_out() -> bool:
+    """Whether ``SCHOOLTECH_ALLOWED_NETWORKS=any`` turns the guard off."""
+    return os.environ.get(ENVIRONMENT, "").strip().lower() == ANY
 
 
 def allowed_networks() -> tuple[Network, ...] | None:
-    """The networks targets must be in, or None when any address is allowed."""
+    """The networks ``SCHOOLTECH_ALLOWED_NETWORKS`` lists, or None when it lists none (unset, or ``any``)."""
     raw = os.environ.get(ENVIRONMENT, "").strip()
-    if not raw:
+    if not raw or opted_out():
         return None
-    hint = "give networks such as 127.0.0.0/8, separated by commas"
+    hint = f"give networks such as 127.0.0.0/8, separated by commas (or '{ANY}' to allow every address, recorded)"
     try:
         networks = tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
     except ValueError as exc:
@@ -38,8 +56,12 @@ def allowed_networks() -> tuple[Network, ...] | None:
     return networks
 
 
-def check_reachable(addresses: Mapping[str, str]) -> None:
-    """Refuse when any target (host name -> the address it is reached at) is outside the allowed networks."""
+def check_reachable(addresses: Mapping[str, str], declared: Mapping[str, Iterable[str]]) -> None:
+    """Refuse when any target may not be contacted (see the module docstring).
+
+    *addresses*: host name -> the address (or DNS name) it is reached at; *declared*: host
+    name -> the networks its school declares.
+    """
     if simulation_record().exists():
         outside = [f"{host} ({address})" for host, address in addresses.items() if not _inside(address, LOOPBACK)]
         if outside:
@@ -50,18 +72,60 @@ def check_reachable(addresses: Mapping[str, str]) -> None:
                 "may be missing) and 'schooltech sim down' when the rehearsal is over",
             )
     networks = allowed_networks()
-    if networks is None:
+    if networks is not None:
+        outside = [f"{host} ({address})" for host, address in addresses.items() if not _inside(address, networks)]
+        if outside:
+            raise UsageError(
+                f"{ENVIRONMENT} allows only {', '.join(map(str, networks))}; refusing to contact {_shown(outside)}",
+                "start the simulation first ('schooltech sim up'), or change SCHOOLTECH_ALLOWED_NETWORKS",
+            )
         return
-    outside = [f"{host} ({address})" for host, address in addresses.items() if not _inside(address, networks)]
+    outside = _outside_declared(addresses, declared)
+    if opted_out():
+        journal.record({"event": "guard-opt-out", "setting": f"{ENVIRONMENT}={ANY}", "targets": len(addresses),
+                        "outside_declared": outside})  # fmt: skip
+        return
     if outside:
         raise UsageError(
-            f"{ENVIRONMENT} allows only {', '.join(map(str, networks))}; refusing to contact {_shown(outside)}",
-            "start the simulation first ('schooltech sim up'), or change SCHOOLTECH_ALLOWED_NETWORKS",
+            f"refusing to contact {_shown(outside)}: outside the networks their school declares",
+            f"correct the address in the school file; or set {ENVIRONMENT} to the networks to allow "
+            f"(or '{ANY}' to allow every address, recorded in the journal)",
         )
+
+
+def _outside_declared(addresses: Mapping[str, str], declared: Mapping[str, Iterable[str]]) -> list[str]:
+    """The targets (``host (address)``) outside their own school's declared networks."""
+    names = {address for address in addresses.values() if not _is_address(address)}
+    with ThreadPoolExecutor(max_workers=max(1, min(_LOOKUPS, len(names)))) as pool:
+        resolved = dict(zip(names, pool.map(_lookup, names), strict=True))
+    outside = []
+    for host, address in addresses.items():
+        networks = tuple(ipaddress.ip_network(network) for network in declared.get(host, ()))
+        found = resolved.get(address, (address,))
+        if not all(_inside(each, networks) for each in found):
+            shown = address if address not in resolved else f"{address}: {', '.join(found)}"
+            outside.append(f"{host} ({shown})")
+    return outside
+
+
+def _lookup(name: str) -> tuple[str, ...]:
+    """Every address *name* resolves to, as SSH would look it up; none when it does not resolve."""
+    try:
+        return tuple(sorted({str(info[4][0]) for info in socket.getaddrinfo(name, None, type=socket.SOCK_STREAM)}))
+    except (OSError, UnicodeError):
+        return ()
 
 
 def _shown(hosts: list[str]) -> str:
     return ", ".join(hosts[:5]) + (f" and {len(hosts) - 5} more" if len(hosts) > 5 else "")
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _inside(address: str, networks: tuple[Network, ...]) -> bool:

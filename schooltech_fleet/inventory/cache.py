@@ -27,7 +27,7 @@ from ..paths import cache_dir
 from .files import PROFILE_DIR
 from .fleet import Fleet, Group, Host
 
-FORMAT = 3
+FORMAT = 4
 MAX_ENTRIES = 64  # one per inventory source path; the least recently written go first
 
 
@@ -92,6 +92,7 @@ def _encode(fleet: Fleet) -> dict[str, Any]:
         "schools": fleet.schools,
         "constructed": fleet.constructed,
         "simulated": fleet.simulated,
+        "networks": fleet.networks,
     }
 
 
@@ -105,4 +106,5 @@ def _decode(data: dict[str, Any]) -> Fleet:
         schools=data["schools"],
         constructed=data["constructed"],
         simulated=data["simulated"],
+        networks=data["networks"],
     )

@@ -53,6 +53,7 @@ class Fleet:
     schools: dict[str, str] = field(default_factory=dict)  # code -> absolute path of the school file
     constructed: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> Ansible constructable options
     simulated: dict[str, str] = field(default_factory=dict)  # code -> simulation id, while one runs
+    networks: dict[str, list[str]] = field(default_factory=dict)  # code -> its VLANs' subnets (management included)
 
     def group(self, name: str, parent: str | None = None) -> Group:
         found = self.groups.get(name)
@@ -70,6 +71,10 @@ class Fleet:
             return Path(self.schools[code])
         except KeyError:
             raise UnknownSchool([code], self.schools) from None
+
+    def networks_of(self, host: str) -> tuple[str, ...]:
+        """The networks the school of *host* declares: what the network guard allows by default."""
+        return tuple(self.networks.get(self.hosts[host].school, ()))
 
     def host_vars(self, name: str) -> dict[str, Any]:
         """The resolved variables of one host."""
@@ -89,6 +94,7 @@ class Fleet:
         self.schools.update(other.schools)
         self.constructed.update(other.constructed)
         self.simulated.update(other.simulated)
+        self.networks.update(other.networks)
 
     def hosts_of(self, group: str) -> set[str]:
         """Every host in *group* or any group below it."""

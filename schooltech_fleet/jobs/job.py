@@ -46,7 +46,8 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
     fleet = load_fleet(request.inventory)
     targets = select_targets(fleet, request)
     resolved = {host: fleet.host_vars(host) for host in targets}
-    check_reachable({host: values.get("ansible_host", host) for host, values in resolved.items()})
+    check_reachable({host: values.get("ansible_host", host) for host, values in resolved.items()},
+                    {host: fleet.networks_of(host) for host in resolved})  # fmt: skip
     now = clock.now()
     windows = {host: check_window(values, now) for host, values in resolved.items()}
     refused = [] if request.force_window or not request.kind.respects_exam_freezes else [

@@ -43,7 +43,8 @@ def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Seque
         raise UsageError("no switches to work on", "check --school and --switch")
     resolved = {host.name: fleet.host_vars(host.name) for host in sorted(chosen, key=lambda h: h.name)}
     _one_world(resolved)
-    check_reachable({name: values["ansible_host"] for name, values in resolved.items()})
+    check_reachable({name: values["ansible_host"] for name, values in resolved.items()},
+                    {name: fleet.networks_of(name) for name in resolved})  # fmt: skip
     targets = []
     for name, values in resolved.items():
         host = fleet.hosts[name]
