@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from .. import locks
+from .. import locks, private
 from ..errors import SimulationError, UsageError
 from ..inventory import load_schools
 from ..inventory.files import SIM_OVERRIDE_NAME, require_school_files
@@ -159,9 +159,7 @@ class DownResult:
 
 
 def _sim_root() -> Path:
-    root = state_dir() / "sim"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+    return private.directory(state_dir() / "sim")
 
 
 def _locked(what: str) -> contextlib.AbstractContextManager[None]:
