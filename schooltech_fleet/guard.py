@@ -81,7 +81,7 @@ def check_reachable(addresses: Mapping[str, str], declared: Mapping[str, Iterabl
             )
         return
     outside = _outside_declared(addresses, declared)
-    if opted_out():
+    if opted_out():  # allowed only as a journal record: a record that cannot be written refuses (JournalError)
         journal.record({"event": "guard-opt-out", "setting": f"{ENVIRONMENT}={ANY}", "targets": len(addresses),
                         "outside_declared": outside})  # fmt: skip
         return

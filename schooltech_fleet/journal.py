@@ -47,12 +47,25 @@ def digest(line: bytes) -> str:
     return hashlib.sha256(line).hexdigest()
 
 
+class JournalError(FleetError):
+    """A record could not be appended to the journal (then nothing of it is there)."""
+
+
 def record(entry: dict[str, Any]) -> None:
     """Append *entry*, with who, where, the clock and the link to the record before it, durably.
 
-    Raises :class:`OSError` when it cannot be written (then nothing of it is in the journal).
+    Raises :class:`JournalError` when it cannot be written: nothing that needs recording may
+    start unrecorded.
     """
     path = audit_path()
+    try:
+        _append(path, entry)
+    except OSError as exc:
+        raise JournalError(f"cannot append to the journal {path}: {exc.strerror or exc}",
+                           "make room on its disk, or check the state directory") from exc  # fmt: skip
+
+
+def _append(path: Path, entry: dict[str, Any]) -> None:
     with locks.hold(locks.path("journal"), "appending to the journal", wait=True):
         fd = private.open_file(path, os.O_RDWR | os.O_APPEND | os.O_CREAT)  # it names switches and users
         try:
@@ -88,8 +101,9 @@ def record_outcome(entry: dict[str, Any]) -> str | None:
     """
     try:
         record(entry)
-    except OSError as exc:
-        return f"the journal record could not be written ({exc.strerror or exc})"
+    except JournalError as exc:
+        reason = exc.__cause__.strerror if isinstance(exc.__cause__, OSError) else None
+        return f"the journal record could not be written ({reason or exc.message})"
     except FleetError as exc:  # the state directory itself became unusable
         return f"the journal record could not be written ({exc.message})"
     return None

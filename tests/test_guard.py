@@ -124,6 +124,15 @@ def test_any_allows_every_address_and_records_what_the_default_would_have_refuse
     assert journal.verify().intact
 
 
+def test_any_refuses_when_its_use_cannot_be_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SCHOOLTECH_ALLOWED_NETWORKS", "any")
+    journal.audit_path().mkdir()  # nothing can be appended to it
+
+    with pytest.raises(journal.JournalError, match="cannot append to the journal") as refused:
+        check_reachable({"RVS-SW-A1": "10.20.99.11"}, {"RVS-SW-A1": RVS})
+    assert refused.value.exit_code == 2
+
+
 # --- a recorded simulation: loopback only, whatever is set -------------------------------------
 
 
