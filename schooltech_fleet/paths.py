@@ -18,9 +18,13 @@ def cache_dir() -> Path:
 
 
 def state_dir() -> Path:
-    """Lasting state: the simulation, run records, the audit log, locks (``SCHOOLTECH_STATE_DIR`` overrides).
+    """Lasting state: locks, the journal, run records, backups, host keys, the simulation.
 
-    Private (``0700``, tightened if it was looser): it holds switch configs, keys and logs.
+    ``SCHOOLTECH_STATE_DIR`` chooses it: a team (technicians and CI runners) shares one by
+    pointing every member at a directory an administrator made setgid for their group, e.g.
+    ``/var/lib/schooltech`` (``install -d -m 2770 -g schooltech``); see :mod:`.private`.
+    Unset, each user has their own, private (``0700``): ``$XDG_STATE_HOME/schooltech-fleet``,
+    else ``~/.local/state/schooltech-fleet``. One that cannot be made or written is a usage error.
     """
     explicit = os.environ.get("SCHOOLTECH_STATE_DIR")
     base = Path(explicit) if explicit else Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"))
@@ -28,7 +32,7 @@ def state_dir() -> Path:
 
 
 def locks_dir() -> Path:
-    """Lock files (one job per school, one change per switch, the backup store): private, in the state directory."""
+    """Lock files (one job per school, one change per switch, the backup store, the journal), in the state directory."""
     return private.directory(state_dir() / "locks")
 
 

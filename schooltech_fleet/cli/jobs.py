@@ -12,7 +12,8 @@ left out of rebuilds and patching, and nothing reboots during lessons, unless
 time. Licence keys come from environment variables or the school's vault file.
 
 Exit codes: 0 every host succeeded, 1 a host failed, was unreachable or was left
-out, or the rollout halted, 2 usage or inventory error, school busy, nothing to run.
+out, the rollout halted, or the run's record could not be written (the table is
+still shown), 2 usage or inventory error, school busy, nothing to run.
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
         result = run_job(request, on_progress=lambda p: live.update(_progress_line(p, request)),
                          invocation=invocation)  # fmt: skip
     _print_result(console, result)
+    if result.record_failed:
+        console.print(f"[bold red]{escape(result.record_failed)}[/bold red]")
+        return EXIT_FINDINGS
     return EXIT_OK if result.succeeded and not result.with_status(HostStatus.REFUSED) else EXIT_FINDINGS
 
 
@@ -140,12 +144,16 @@ def run_list(args: argparse.Namespace, console: Console) -> int:
     table.add_column("run", no_wrap=True)
     for column in ("job", "school", "started", "hosts", "failed", "halted", "check"):
         table.add_column(column)
-    for result in run_records.listing():
+    found = run_records.listing()
+    for result in found.results:
         failed = len(result.with_status(HostStatus.FAILED)) + len(result.with_status(HostStatus.UNREACHABLE))
         started = result.started[:16].replace("T", " ")
         table.add_row(result.run_id, str(result.kind), result.school, started, str(len(result.hosts)), str(failed),
                       "yes" if result.halted else "", "yes" if result.check else "")  # fmt: skip
     console.print(table)
+    for damaged in found.damaged:
+        console.print(f"[yellow]skipped[/yellow]: {escape(damaged.message)}")
+        console.print(f"  hint: {escape(damaged.hint or '')}")
     return EXIT_OK
 
 

@@ -280,27 +280,33 @@ def run_rollback(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_status(args: argparse.Namespace, console: Console) -> int:
-    items = status(_selection(args))
-    if not items:
+    found = status(_selection(args))
+    if not found.items:
         console.print("[green]no push is in flight[/green]: every switch was left at a known config")
-        return EXIT_OK
-    for item in items:
+    for item in found.items:
         colour = "green" if item.settled else "red"
         state = "settled" if item.settled else "unresolved"
         console.print(f"[{colour}]{state}[/{colour}]: {escape(item.note)}")
-    return EXIT_OK if all(item.settled for item in items) else EXIT_FINDINGS
+    return _recorded(console, found.record_failed, all(item.settled for item in found.items))
 
 
 def run_backup(args: argparse.Namespace, console: Console) -> int:
-    results = backup(_selection(args), workers=args.workers, invocation=_invocation())
-    for item in results:
+    done = backup(_selection(args), workers=args.workers, invocation=_invocation())
+    for item in done.switches:
         if item.error:
             console.print(f"[red]{item.switch}: failed[/red]: {escape(item.error)}")
         else:
             what = "new revision" if item.changed else "unchanged"
             console.print(f"{item.switch}: {what} {item.revision}")
     console.print(f"backup store: {backups.store()}")
-    return EXIT_FINDINGS if any(r.error for r in results) else EXIT_OK
+    return _recorded(console, done.record_failed, not any(r.error for r in done.switches))
+
+
+def _recorded(console: Console, record_failed: str | None, succeeded: bool) -> int:
+    """The exit code of a command whose work is done: 1 when it failed somewhere or its record could not be written."""
+    if record_failed:
+        console.print(f"[bold red]{escape(record_failed)}[/bold red]")
+    return EXIT_OK if succeeded and not record_failed else EXIT_FINDINGS
 
 
 def run_history(args: argparse.Namespace, console: Console) -> int:
@@ -381,4 +387,4 @@ def _print_trusted(console: Console, result: TrustResult) -> int:
         console.print(f"[{colour}]{escape(line)}[/{colour}]")
     files = sorted({str(key.known_hosts) for key in result.switches})
     console.print(f"known hosts: {', '.join(files)}")
-    return EXIT_OK if result.succeeded else EXIT_FINDINGS
+    return _recorded(console, result.record_failed, result.succeeded)

@@ -2,8 +2,9 @@
 
 Resolving a district takes about a second; reading the result back takes a tenth
 of that. The fingerprint covers every school file's bytes and path, the profiles,
-the code that resolves them, the package version and the day (licence expiry
-depends on it), so a cached fleet
+the code that resolves and validates them (the rules other packages provide, too:
+:func:`schooltech_fleet.rulebook.sources`), the package version and the day (licence
+expiry depends on it), so a cached fleet
 is only ever used for inputs that would resolve to the same fleet. Only valid
 inventories are cached. The cache is an optimisation: any problem with it
 (unreadable, corrupt, read-only) falls back to resolving from scratch.
@@ -21,12 +22,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, rulebook
 from ..paths import cache_dir
 from .files import PROFILE_DIR
 from .fleet import Fleet, Group, Host
 
-FORMAT = 3
+FORMAT = 4
 MAX_ENTRIES = 64  # one per inventory source path; the least recently written go first
 
 
@@ -36,9 +37,10 @@ def enabled() -> bool:
 
 @functools.cache
 def _package_digest() -> bytes:
-    """The resolving code and the profiles (read once per process: the plugin loads many files)."""
+    """The resolving and validating code and the profiles (read once per process: the plugin loads many files)."""
     digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
-    for path in (*sorted(Path(__file__).parent.glob("*.py")), *sorted(PROFILE_DIR.glob("*.yml"))):
+    own = (*sorted(Path(__file__).parent.glob("*.py")), *sorted(PROFILE_DIR.glob("*.yml")))
+    for path in (*own, *rulebook.sources()):
         digest.update(path.read_bytes())
     return digest.digest()
 
@@ -90,6 +92,7 @@ def _encode(fleet: Fleet) -> dict[str, Any]:
         "schools": fleet.schools,
         "constructed": fleet.constructed,
         "simulated": fleet.simulated,
+        "networks": fleet.networks,
     }
 
 
@@ -103,4 +106,5 @@ def _decode(data: dict[str, Any]) -> Fleet:
         schools=data["schools"],
         constructed=data["constructed"],
         simulated=data["simulated"],
+        networks=data["networks"],
     )

@@ -1,7 +1,8 @@
 """Rules that need the whole school (and the whole district): references,
 duplicates, addressing, licence seats and the calendar; with :mod:`.lockout` (nothing
-may cut schooltech's session to a switch) and :mod:`.cli_values` (values a switch CLI
-cannot take)."""
+may cut schooltech's session to a switch). Rules that need switch-platform knowledge
+(known platforms, values a switch CLI cannot take) are the network package's, handed
+over by :mod:`schooltech_fleet.rulebook`."""
 
 from __future__ import annotations
 
@@ -12,8 +13,7 @@ from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
 
-from ..network.platforms import SUPPORTED_PLATFORMS
-from .cli_values import cli_values
+from .. import rulebook
 from .findings import Finding, Severity
 from .layers import deep_merge
 from .licences import managed_per_room
@@ -228,13 +228,6 @@ def switches(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
     sites = {site.name: site for site in model.sites}
     for s, switch in enumerate(model.switches):
         where = f"switch {switch.name}"
-        if switch.platform not in SUPPORTED_PLATFORMS:
-            yield Problem(
-                ("switches", s, "platform"),
-                "platform",
-                f"{where}: unknown platform {switch.platform!r}",
-                f"supported platforms: {', '.join(SUPPORTED_PLATFORMS)}",
-            )
         site = sites.get(switch.site) if switch.site else (next(iter(sites.values())) if len(sites) == 1 else None)
         if switch.site is not None and switch.site not in sites:
             yield _missing(("switches", s, "site"), "site", switch.site, sites, where)
@@ -516,7 +509,6 @@ SCHOOL_RULES: tuple[Rule, ...] = (
     device_addresses,
     switches,
     lockout,
-    cli_values,
     licences,
     calendar,
     certificate_files,
@@ -544,7 +536,7 @@ def check_school(school: LoadedSchool, today: dt.date) -> list[Finding]:
     """Run every school rule; problems become findings located in the school file."""
     data = school.parsed.data
     findings: list[Finding] = []
-    for rule in SCHOOL_RULES:
+    for rule in (*SCHOOL_RULES, *rulebook.provided_rules()):
         for problem in rule(school, today):
             line, column = (locate_key if problem.at_key else locate)(data, problem.path) or (1, 1)
             findings.append(

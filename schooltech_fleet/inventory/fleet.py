@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
+
+from ..errors import UsageError
 
 _UNSAFE_GROUP_CHARS = re.compile(r"[^a-z0-9_]")
 
@@ -13,6 +17,14 @@ _UNSAFE_GROUP_CHARS = re.compile(r"[^a-z0-9_]")
 def group_name(*parts: str) -> str:
     """A valid Ansible group name from *parts* (``room``, ``RVS``, ``C101`` -> ``room_rvs_c101``)."""
     return _UNSAFE_GROUP_CHARS.sub("_", "_".join(parts).lower())
+
+
+class UnknownSchool(UsageError):
+    """A school code that no loaded school file has."""
+
+    def __init__(self, codes: Sequence[str], known: Iterable[str]) -> None:
+        super().__init__(f"no school with code {', '.join(map(repr, codes))}",
+                         f"known schools: {', '.join(sorted(known))}")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +53,7 @@ class Fleet:
     schools: dict[str, str] = field(default_factory=dict)  # code -> absolute path of the school file
     constructed: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> Ansible constructable options
     simulated: dict[str, str] = field(default_factory=dict)  # code -> simulation id, while one runs
+    networks: dict[str, list[str]] = field(default_factory=dict)  # code -> its VLANs' subnets (management included)
 
     def group(self, name: str, parent: str | None = None) -> Group:
         found = self.groups.get(name)
@@ -51,6 +64,17 @@ class Fleet:
             if name not in parent_group.children:
                 parent_group.children.append(name)
         return found
+
+    def school(self, code: str) -> Path:
+        """The school file of the school *code*; an unknown code is a usage error listing the known ones."""
+        try:
+            return Path(self.schools[code])
+        except KeyError:
+            raise UnknownSchool([code], self.schools) from None
+
+    def networks_of(self, host: str) -> tuple[str, ...]:
+        """The networks the school of *host* declares: what the network guard allows by default."""
+        return tuple(self.networks.get(self.hosts[host].school, ()))
 
     def host_vars(self, name: str) -> dict[str, Any]:
         """The resolved variables of one host."""
@@ -70,6 +94,7 @@ class Fleet:
         self.schools.update(other.schools)
         self.constructed.update(other.constructed)
         self.simulated.update(other.simulated)
+        self.networks.update(other.networks)
 
     def hosts_of(self, group: str) -> set[str]:
         """Every host in *group* or any group below it."""

@@ -54,6 +54,7 @@ class _Trace:
 def resolve_school(school: LoadedSchool) -> Fleet:
     """The hosts and groups of one valid school."""
     fleet = Fleet(schools={school.code: str(school.parsed.path.resolve())})
+    fleet.networks[school.code] = sorted({str(vlan.subnet) for vlan in school.vlans.values() if vlan.subnet})
     model = school.model
     code = school.code
     if model.ansible.model_fields_set:

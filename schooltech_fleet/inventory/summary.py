@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from ..errors import UsageError
 from .fleet import Fleet
 
 
@@ -44,8 +43,8 @@ class SchoolSummary:
 
 def fleet_summary(fleet: Fleet, school: str | None = None) -> list[SchoolSummary]:
     """One summary per school (or only *school*), rooms in file order."""
-    if school is not None and school not in fleet.schools:
-        raise UsageError(f"no school with code {school!r}", f"known schools: {', '.join(sorted(fleet.schools))}")
+    if school is not None:
+        fleet.school(school)
     devices: Counter[str] = Counter()
     managed: Counter[str] = Counter()
     switches: dict[str, list[SwitchSummary]] = {}

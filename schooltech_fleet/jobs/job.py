@@ -6,14 +6,14 @@ import re
 import time
 from collections.abc import Sequence
 from contextlib import nullcontext
-from pathlib import Path
+from dataclasses import replace
 from typing import Any
 
-from .. import clock
+from .. import clock, journal
 from ..errors import FleetError, UsageError
+from ..guard import check_reachable
 from ..inventory import Fleet, load_fleet
-from ..inventory.reach import check_reachable
-from . import audit, runs
+from . import runs
 from .locks import school_lock
 from .model import HostResult, HostStatus, JobKind, JobRequest, JobResult
 from .runner import EventTally, PlaybookRun, ProgressCallback, run_playbook
@@ -46,7 +46,8 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
     fleet = load_fleet(request.inventory)
     targets = select_targets(fleet, request)
     resolved = {host: fleet.host_vars(host) for host in targets}
-    check_reachable({host: values.get("ansible_host", host) for host, values in resolved.items()})
+    check_reachable({host: values.get("ansible_host", host) for host, values in resolved.items()},
+                    {host: fleet.networks_of(host) for host in resolved})  # fmt: skip
     now = clock.now()
     windows = {host: check_window(values, now) for host, values in resolved.items()}
     refused = [] if request.force_window or not request.kind.respects_exam_freezes else [
@@ -58,7 +59,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
                          "wait for the freeze to end, or --force-window --reason '...' (recorded)")  # fmt: skip
     simulation = fleet.simulated.get(request.school)
     run_id, run_dir = runs.new_run_dir(f"{request.kind}-{request.school}-{now:%Y%m%dT%H%M%SZ}")
-    school_dir = Path(fleet.schools[request.school]).parent
+    school_dir = fleet.school(request.school).parent
     needs_keys = request.kind in (JobKind.REBUILD, JobKind.LICENSE)
     sources = licence_key_sources(resolved[h] for h in runnable) if needs_keys else {}
     tally = EventTally(runnable, on_progress)
@@ -70,7 +71,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
     # a check run changes nothing, so it does not keep a real job waiting
     lock = school_lock(request.school, f"{request.kind} ({run_id})") if not request.check else nullcontext()
     with lock, job_secrets(sources, school_dir) as secrets:
-        audit.record(begin)
+        journal.record(begin)
         cmdline = [*(["--check"] if request.check else []), *(["--diff"] if request.diff else [])]
         if secrets.vars_file:
             cmdline += ["-e", f"@{secrets.vars_file}"]
@@ -90,19 +91,28 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
                          for h in refused)),
         halted=halted, ansible_rc=rc, simulation=simulation, warnings=_warnings(refused),
     )  # fmt: skip
-    runs.save(result)
-    audit.record({"event": "lab-job", "phase": "end", "run_id": run_id, "kind": str(request.kind),
-                  "school": request.school, "check": request.check, "halted": halted,
-                  "duration": result.duration, "hosts": {h.name: str(h.status) for h in result.hosts}})  # fmt: skip
-    return result
+    return _recorded(result)
+
+
+def _recorded(result: JobResult) -> JobResult:
+    """*result* once its run record and final journal record are written; if either cannot be, it says so."""
+    try:
+        runs.save(result)
+        failed = None
+    except (OSError, FleetError) as exc:  # the PCs are done either way: the outcome must still be shown
+        failed = f"the run's record could not be written ({exc.message if isinstance(exc, FleetError) else exc})"
+    journal_failed = journal.record_outcome({
+        "event": "lab-job", "phase": "end", "run_id": result.run_id, "kind": str(result.kind),
+        "school": result.school, "check": result.check, "halted": result.halted, "duration": result.duration,
+        "hosts": {h.name: str(h.status) for h in result.hosts}, **({"record_failed": failed} if failed else {}),
+    })  # fmt: skip
+    problems = [p for p in (failed, journal_failed) if p]
+    return replace(result, record_failed="; ".join(problems)) if problems else result
 
 
 def select_targets(fleet: Fleet, request: JobRequest) -> list[str]:
     """The managed PCs of the school, narrowed by rooms, --limit and --retry-failed, in inventory order."""
-    if request.school not in fleet.schools:
-        raise UsageError(
-            f"no school with code {request.school!r}", f"known schools: {', '.join(sorted(fleet.schools))}"
-        )
+    fleet.school(request.school)
     chosen = fleet.select(f"school_{request.school.lower()}:&managed")
     if request.rooms:
         rooms = {fleet.host_vars(h)["room"] for h in chosen}

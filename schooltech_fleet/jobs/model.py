@@ -75,6 +75,7 @@ class JobResult:
     ansible_rc: int = 0
     simulation: str | None = None
     warnings: tuple[str, ...] = ()
+    record_failed: str | None = None  # the run's record or its final journal record could not be written
 
     @property
     def succeeded(self) -> bool:

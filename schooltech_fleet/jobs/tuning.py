@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from ..errors import UsageError
-from ..paths import state_dir
+from ..paths import cache_dir
 
 FORKS = 25
 
@@ -60,7 +60,7 @@ def ansible_environment(fact_scope: str) -> dict[str, str]:
         "ANSIBLE_INVENTORY_PLUGINS": str(root / "plugins" / "inventory"),
         "ANSIBLE_GATHERING": "smart",
         "ANSIBLE_CACHE_PLUGIN": "jsonfile",
-        "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(state_dir() / "facts" / fact_scope),
+        "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(cache_dir() / "facts" / fact_scope),  # rebuildable: per user
         "ANSIBLE_CACHE_PLUGIN_TIMEOUT": "86400",
         "ANSIBLE_STRATEGY": strategy(),
         # ansible-runner turns host key checking off unless told otherwise; a lab PC must prove who it is

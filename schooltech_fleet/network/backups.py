@@ -10,30 +10,29 @@ before secrets were removed, too), has every secret replaced by its placeholder
 (:mod:`.redact`). The same secret gives the same placeholder, so an unchanged switch
 makes no commit, and a restore compares placeholders with placeholders. It is private
 all the same: directories ``0700``, files ``0600`` (git's read-only objects ``0400``),
-git run with umask ``077``; a store made looser (by an older version) is tightened.
+git run with umask ``077``; a store made looser (by an older version) is tightened. In
+a state directory shared with a group (:mod:`schooltech_fleet.private`) it is the group's
+repository: git's ``core.sharedRepository=group``, umask ``007``, directories ``2770``,
+files ``0660``, and git trusts it whichever member of the group made it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import getpass
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import private
+from .. import locks, private
 from ..errors import FleetError, UsageError
-from ..paths import locks_dir, state_dir
+from ..paths import state_dir
 from . import redact
 from .platforms import Platform
 
-_LOCK = threading.Lock()  # one git operation at a time in this process (pushes back up from a worker pool)
 _IDENTITY = ["-c", "user.name=schooltech-fleet", "-c", "user.email=schooltech-fleet@localhost"]
-_UMASK = 0o077  # what git writes in the store is readable by this user only
-_tightened: set[Path] = set()  # stores whose existing files were tightened by this process
+_settled: set[Path] = set()  # stores whose existing files were put right by this process
 
 
 class BackupError(FleetError):
@@ -48,31 +47,33 @@ class Saved:
 
 
 def store() -> Path:
-    """The store's directory, made (private, no sample hooks) on first use, tightened once per process."""
+    """The store's directory, made (private or the group's, no git hooks) on first use, put right once per process."""
     path = private.directory(state_dir() / "backups")
+    team = private.shared(path)
     if not (path / ".git").is_dir():
-        _git(path, "init", "-q", "-b", "main", "--template=")
-    if path not in _tightened:
-        private.tighten_tree(path)
-        _tightened.add(path)
+        _git(path, "init", "-q", "-b", "main", "--template=", *(["--shared=group"] if team else []))
+    if path not in _settled:
+        if team:  # a store made private before its state directory was shared
+            _git(path, "config", "core.sharedRepository", "group")
+        private.conform_tree(path)
+        _settled.add(path)
     return path
 
 
 @contextlib.contextmanager
 def _locked() -> Iterator[Path]:
-    """The store, to one thread of one process at a time (a nightly backup may overlap a push)."""
-    with _LOCK, private.lock_file(locks_dir() / "backups.lock") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield store()
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """The store, to one thread of one process at a time (a nightly backup may overlap a push's worker pool)."""
+    with locks.hold(locks.path("backups"), "a backup store operation", wait=True):
+        yield store()
 
 
 def _run(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(["git", *_IDENTITY, *args], cwd=repo, capture_output=True, text=True, check=False,
-                              umask=_UMASK)  # fmt: skip
+        # umask: what git writes is this user's only, or the group's too in a shared store; safe.directory: a
+        # shared store belongs to whichever member made it, and git refuses a repository of another owner
+        return subprocess.run(["git", *_IDENTITY, "-c", f"safe.directory={repo}", *args], cwd=repo,
+                              capture_output=True, text=True, check=False,
+                              umask=0o007 if private.shared(repo) else 0o077)  # fmt: skip
     except FileNotFoundError as exc:
         raise BackupError("git is not installed", "sudo apt-get install git (scripts/setup-host.sh does)") from exc
 

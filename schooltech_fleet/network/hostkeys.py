@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fcntl
 import hashlib
 import socket
 from collections.abc import Iterator, Sequence
@@ -24,9 +23,9 @@ from typing import Any
 
 import paramiko
 
-from .. import private
+from .. import locks, private
 from ..errors import FleetError
-from ..paths import locks_dir, state_dir
+from ..paths import state_dir
 
 KNOWN_HOSTS = "switch_known_hosts"
 SCAN_TIMEOUT = 15.0
@@ -101,7 +100,7 @@ def offered(host: str, port: int, prefer: Sequence[str] = (), timeout: float = S
 
 def record(known_hosts: Path, host: str, port: int, key: HostKey, *, replace: bool = False) -> None:
     """Add *key* for *host*:*port* to *known_hosts* (``0600``, replaced atomically); *replace*: drop its other keys."""
-    with _file_lock():
+    with locks.hold(locks.path("known-hosts"), f"recording the host key of {host}:{port}", wait=True):
         keys = _load(known_hosts)
         name = host_name(host, port)
         if replace:
@@ -154,17 +153,7 @@ def _algorithms(key_type: str) -> tuple[str, ...]:
 def _load(known_hosts: Path) -> Any:
     keys = paramiko.HostKeys()
     if known_hosts.is_file():
-        private.tighten(known_hosts)
+        private.conform(known_hosts)
         keys.load(str(known_hosts))
     return keys
 
-
-@contextlib.contextmanager
-def _file_lock() -> Iterator[None]:
-    """One writer of known-hosts files at a time, across processes."""
-    with private.lock_file(locks_dir() / "known-hosts.lock") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)

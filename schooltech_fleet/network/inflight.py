@@ -11,12 +11,12 @@ is refused until a technician resolves it.
 from __future__ import annotations
 
 import json
-import os
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Literal
 
+from .. import private
 from ..errors import FleetError
 from ..paths import state_dir
 
@@ -44,9 +44,7 @@ class InFlight:
 
 
 def _directory() -> Path:
-    path = state_dir() / "network" / "inflight"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+    return private.directory(state_dir() / "network" / "inflight")
 
 
 def _path(switch: str) -> Path:
@@ -86,11 +84,4 @@ def all_entries() -> list[InFlight]:
 
 
 def _write(entry: InFlight) -> None:
-    path = _path(entry.switch)
-    temporary = path.with_suffix(".tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        json.dump(asdict(entry), handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    private.write_text(_path(entry.switch), json.dumps(asdict(entry)))

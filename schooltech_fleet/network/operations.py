@@ -11,12 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .. import clock
+from .. import clock, journal
 from ..errors import FleetError, InventoryError, UsageError
 from ..interrupts import never
 from ..inventory import load_fleet, load_schools
 from ..inventory.findings import Severity
-from ..jobs import audit
+from ..inventory.fleet import UnknownSchool
 from . import backups, inflight
 from .inflight import InFlight
 from .intent import SwitchIntent, school_intents
@@ -70,7 +70,7 @@ class PushResult:
     duration: float
     simulation: str | None = None
     interrupted: str | None = None  # why the run stopped early (a signal), if it did
-    record_failed: str | None = None  # the audit end record could not be written
+    record_failed: str | None = None  # the journal's end record could not be written
 
     @property
     def succeeded(self) -> bool:
@@ -87,12 +87,28 @@ class BackupResult:
 
 
 @dataclass(frozen=True)
+class Backups:
+    """What ``net backup`` did, switch by switch."""
+
+    switches: tuple[BackupResult, ...]
+    record_failed: str | None = None  # the journal record could not be written
+
+
+@dataclass(frozen=True)
 class StatusItem:
     """A push an earlier run left in flight, and what the switch shows now."""
 
     entry: InFlight
     settled: bool  # the switch is at that run's backup or (saved) at its intended config; the record is gone
     note: str
+
+
+@dataclass(frozen=True)
+class Status:
+    """What ``net status`` found: the pushes earlier runs left in flight."""
+
+    items: tuple[StatusItem, ...]
+    record_failed: str | None = None  # the journal record could not be written
 
 
 @dataclass(frozen=True)
@@ -117,7 +133,7 @@ def intended(selection: Selection) -> list[Rendered]:
     known = {s.code for s in schools}
     unknown = [code for code in selection.schools if code not in known]
     if unknown:
-        raise UsageError(f"no school with code {', '.join(unknown)}", f"known schools: {', '.join(sorted(known))}")
+        raise UnknownSchool(unknown, known)
     out = []
     for school in schools:
         if selection.schools and school.code not in selection.schools:
@@ -145,8 +161,12 @@ def render_to(selection: Selection, directory: Path) -> list[Rendered]:
     written = []
     for config in intended(selection):
         path = directory / config.school / f"{config.switch}.cfg"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(config.config, encoding="utf-8")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(config.config, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {path}: {exc.strerror or exc}",
+                             "give --output a directory you can write in") from exc  # fmt: skip
         written.append(Rendered(config.switch, config.school, config.platform, config.config, config.management,
                                 path))  # fmt: skip
     return written
@@ -227,25 +247,23 @@ def rollback(selection: Selection, revision: str, *, check: bool = False, allow_
 def _run(action: str, request: ApplyRequest, simulation: str | None, invocation: str | None,
          on_done: Callable[[SwitchOutcome], None] | None) -> PushResult:  # fmt: skip
     started = time.monotonic()
-    audit.record({"event": f"net-{action}", "phase": "start", "run_id": request.run_id, "command": invocation,
-                  "targets": [t.name for t in request.targets], "check": request.check, "atomic": request.atomic,
-                  "simulation": simulation, "allow_management_change": request.allow_management,
-                  "accept_running": request.accept_running})  # fmt: skip
+    journal.record({"event": f"net-{action}", "phase": "start", "run_id": request.run_id, "command": invocation,
+                    "targets": [t.name for t in request.targets], "check": request.check, "atomic": request.atomic,
+                    "simulation": simulation, "allow_management_change": request.allow_management,
+                    "accept_running": request.accept_running})  # fmt: skip
     outcomes = apply(request, on_done)
     result = PushResult(request.run_id, request.check, request.atomic, tuple(outcomes),
                         round(time.monotonic() - started, 2), simulation, request.stop())  # fmt: skip
     switches = {o.switch: {"outcome": str(o.outcome), "commands": len(o.commands), "backup": o.backup,
                            "message": o.message} for o in outcomes}  # fmt: skip
-    try:
-        audit.record({"event": f"net-{action}", "phase": "end", "run_id": request.run_id, "check": request.check,
-                      "duration": result.duration, "interrupted": result.interrupted,
-                      "switches": switches})  # fmt: skip
-    except OSError as exc:  # the switches are done either way: the outcome must still be shown
-        return replace(result, record_failed=f"the audit record could not be written: {exc}")
-    return result
+    # the switches are done either way: the outcome must still be shown
+    failed = journal.record_outcome({"event": f"net-{action}", "phase": "end", "run_id": request.run_id,
+                                     "check": request.check, "duration": result.duration,
+                                     "interrupted": result.interrupted, "switches": switches})  # fmt: skip
+    return replace(result, record_failed=failed) if failed else result
 
 
-def status(selection: Selection) -> list[StatusItem]:
+def status(selection: Selection) -> Status:
     """Every push an earlier run left in flight on the selected switches, checked on the switch itself.
 
     Nothing is changed on the switches: a switch back at that run's backup is settled and its
@@ -254,7 +272,7 @@ def status(selection: Selection) -> list[StatusItem]:
     """
     entries = {entry.switch: entry for entry in inflight.all_entries()}
     if not entries:
-        return []
+        return Status(())
     targets, wanted, _ = _targets_and_wanted(selection)
     items = []
     for target in targets:
@@ -269,12 +287,12 @@ def status(selection: Selection) -> list[StatusItem]:
             items.append(StatusItem(entry, False, f"{entry.describe}; the switch could not be checked: {exc.message}"))
             continue
         items.append(StatusItem(entry, state.settled, state.note))
-    audit.record({"event": "net-status", "switches": {i.entry.switch: {"settled": i.settled, "note": i.note}
-                                                       for i in items}})  # fmt: skip
-    return items
+    failed = journal.record_outcome({"event": "net-status", "switches": {
+        i.entry.switch: {"settled": i.settled, "note": i.note} for i in items}})  # fmt: skip
+    return Status(tuple(items), failed)
 
 
-def backup(selection: Selection, *, workers: int = 10, invocation: str | None = None) -> list[BackupResult]:
+def backup(selection: Selection, *, workers: int = 10, invocation: str | None = None) -> Backups:
     """Save every selected switch's running config in the backup store (a commit only if it changed)."""
     fleet = load_fleet(selection.inventory)
     targets = switch_targets(fleet, schools=selection.schools, switches=selection.switches)
@@ -291,7 +309,7 @@ def backup(selection: Selection, *, workers: int = 10, invocation: str | None = 
 
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(targets)))) as pool:
         results = list(pool.map(one, targets))
-    audit.record({"event": "net-backup", "command": invocation,
-                  "switches": {r.switch: {"revision": r.revision, "changed": r.changed, "error": r.error}
-                               for r in results}})  # fmt: skip
-    return results
+    failed = journal.record_outcome({"event": "net-backup", "command": invocation,
+                                     "switches": {r.switch: {"revision": r.revision, "changed": r.changed,
+                                                             "error": r.error} for r in results}})  # fmt: skip
+    return Backups(tuple(results), failed)

@@ -29,7 +29,6 @@ step 5; only when all verified are all confirmed and saved, else every one rever
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 import threading
@@ -39,10 +38,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from .. import private
+from .. import locks
 from ..errors import FleetError, UsageError
 from ..interrupts import never
-from ..paths import locks_dir
 from . import backups, inflight
 from .inflight import InFlight
 from .management import ManagementContext
@@ -164,7 +162,7 @@ def _atomic_locks(request: ApplyRequest) -> Iterator[str | None]:
     with contextlib.ExitStack() as stack:
         try:
             for name in sorted(t.name for t in request.targets):
-                stack.enter_context(switch_lock(name))
+                stack.enter_context(switch_lock(name, request.reason))
         except FleetError as exc:
             yield f"{exc.message}: nothing was sent to any switch (atomic)"
             return
@@ -193,7 +191,7 @@ class _SwitchPush:
         """Steps 1-6 (1-5 in an atomic run, which holds the lock itself)."""
 
         def steps() -> SwitchOutcome:
-            with contextlib.nullcontext() if locked else switch_lock(self.target.name):
+            with contextlib.nullcontext() if locked else switch_lock(self.target.name, self.request.reason):
                 return self._run()
 
         return self._guarded(steps)
@@ -494,18 +492,10 @@ def settle(session: SwitchSession, entry: InFlight, wanted: Wanted, *, change: b
     return Settled(False, label)
 
 
-@contextlib.contextmanager
-def switch_lock(switch: str) -> Iterator[None]:
-    """One change at a time per switch, across processes."""
-    with private.lock_file(locks_dir() / f"switch-{switch}.lock") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise FleetError(f"{switch} is busy: another push or rollback is changing it") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def switch_lock(switch: str, what: str) -> contextlib.AbstractContextManager[None]:
+    """One change at a time per switch, across processes; :class:`~schooltech_fleet.locks.Busy` names the holder."""
+    return locks.hold(locks.path(f"switch-{switch}"), what, subject=switch,
+                      hint="wait for that push or rollback to end, then run yours again")  # fmt: skip
 
 
 def _before_change(platform: Platform, minutes: int, running: str) -> tuple[tuple[str, ...], tuple[str, ...], str]:

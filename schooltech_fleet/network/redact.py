@@ -137,7 +137,7 @@ def _read_or_make(path: Path) -> bytes:
 
 
 def _read(path: Path) -> bytes:
-    private.tighten(path)
+    private.conform(path)
     try:
         key = bytes.fromhex(path.read_text(encoding="ascii").strip())
     except (ValueError, UnicodeDecodeError):

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
+from ..guard import check_reachable
 from ..inventory import Fleet
-from ..inventory.reach import check_reachable
 from . import hostkeys
 from .credentials import Credentials, credentials_for
 from .platforms import Platform, platform
@@ -30,11 +30,8 @@ class SwitchTarget:
 
 def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Sequence[str] = ()) -> list[SwitchTarget]:
     """The switches of *schools* (all by default), or exactly *switches*, in a stable order."""
-    unknown = [code for code in schools if code not in fleet.schools]
-    if unknown:
-        raise UsageError(
-            f"no school with code {', '.join(unknown)}", f"known schools: {', '.join(sorted(fleet.schools))}"
-        )
+    for code in schools:
+        fleet.school(code)
     chosen = [h for h in fleet.hosts.values() if h.kind == "switch" and (not schools or h.school in schools)]
     if switches:
         names = {h.name for h in chosen}
@@ -46,14 +43,15 @@ def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Seque
         raise UsageError("no switches to work on", "check --school and --switch")
     resolved = {host.name: fleet.host_vars(host.name) for host in sorted(chosen, key=lambda h: h.name)}
     _one_world(resolved)
-    check_reachable({name: values["ansible_host"] for name, values in resolved.items()})
+    check_reachable({name: values["ansible_host"] for name, values in resolved.items()},
+                    {name: fleet.networks_of(name) for name in resolved})  # fmt: skip
     targets = []
     for name, values in resolved.items():
         host = fleet.hosts[name]
         targets.append(SwitchTarget(
             name=host.name, school=host.school, platform=platform(values["switch_platform"]),
             host=values["ansible_host"], port=int(values.get("ansible_port", 22)),
-            credentials=credentials_for(host.name, host.school, values, Path(fleet.schools[host.school]).parent),
+            credentials=credentials_for(host.name, host.school, values, fleet.school(host.school).parent),
             simulation=values.get("simulation"),
             known_hosts=Path(values["switch_known_hosts"]) if values.get("switch_known_hosts")
             else hostkeys.default_file(),

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from .. import journal
 from ..errors import FleetError, UsageError
 from ..inventory import load_fleet
-from ..jobs import audit
 from . import hostkeys
 from .hostkeys import HostKey
 from .targets import SwitchTarget, switch_targets
@@ -71,6 +71,7 @@ class SwitchKey:
 class TrustResult:
     switches: tuple[SwitchKey, ...]
     confirmed: bool | None  # None: nothing needed confirming
+    record_failed: str | None = None  # the journal record could not be written
 
     @property
     def succeeded(self) -> bool:
@@ -102,14 +103,12 @@ def trust_targets(targets: Sequence[SwitchTarget], *, replace: bool = False, con
     pending = [key for key in found if key.state is KeyState.NEW or (key.state is KeyState.CHANGED and replace)]
     confirmed = confirm(pending) if pending else None
     done = [_settle(key, replace=replace, confirmed=bool(confirmed)) for key in found]
-    result = TrustResult(tuple(done), confirmed)
-    audit.record({"event": "net-trust", "command": invocation, "replace": replace, "confirmed": confirmed,
-                  "switches": {key.switch: {"address": key.address, "state": str(key.state),
-                                            "outcome": str(key.outcome), "error": key.error,
-                                            "offered": key.offered.fingerprint if key.offered else None,
-                                            "recorded": [k.fingerprint for k in key.recorded]}
-                               for key in done}})  # fmt: skip
-    return result
+    switches = {key.switch: {"address": key.address, "state": str(key.state), "outcome": str(key.outcome),
+                             "error": key.error, "offered": key.offered.fingerprint if key.offered else None,
+                             "recorded": [k.fingerprint for k in key.recorded]} for key in done}  # fmt: skip
+    failed = journal.record_outcome({"event": "net-trust", "command": invocation, "replace": replace,
+                                     "confirmed": confirmed, "switches": switches})  # fmt: skip
+    return TrustResult(tuple(done), confirmed, failed)
 
 
 def _check(target: SwitchTarget) -> SwitchKey:

@@ -6,18 +6,17 @@ changed recipe builds a new image and an unchanged one is a no-op (``podman imag
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from schooltech_fleet import locks
 from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.paths import cache_dir
 from schooltech_fleet.sim.prereqs import check_host_prerequisites, run_host_command
@@ -223,7 +222,7 @@ def ensure_image(progress: Progress | None = None, recipe: Recipe | None = None)
         return ref
     check_host_prerequisites()
     report = progress or (lambda _message: None)
-    with _build_lock():
+    with locks.hold(cache_dir() / "labpc-image.lock", f"building the lab PC image {ref}", wait=True):
         if image_exists(ref):  # built by a concurrent caller while we waited
             return ref
         build_image(recipe, report)
@@ -231,16 +230,6 @@ def ensure_image(progress: Progress | None = None, recipe: Recipe | None = None)
         remove_stale_images(keep=ref)
     return ref
 
-
-@contextmanager
-def _build_lock() -> Iterator[None]:
-    """An exclusive, cross-process lock around image builds."""
-    with (cache_dir() / "labpc-image.lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def build_image(recipe: Recipe, report: Progress) -> None:

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
 import secrets
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,10 +27,12 @@ from typing import Any
 
 import yaml
 
+from .. import locks, private
 from ..errors import SimulationError, UsageError
 from ..inventory import load_schools
 from ..inventory.files import SIM_OVERRIDE_NAME, require_school_files
 from ..inventory.findings import Severity
+from ..inventory.fleet import UnknownSchool
 from ..inventory.resolve import resolve_school
 from ..inventory.school import LoadedSchool
 from ..paths import state_dir
@@ -158,20 +159,12 @@ class DownResult:
 
 
 def _sim_root() -> Path:
-    root = state_dir() / "sim"
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+    return private.directory(state_dir() / "sim")
 
 
-@contextlib.contextmanager
-def _locked() -> Iterator[None]:
-    """One ``up`` or ``down`` at a time."""
-    with (_sim_root() / "lock").open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _locked(what: str) -> contextlib.AbstractContextManager[None]:
+    """One ``up`` or ``down`` at a time (a second one waits)."""
+    return locks.hold(locks.path("simulation"), what, wait=True)
 
 
 def current() -> Simulation | None:
@@ -213,7 +206,7 @@ def up(
     scope = {"schools": sorted(schools), "rooms": sorted(rooms), "max_pcs": max_pcs,
              "startup_configs": sorted(f"{name}={hashlib.sha256(text.encode()).hexdigest()[:16]}"
                                        for name, text in (startup_configs or {}).items())}  # fmt: skip
-    with _locked():
+    with _locked("sim up"):
         running = current()
         if running is not None:
             if running.inventory == str(inventory) and running.scope == scope and status().healthy:
@@ -258,8 +251,7 @@ def _plan(inventory: Path, schools: Sequence[str], rooms: Sequence[str], max_pcs
     known = {s.code for s in loaded}
     unknown = [code for code in schools if code not in known]
     if unknown:
-        raise UsageError(f"no school with code {', '.join(unknown)} in {inventory}",
-                         f"known schools: {', '.join(sorted(known))}")
+        raise UnknownSchool(unknown, known)
     plan = _Plan([], [], {}, Counter())
     for school in loaded:
         if schools and school.code not in schools:
@@ -482,7 +474,7 @@ def down(inventory: Path | None = None) -> DownResult:
     With *inventory*, also remove simulation layers found there that no recorded
     simulation owns (left by a machine restart, say).
     """
-    with _locked():
+    with _locked("sim down"):
         simulation = current()
         result = _down(simulation) if simulation else DownResult(None, 0, False)
         strays = []
@@ -516,7 +508,7 @@ def publish(name: str, version: str) -> dict[str, str]:
     simulation = current()
     if simulation is None:
         raise UsageError("no simulation is running", "start one with 'schooltech sim up'")
-    with _locked():
+    with _locked(f"publishing {name} {version} to the simulation's repository"):
         return aptrepo.publish(simulation.repo_dir, name, version)
 
 

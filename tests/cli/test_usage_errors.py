@@ -33,7 +33,8 @@ def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (["runs", "show", "no-such-run"], "no run 'no-such-run'"),
         (["rebuild", "-i", DEMO, "--school", "DEMO", "--retry-failed", "no-such-run"], "no run 'no-such-run'"),
         (["net", "plan", "-i", DEMO, "--switch", "NOPE"], "no switch named NOPE"),
-        (["net", "drift", "-i", DEMO, "--school", "NOPE"], "no school with code NOPE"),
+        (["net", "drift", "-i", DEMO, "--school", "NOPE"], "no school with code 'NOPE'"),
+        (["net", "render", "-i", DEMO, "--output", "/dev/null/rendered"], "cannot write /dev/null/rendered/DEMO/"),
         (["net", "push", "-i", DEMO, "--workers", "0"], "argument --workers: '0' is not a positive number"),
         (["net", "trust", "-i", DEMO], "name the switches whose host keys to record"),
         (["net", "trust", "-i", DEMO, "--school", "DEMO"], "net trust asks before recording a host key, and this is "

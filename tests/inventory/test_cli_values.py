@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from schooltech_fleet.inventory.cli_values import BIDI_CONTROLS
+from schooltech_fleet.network.cli_values import BIDI_CONTROLS
 
 from .helpers import DEFAULT_VLANS, located, only, pos, run_check, write, write_school
 from .mutations import CLI_HOSTILE, SOURCES

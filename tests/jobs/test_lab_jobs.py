@@ -10,15 +10,18 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from schooltech_fleet import journal
 from schooltech_fleet.errors import UsageError
-from schooltech_fleet.jobs import HostStatus, JobKind, JobRefused, JobRequest, JobResult, run_job
-from schooltech_fleet.jobs.audit import audit_path
-from schooltech_fleet.jobs.locks import SchoolLocked, school_lock
+from schooltech_fleet.jobs import HostStatus, JobKind, JobRefused, JobRequest, JobResult, Progress, run_job, runs
+from schooltech_fleet.jobs.locks import school_lock
 from schooltech_fleet.jobs.tuning import ansible_environment
+from schooltech_fleet.journal import audit_path
+from schooltech_fleet.locks import Busy
 from schooltech_fleet.sim import aptrepo, pcs, simulation
 
 pytestmark = pytest.mark.sim
@@ -201,7 +204,7 @@ def test_without_mitogen_the_same_job_runs_on_ansibles_own_linear_strategy(
 
 
 def test_a_second_job_on_a_busy_school_is_refused_naming_the_holder(school: simulation.Simulation) -> None:
-    with school_lock("DEMO", "rebuild (held by a test)"), pytest.raises(SchoolLocked, match="held by a test"):
+    with school_lock("DEMO", "rebuild (held by a test)"), pytest.raises(Busy, match="held by a test"):
         job(school, JobKind.PATCH)
 
 
@@ -209,6 +212,31 @@ def test_every_run_is_in_the_audit_log(school: simulation.Simulation) -> None:
     ends = [e for e in _audit() if e.get("event") == "lab-job" and e.get("phase") == "end"]
     assert len(ends) >= 8
     assert all({"run_id", "kind", "school", "check", "hosts", "duration", "user", "time"} <= set(e) for e in ends)
+
+
+def test_the_journal_of_every_run_is_an_unbroken_chain(school: simulation.Simulation) -> None:
+    verdict = journal.verify()
+    assert verdict.intact, verdict.reason
+    assert verdict.records == len(_audit())
+
+
+def test_a_job_whose_final_record_cannot_be_written_still_returns_its_outcome(
+    school: simulation.Simulation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))  # a journal of this test's own to break
+
+    def disk_trouble(_progress: Progress) -> None:  # once the job runs, its journal can no longer be appended to
+        if audit_path().is_file():
+            audit_path().unlink()
+            audit_path().mkdir()
+
+    result = run_job(JobRequest(kind=JobKind.CONFIGURE, inventory=Path(school.inventory), school="DEMO",
+                                rooms=("LIB",)), on_progress=disk_trouble)  # fmt: skip
+
+    assert result.succeeded, result.hosts
+    assert set(statuses(result)) == {"DEMO-LIB-PC01", "DEMO-LIB-PC02"}
+    assert result.record_failed == "the journal record could not be written (Is a directory)"
+    assert runs.load(result.run_id) == replace(result, record_failed=None)  # the run's own record was written
 
 
 def test_the_canary_licence_keys_never_leak(school: simulation.Simulation, state_dir: Path) -> None:

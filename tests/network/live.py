@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from schooltech_fleet.jobs import audit
+from schooltech_fleet import journal
 from schooltech_fleet.network import redact
 from schooltech_fleet.network.operations import Rendered
 from schooltech_fleet.network.platforms import platform
@@ -77,7 +77,7 @@ def by_switch(outcomes: tuple[SwitchOutcome, ...]) -> dict[str, SwitchOutcome]:
 
 
 def audit_events(event: str) -> list[dict[str, Any]]:
-    return [entry for entry in audit.entries() if entry["event"] == event]
+    return [entry for entry in journal.entries() if entry["event"] == event]
 
 
 def secrets_stored(config: str) -> list[str]:

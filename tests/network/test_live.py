@@ -212,6 +212,39 @@ def test_backup_commits_only_when_the_config_changed(school: Simulation, control
     assert "ntp server 10.90.99.250\n" in backups.read("DEMO", LIB, platform=IOS)
 
 
+def test_a_backup_whose_journal_record_cannot_be_written_still_shows_every_switch_and_exits_1(
+    school: Simulation, control: SwitchControl
+) -> None:
+    journal = Path(os.environ["SCHOOLTECH_STATE_DIR"]) / "audit.jsonl"
+    journal.mkdir(parents=True)  # nothing can be appended to it: as on a full disk
+
+    done = demo(school, "backup")
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert all(f"{name}: new revision" in done.stdout for name in SWITCHES)
+    assert "the journal record could not be written (Is a directory)" in done.stdout
+    assert [len(backups.history("DEMO", name)) for name in SWITCHES] == [1, 1, 1]
+
+
+def test_a_push_whose_end_record_cannot_be_written_still_returns_every_outcome(
+    school: Simulation, control: SwitchControl, wanted: dict[str, Rendered]
+) -> None:
+    journal = Path(os.environ["SCHOOLTECH_STATE_DIR"]) / "audit.jsonl"
+    control.configure(LAB, DESK_MOVED)
+
+    def disk_trouble(_outcome: object) -> None:  # once a switch is done, the journal can no longer be appended to
+        if journal.is_file():
+            journal.unlink()
+            journal.mkdir()
+
+    result = push(Selection(Path(school.inventory), schools=("DEMO",)), on_done=disk_trouble)
+
+    assert result.record_failed == "the journal record could not be written (Is a directory)"
+    assert [o.switch for o in result.switches if o.outcome.ok] == [CORE, LAB, LIB]
+    assert by_switch(result.switches)[LAB].outcome is Outcome.APPLIED
+    assert problems(running(control, LAB), wanted[LAB]) is None
+
+
 def test_rollback_restores_the_owned_lines_of_a_revision_and_refuses_an_unknown_one(
     school: Simulation, control: SwitchControl, wanted: dict[str, Rendered]
 ) -> None:

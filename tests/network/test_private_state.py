@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from schooltech_fleet.jobs import audit
+from schooltech_fleet import journal
 from schooltech_fleet.jobs.locks import school_lock
 from schooltech_fleet.network import hostkeys, redact
 from schooltech_fleet.network.platforms import platform
@@ -25,15 +25,15 @@ def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_what_schooltech_makes_for_switches_is_private_from_the_start(state: Path) -> None:
-    with switch_lock("RLS-SW-ACC"), school_lock("RLS", "test"):
+    with switch_lock("RLS-SW-ACC", "test"), school_lock("RLS", "test"):
         pass
-    audit.record({"event": "test"})
+    journal.record({"event": "test"})
     redact.text(platform("cisco_ios"), "enable secret 0 x\n")
 
     assert mode(state) == 0o700
     assert mode(state / "locks") == 0o700
-    assert {p.name: mode(p) for p in (state / "locks").iterdir()} == {"switch-RLS-SW-ACC.lock": 0o600,
-                                                                      "RLS.lock": 0o600}  # fmt: skip
+    assert {p.name: mode(p) for p in (state / "locks").iterdir()} == {
+        "switch-RLS-SW-ACC.lock": 0o600, "RLS.lock": 0o600, "journal.lock": 0o600}  # fmt: skip
     assert mode(state / "audit.jsonl") == 0o600
     assert mode(state / "fingerprint.key") == 0o600
 
@@ -52,9 +52,9 @@ def test_a_state_directory_left_looser_is_tightened(state: Path) -> None:
     (state / "switch_known_hosts").write_text("")
     (state / "switch_known_hosts").chmod(0o644)
 
-    with switch_lock("RLS-SW-ACC"), school_lock("RLS", "test"):
+    with switch_lock("RLS-SW-ACC", "test"), school_lock("RLS", "test"):
         pass
-    audit.record({"event": "test"})
+    journal.record({"event": "test"})
     redact.text(platform("cisco_ios"), "enable secret 0 x\n")
     hostkeys.recorded(hostkeys.default_file(), "10.0.0.2", 22)
 

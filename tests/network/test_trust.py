@@ -13,7 +13,7 @@ from pathlib import Path
 import paramiko
 import pytest
 
-from schooltech_fleet.jobs import audit
+from schooltech_fleet import journal
 from schooltech_fleet.network import hostkeys
 from schooltech_fleet.network.hostkeys import HostKey
 from schooltech_fleet.network.session import SwitchUnreachable, open_session
@@ -79,7 +79,7 @@ def test_trust_records_a_new_key_after_asking_and_then_sessions_work(switches: S
     again = trust_targets(targets, confirm=asked)
     assert [k.outcome for k in again.switches] == [Outcome.KEPT, Outcome.KEPT] and again.confirmed is None
     assert len(asked.shown) == 1  # nothing new: nothing asked
-    [entry, _] = [e for e in audit.entries() if e["event"] == "net-trust"]
+    [entry, _] = [e for e in journal.entries() if e["event"] == "net-trust"]
     assert entry["command"] == "schooltech net trust --school TST" and entry["confirmed"] is True
     assert entry["switches"]["SW-A"]["offered"] == first.switches[0].offered.fingerprint  # type: ignore[union-attr]
 

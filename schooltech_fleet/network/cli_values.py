@@ -7,6 +7,7 @@ and rolls back, or the switch keeps a text nobody wrote; a ``?`` asks the CLI fo
 in the middle of the line; a ``"`` ends a quoted name early; control characters and
 Unicode bidirectional controls make a line do or read something other than what the
 school file shows. Each finding is located at the field that supplies the value.
+A rule the network package provides to ``schooltech check`` (:mod:`.school_rules`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..network.platforms import PLATFORMS, CliText, Platform
-from .problems import Path, Problem
-from .school import LoadedSchool
+from ..inventory.problems import Path, Problem
+from ..inventory.school import LoadedSchool
+from .platforms import PLATFORMS, CliText, Platform
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 """Unicode bidirectional controls: invisible, they make text display in another order than stored."""
