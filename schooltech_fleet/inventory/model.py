@@ -26,7 +26,20 @@ from pydantic import (
     model_validator,
 )
 
-from .safety import Hostname, Name, SafeStr, SafeText
+from .safety import (
+    AptSource,
+    Hostname,
+    HostPort,
+    LocalPath,
+    Name,
+    PackageVersion,
+    ProxyException,
+    ProxyUrl,
+    RelativeFile,
+    SafeStr,
+    SafeText,
+    WingetId,
+)
 from .scalars import ONE_NOT_TRUE, TEXT, Date, IPv4, Subnet, Time, hinted, written
 
 FORMAT_VERSION = 1
@@ -123,9 +136,9 @@ class Weekday(StrEnum):
 
 
 class WebFilter(Model):
-    proxy_url: SafeStr | None = None
-    no_proxy: list[SafeStr] | None = None
-    ca_cert: SafeStr | None = Field(default=None, description="PEM file, relative to the school file")
+    proxy_url: ProxyUrl | None = None
+    no_proxy: list[ProxyException] | None = None
+    ca_cert: RelativeFile | None = Field(default=None, description="PEM file, relative to the school file")
 
 
 class Accounts(Model):
@@ -187,7 +200,7 @@ class Settings(Model):
     aup_banner: SafeText | None = None
     motd: SafeText | None = None
     wipe_student_homes_on_rebuild: bool | None = None
-    software_repository: SafeStr | None = Field(default=None, description="APT source line of the school's packages")
+    software_repository: AptSource | None = Field(default=None, description="APT source line of the school's packages")
     patch: PatchPolicy | None = None
     snmp: Snmp | None = None
     switch: SwitchPolicy | None = None
@@ -216,7 +229,7 @@ class Vlan(Model):
 
 class Package(Model):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9+.-]+$")]
-    version: SafeStr | None = None
+    version: PackageVersion | None = None
 
 
 def _package(value: Any) -> Any:
@@ -226,7 +239,7 @@ def _package(value: Any) -> Any:
 class SoftwareSet(Model):
     description: SafeStr | None = None
     packages: list[Annotated[Package, BeforeValidator(_package)]] = Field(default_factory=list)
-    windows_packages: list[SafeStr] = Field(default_factory=list)
+    windows_packages: list[WingetId] = Field(default_factory=list)
 
 
 class RoomKind(Model):
@@ -462,7 +475,7 @@ class Licence(Model):
     software_set: Name | None = None
     expires: Date | None = None
     key: SecretRef | None = None
-    server: SafeStr | None = Field(default=None, description="licence server host:port for concurrent licences")
+    server: HostPort | None = Field(default=None, description="licence server host:port for concurrent licences")
 
     @model_validator(mode="after")
     def _seats_when_counted(self) -> Licence:
@@ -579,11 +592,11 @@ class SimSchool(Model):
 
 class SimConnection(Model):
     ssh_user: Hostname
-    ssh_private_key: SafeStr
-    ssh_known_hosts: SafeStr
+    ssh_private_key: LocalPath
+    ssh_known_hosts: LocalPath
     switch_username: SafeStr
-    switch_password_file: SafeStr
-    switch_known_hosts: SafeStr | None = Field(default=None, description="the emulated switches' SSH host keys")
+    switch_password_file: LocalPath
+    switch_known_hosts: LocalPath | None = Field(default=None, description="the emulated switches' SSH host keys")
     switch_minute_seconds: Annotated[float, Field(gt=0)] | None = Field(
         default=None, description="real seconds per emulated minute (the switches' configuration revert timer)"
     )
