@@ -7,7 +7,7 @@
 set -euo pipefail
 
 PACKAGES=(podman runc debootstrap openssh-client uidmap dpkg-dev apt-utils git python3 python3-venv
-          ca-certificates)
+          ca-certificates dconf-cli)
 CONF=${SCHOOLTECH_CONTAINERS_CONF:-/etc/containers/containers.conf}
 
 die() {

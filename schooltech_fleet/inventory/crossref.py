@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import ipaddress
+import re
 from collections.abc import Iterable, Iterator
 from itertools import pairwise
 from typing import Any
@@ -493,13 +494,25 @@ def certificate_files(school: LoadedSchool, today: dt.date) -> Iterator[Problem]
             continue
         where = (*path, "web_filter", "ca_cert")
         try:
-            text = (base / name).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+            file = (base / name).resolve(strict=True)
+            text = file.read_text(encoding="utf-8", errors="replace")
+        except (OSError, RuntimeError):
             yield Problem(where, "file", f"the filtering CA certificate {name} does not exist beside the school file",
                           f"put the PEM file at {base / name}")  # fmt: skip
             continue
-        if "-----BEGIN CERTIFICATE-----" not in text:
+        if not file.is_relative_to(base.resolve()):
+            yield Problem(where, "file", f"{name} is a link to {file}, outside the school file's folder: a job "
+                          "would copy that file from the controller to every lab PC",
+                          "put the certificate itself there")  # fmt: skip
+        elif "CERTIFICATE" not in (blocks := set(_PEM_BLOCK.findall(text))):
             yield Problem(where, "file", f"{name} is not a PEM certificate", "export the filter's CA as PEM")
+        elif blocks != {"CERTIFICATE"}:
+            yield Problem(where, "file", f"{name} holds more than certificates (a private key?): a job copies it "
+                          "to every lab PC, readable by everyone there",
+                          "keep only the CA certificate in the file")  # fmt: skip
+
+
+_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
 
 
 SCHOOL_RULES: tuple[Rule, ...] = (

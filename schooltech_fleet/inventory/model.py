@@ -8,7 +8,6 @@ profile is known. See ``docs/inventory.md`` for the format with examples.
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
 import re
 import zoneinfo
@@ -22,21 +21,34 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    PlainSerializer,
     Tag,
     field_validator,
     model_validator,
 )
 
-from .safety import Hostname, Name, SafeStr, SafeText
+from .safety import (
+    AptSource,
+    Hostname,
+    HostPort,
+    LocalPath,
+    Name,
+    PackageVersion,
+    ProxyException,
+    ProxyUrl,
+    RelativeFile,
+    SafeStr,
+    SafeText,
+    WingetId,
+)
+from .scalars import ONE_NOT_TRUE, TEXT, Date, IPv4, Subnet, Time, hinted, written
 
 FORMAT_VERSION = 1
 
 
 class Model(BaseModel):
-    """Base of every inventory model: strict about unknown fields, immutable."""
+    """Base of every inventory model: strict about unknown fields and about types (:mod:`.scalars`), immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 class SchoolType(StrEnum):
@@ -108,44 +120,6 @@ def _normalise_mac(value: Any) -> Any:
 
 
 MacAddress = Annotated[str, BeforeValidator(_normalise_mac)]
-IPv4 = ipaddress.IPv4Address
-
-
-def _strict_network(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return ipaddress.IPv4Network(value, strict=True)
-        except ValueError as exc:
-            if "host bits set" in str(exc):
-                suggestion = ipaddress.IPv4Network(value, strict=False)
-                raise ValueError(f"{value} has host bits set; the subnet is {suggestion}") from exc
-            raise ValueError(f"not an IPv4 subnet ({exc}); write it as 10.20.16.0/21") from exc
-    return value
-
-
-Subnet = Annotated[ipaddress.IPv4Network, BeforeValidator(_strict_network)]
-
-
-def _hhmm(value: Any) -> Any:
-    # 0830 written unquoted; pydantic would read any number as seconds after midnight (UTC)
-    if isinstance(value, (int, float)):
-        raise ValueError('write times as quoted "HH:MM", e.g. "08:30"')
-    return value
-
-
-def _local_time(value: dt.time) -> dt.time:
-    # "08:30Z" parses to an aware time, which cannot be compared with the other (naive) times
-    if value.tzinfo is not None:
-        raise ValueError('write times without a time zone, as quoted "HH:MM", e.g. "08:30"')
-    return value
-
-
-Time = Annotated[
-    dt.time,
-    BeforeValidator(_hhmm),
-    AfterValidator(_local_time),
-    PlainSerializer(lambda t: t.strftime("%H:%M"), return_type=str),
-]
 
 
 class Weekday(StrEnum):
@@ -162,9 +136,9 @@ class Weekday(StrEnum):
 
 
 class WebFilter(Model):
-    proxy_url: SafeStr | None = None
-    no_proxy: list[SafeStr] | None = None
-    ca_cert: SafeStr | None = Field(default=None, description="PEM file, relative to the school file")
+    proxy_url: ProxyUrl | None = None
+    no_proxy: list[ProxyException] | None = None
+    ca_cert: RelativeFile | None = Field(default=None, description="PEM file, relative to the school file")
 
 
 class Accounts(Model):
@@ -173,7 +147,7 @@ class Accounts(Model):
 
 
 class PatchWindow(Model):
-    days: list[Weekday] | None = None
+    days: list[Annotated[Weekday, TEXT]] | None = None
     start: Time | None = None
     end: Time | None = None
 
@@ -226,7 +200,7 @@ class Settings(Model):
     aup_banner: SafeText | None = None
     motd: SafeText | None = None
     wipe_student_homes_on_rebuild: bool | None = None
-    software_repository: SafeStr | None = Field(default=None, description="APT source line of the school's packages")
+    software_repository: AptSource | None = Field(default=None, description="APT source line of the school's packages")
     patch: PatchPolicy | None = None
     snmp: Snmp | None = None
     switch: SwitchPolicy | None = None
@@ -255,7 +229,7 @@ class Vlan(Model):
 
 class Package(Model):
     name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9+.-]+$")]
-    version: SafeStr | None = None
+    version: PackageVersion | None = None
 
 
 def _package(value: Any) -> Any:
@@ -265,7 +239,7 @@ def _package(value: Any) -> Any:
 class SoftwareSet(Model):
     description: SafeStr | None = None
     packages: list[Annotated[Package, BeforeValidator(_package)]] = Field(default_factory=list)
-    windows_packages: list[SafeStr] = Field(default_factory=list)
+    windows_packages: list[WingetId] = Field(default_factory=list)
 
 
 class RoomKind(Model):
@@ -284,11 +258,11 @@ class Catalogue(Model):
     vlans: dict[Name, Vlan] = Field(default_factory=dict)
     room_kinds: dict[Name, RoomKind] = Field(default_factory=dict)
     software_sets: dict[Name, SoftwareSet] = Field(default_factory=dict)
-    naming: dict[DeviceRole, NamingPattern] = Field(default_factory=dict)
+    naming: dict[Annotated[DeviceRole, TEXT], NamingPattern] = Field(default_factory=dict)
 
 
 class ProfileHeader(Model):
-    name: SchoolType
+    name: Annotated[SchoolType, TEXT]
     description: SafeStr
 
 
@@ -304,7 +278,7 @@ class ProfileFile(Catalogue):
 class SchoolHeader(Model):
     name: SafeStr
     code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]{1,7}$")]
-    type: SchoolType
+    type: Annotated[SchoolType, TEXT]
 
 
 class Site(Model):
@@ -314,11 +288,11 @@ class Site(Model):
 
 
 class AssetFields(Model):
-    role: DeviceRole
-    os: OperatingSystem = OperatingSystem.EMBEDDED
+    role: Annotated[DeviceRole, TEXT]
+    os: Annotated[OperatingSystem, TEXT] = OperatingSystem.EMBEDDED
     model: SafeStr | None = None
-    purchased: dt.date | None = None
-    warranty_end: dt.date | None = None
+    purchased: Date | None = None
+    warranty_end: Date | None = None
     vlan: Name | None = None
     settings: Settings | None = None
 
@@ -388,12 +362,13 @@ MAX_PORT = 96 + 8
 
 def _port_list(value: Any) -> Any:
     """Accept ``5``, ``"1-24"`` or ``"1-10,12"`` and return the port numbers in order."""
-    if isinstance(value, bool):
-        raise ValueError("write ports as a number (5), a range (1-24) or a list (1-10,12)")
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return (value,)
+    if isinstance(value, (list, tuple)):
+        return tuple(value)  # each item must be a whole number
     if not isinstance(value, str):
-        return value
+        raise hinted(f"expected ports, found {written(value)}",
+                           "write ports as a number (5), a range (1-24) or a list (1-10,12)")  # fmt: skip
     ports: list[int] = []
     for part in value.replace(" ", "").split(","):
         low, _, high = part.partition("-")
@@ -471,8 +446,8 @@ class Switch(Model):
     uplink_ports: Annotated[int, Field(ge=0, le=8)] = 4
     serial: SafeStr | None = None
     mac: MacAddress | None = None
-    purchased: dt.date | None = None
-    warranty_end: dt.date | None = None
+    purchased: Date | None = None
+    warranty_end: Date | None = None
     settings: Settings | None = None
     ports: list[PortAssignment] = Field(default_factory=list)
     uplinks: list[Uplink] = Field(default_factory=list)
@@ -498,9 +473,9 @@ class Licence(Model):
     seats: Annotated[int, Field(ge=1)] | None = None
     rooms: list[Name] = Field(default_factory=list)
     software_set: Name | None = None
-    expires: dt.date | None = None
+    expires: Date | None = None
     key: SecretRef | None = None
-    server: SafeStr | None = Field(default=None, description="licence server host:port for concurrent licences")
+    server: HostPort | None = Field(default=None, description="licence server host:port for concurrent licences")
 
     @model_validator(mode="after")
     def _seats_when_counted(self) -> Licence:
@@ -511,14 +486,14 @@ class Licence(Model):
 
 class Term(Model):
     name: SafeStr
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
 
 
 class ExamFreeze(Model):
     name: SafeStr
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     rooms: list[Name] = Field(default_factory=list, description="empty: every room")
 
 
@@ -528,7 +503,7 @@ class Period(Model):
 
 
 class Lessons(Model):
-    days: list[Weekday] = Field(
+    days: list[Annotated[Weekday, TEXT]] = Field(
         default_factory=lambda: [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI]
     )
     periods: list[Period] = Field(default_factory=list)
@@ -582,7 +557,7 @@ class AnsibleOptions(Model):
 class SchoolFile(Catalogue):
     """One school: everything a technician declares about it."""
 
-    schooltech: Literal[1] = Field(description="format version of this file")
+    schooltech: Annotated[Literal[1], ONE_NOT_TRUE] = Field(description="format version of this file")
     school: SchoolHeader
     sites: list[Site] = Field(default_factory=list)
     rooms: list[Room] = Field(default_factory=list)
@@ -617,11 +592,11 @@ class SimSchool(Model):
 
 class SimConnection(Model):
     ssh_user: Hostname
-    ssh_private_key: SafeStr
-    ssh_known_hosts: SafeStr
+    ssh_private_key: LocalPath
+    ssh_known_hosts: LocalPath
     switch_username: SafeStr
-    switch_password_file: SafeStr
-    switch_known_hosts: SafeStr | None = Field(default=None, description="the emulated switches' SSH host keys")
+    switch_password_file: LocalPath
+    switch_known_hosts: LocalPath | None = Field(default=None, description="the emulated switches' SSH host keys")
     switch_minute_seconds: Annotated[float, Field(gt=0)] | None = Field(
         default=None, description="real seconds per emulated minute (the switches' configuration revert timer)"
     )
@@ -630,7 +605,7 @@ class SimConnection(Model):
 class SimulationLayer(Model):
     """Where the simulated devices of some schools answer, and how to log in to them."""
 
-    schooltech_sim: Literal[1]
+    schooltech_sim: Annotated[Literal[1], ONE_NOT_TRUE]
     simulation: Name
     started: SafeStr
     connection: SimConnection

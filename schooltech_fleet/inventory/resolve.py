@@ -19,6 +19,7 @@ Group tree::
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -94,7 +95,7 @@ def simulation_vars(layer: SimulationLayer, endpoint: SimEndpoint, kind: str) ->
         values |= {
             "ansible_user": login.ssh_user,
             "ansible_ssh_private_key_file": login.ssh_private_key,
-            "ansible_ssh_common_args": f"-o UserKnownHostsFile={login.ssh_known_hosts} -o StrictHostKeyChecking=yes",
+            "ansible_ssh_common_args": ssh_common_args(login.ssh_known_hosts),
         }
     else:
         values |= {"ansible_user": login.switch_username, "switch_password_file": login.switch_password_file}
@@ -103,6 +104,23 @@ def simulation_vars(layer: SimulationLayer, endpoint: SimEndpoint, kind: str) ->
         if login.switch_minute_seconds is not None:
             values["switch_minute_seconds"] = login.switch_minute_seconds
     return values
+
+
+def ssh_common_args(known_hosts: str) -> str:
+    """SSH arguments that check a simulated lab PC's host key strictly against *known_hosts*.
+
+    Two parsers read them: Ansible splits the string as a shell would (``shlex``), then ssh reads
+    each ``-o`` as a line of its config (quotes, backslashes, ``%`` tokens). The path is quoted for
+    both, so whatever it holds stays one file name (``${...}``, which ssh would expand and nothing
+    escapes, is refused in the simulation layer).
+    """
+    return shlex.join(["-o", f"UserKnownHostsFile={ssh_config_word(known_hosts)}", "-o", "StrictHostKeyChecking=yes"])
+
+
+def ssh_config_word(value: str) -> str:
+    """*value* as one word of an ssh config line: double-quoted, ``\\`` and ``"`` escaped, ``%`` doubled."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("%", "%%")
+    return f'"{escaped}"'
 
 
 def _site_parent(school: LoadedSchool, site: str | None) -> str:

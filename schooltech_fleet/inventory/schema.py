@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import re
 from functools import cache
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from .findings import Finding
+from .scalars import HINTED, written
 from .yamlsource import LocDict, LocList, Mark, locate, locate_key
 
 _PATTERN_MEANING = {
@@ -123,6 +125,10 @@ def _describe(error: Any, field: str, known: frozenset[str]) -> tuple[str, str]:
         return f"unknown field {field!r}", hint
     if kind == "value_error":
         return str(error["msg"]).removeprefix("Value error, "), ""
+    if kind == HINTED:
+        return error["ctx"]["message"], error["ctx"]["hint"]
+    if kind in _WRONG_KIND:
+        return _wrong_kind(kind, value)
     if kind == "string_pattern_mismatch":
         meaning, hint = _PATTERN_MEANING.get(error["ctx"]["pattern"], ("has the wrong form", ""))
         return f"{value!r} {meaning}", hint
@@ -132,13 +138,56 @@ def _describe(error: Any, field: str, known: frozenset[str]) -> tuple[str, str]:
         return f"{value!r} is not a time of day", 'write times as quoted "HH:MM", e.g. "08:45"'
     if kind in ("literal_error", "enum"):
         expected = str(error["msg"]).removeprefix("Input should be ")
-        return f"{value!r} is not allowed", f"use {expected}"
+        shown = repr(value) if isinstance(value, str) else written(value)
+        return f"{shown} is not allowed", f"use {expected}"
     if kind == "ip_v4_address":
         return f"{value!r} is not an IPv4 address", "write it as four numbers, e.g. 10.20.16.21"
     if kind in ("list_type", "dict_type", "model_type", "model_attributes_type"):
         expected = "a list" if kind == "list_type" else "a mapping of 'key: value' lines"
         return f"expected {expected}, found {kind_of(value)} {value!r}", ""
     return str(error["msg"]), ""
+
+
+_WRONG_KIND = {"int_type": "a whole number", "float_type": "a number", "bool_type": "true or false",
+               "string_type": "text"}  # fmt: skip
+_BOOLEAN_WORDS = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False, "true": True,
+                  "false": False, "1": True, "0": False}  # fmt: skip
+
+
+def _wrong_kind(kind: str, value: Any) -> tuple[str, str]:
+    """A value of the wrong kind (no conversion between text, numbers and booleans): what was found, what to write."""
+    message = f"expected {_WRONG_KIND[kind]}, found {written(value)}"
+    if kind == "string_type":
+        if isinstance(value, (int, float)):  # booleans too
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            return message, f'put it in quotes to make it text: "{text}"'
+        return message, "write a single line of text"
+    if kind == "bool_type":
+        meant = _BOOLEAN_WORDS.get(str(value).strip().lower()) if isinstance(value, (str, int)) else None
+        if meant is not None:
+            return message, f"write {str(meant).lower()} (without quotes), not {_as_written(value)}"
+        return message, "write true or false (without quotes)"
+    number = _number_in(value)
+    if number is not None:
+        return message, f"write {number} without quotes"
+    if kind == "int_type" and isinstance(value, float) and value.is_integer():
+        return message, f"write {int(value)}, not {value}"
+    example = "10" if kind == "int_type" else "2.5"
+    return message, f"write a number such as {example}" + (f", not {_as_written(value)}" if value is not None else "")
+
+
+def _as_written(value: Any) -> str:
+    return repr(value) if isinstance(value, str) else (str(value).lower() if isinstance(value, bool) else str(value))
+
+
+def _number_in(value: Any) -> str | None:
+    """The number a text holds (``"10"``: 10), to suggest writing it without quotes."""
+    if isinstance(value, str) and _NUMBER.match(value.strip()):
+        return value.strip()
+    return None
+
+
+_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?\Z")
 
 
 def schema_findings(file: str, data: Any, exc: ValidationError, model: type[BaseModel]) -> list[Finding]:

@@ -8,7 +8,9 @@ later can still point at ``file:line:column``.
 
 Scalars follow the YAML 1.2 core schema: ``true``/``false``, ``null``/``~``,
 integers and floats are typed; everything else, including dates and ``yes``/``no``,
-stays a string (the models decide what a string means).
+stays a string (the models decide what a string means, and never turn one kind into
+another: :mod:`.scalars`). Mapping keys are names: always the text as written. No tag is
+accepted, not even ``!!str`` (quoting says the same).
 """
 
 from __future__ import annotations
@@ -83,18 +85,20 @@ def _mark(event: Any) -> Mark:
     return (m.line + 1, m.column + 1)
 
 
+def _refuse_tag(event: Any) -> None:
+    """Refuse the tag of a node: any tag, ``!!str`` and the non-specific ``!`` too (quoting says the same)."""
+    tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+    if tag.startswith("!vault"):
+        hint = "a school file holds no secret: refer to one with {vault: NAME} or {env: NAME} (docs/inventory.md)"
+    elif tag in ("!!str", "!"):
+        hint = 'remove the tag; to make a value text, put it in quotes ("0830")'
+    else:
+        hint = "remove the tag; inventory values are plain text, numbers, booleans, lists and mappings"
+    raise YamlProblem(f"the YAML tag {tag} is not allowed", *_mark(event), hint)
+
+
 def _scalar(event: Any) -> Any:
     value: str = event.value
-    if event.tag not in (None, "!"):
-        if event.tag in ("tag:yaml.org,2002:str", "!!str"):
-            return value
-        line, col = _mark(event)
-        raise YamlProblem(
-            f"unsupported YAML tag {event.tag}",
-            line,
-            col,
-            "remove the tag; inventory values are plain strings, numbers, booleans, lists and mappings",
-        )
     if event.style is not None and event.style != "":  # quoted or block scalar: always a string
         return value
     if value in _NULLS:
@@ -119,7 +123,9 @@ def _scalar(event: Any) -> Any:
 def _key_text(key: Any, mark: Mark) -> str:
     if isinstance(key, (LocDict, LocList)):
         raise YamlProblem("a mapping key must be a plain value", *mark, "write the key as a simple name")
-    return str(key) if key is not None else "null"
+    if not isinstance(key, str):  # an alias to an anchored number, boolean or null
+        raise YamlProblem("a mapping key must be text", *mark, "write the name itself, not an alias")
+    return key
 
 
 def loads(text: str) -> Any:  # noqa: PLR0915 - one hot loop over events, kept flat for speed
@@ -167,11 +173,18 @@ def loads(text: str) -> Any:  # noqa: PLR0915 - one hot loop over events, kept f
             event: Any = parser.get_event()
             kind = type(event)
             if kind is ev.ScalarEvent:
-                value = _scalar(event)
+                if event.tag is not None:
+                    _refuse_tag(event)
+                if stack and pending_keys[-1] is _NO_KEY and type(stack[-1]) is LocDict:
+                    value = event.value  # a key: the text as written (``10:`` is the name "10")
+                else:
+                    value = _scalar(event)
                 if event.anchor:
                     anchors[event.anchor] = value
                 attach(value, _mark(event))
             elif kind is ev.MappingStartEvent:
+                if event.tag is not None:
+                    _refuse_tag(event)
                 mapping = LocDict(_mark(event))
                 if event.anchor:
                     anchors[event.anchor] = mapping
@@ -179,6 +192,8 @@ def loads(text: str) -> Any:  # noqa: PLR0915 - one hot loop over events, kept f
                 stack.append(mapping)
                 pending_keys.append(_NO_KEY)
             elif kind is ev.SequenceStartEvent:
+                if event.tag is not None:
+                    _refuse_tag(event)
                 seq = LocList(_mark(event))
                 if event.anchor:
                     anchors[event.anchor] = seq

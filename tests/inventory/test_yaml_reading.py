@@ -43,7 +43,6 @@ from .helpers import located, only, pos, run_check, school_text, write
         ("-.inf", -math.inf),
         ('"42"', "42"),
         ("'true'", "true"),
-        ("!!str 3", "3"),
     ],
 )
 def test_plain_scalars_follow_the_yaml_1_2_core_schema(written: str, value: object) -> None:
@@ -107,12 +106,57 @@ def test_a_duplicate_key_is_reported_at_the_second_one_naming_the_first_line() -
     assert "first written on line 2" in problem.message
 
 
-@pytest.mark.parametrize("tag", ["!!int", "!!python/object:os.system", "!custom", "!!binary"])
-def test_tags_other_than_str_are_rejected_where_they_are_written(tag: str) -> None:
+@pytest.mark.parametrize(
+    "tag", ["!!str", "!", "!<tag:yaml.org,2002:str>", "!!int", "!!python/object:os.system", "!custom", "!!binary"]
+)
+def test_every_tag_is_rejected_where_it_is_written_str_included(tag: str) -> None:
     with pytest.raises(YamlProblem) as caught:
         loads(f"a: 1\nb: {tag} x\n")
     assert (caught.value.line, caught.value.column) == (2, 4)
-    assert "unsupported YAML tag" in caught.value.message
+    shown = tag.replace("!<tag:yaml.org,2002:", "!!").rstrip(">")
+    assert caught.value.message == f"the YAML tag {shown} is not allowed"
+
+
+def test_a_str_tag_is_answered_with_quotes() -> None:
+    with pytest.raises(YamlProblem) as caught:
+        loads("start: !!str 0830\n")
+    assert caught.value.hint == 'remove the tag; to make a value text, put it in quotes ("0830")'
+
+
+@pytest.mark.parametrize("written", ["!!map {b: 1}", "!!omap [{b: 1}]", "!!set {b}", "!!seq [1]", "!custom [1]"])
+def test_a_tag_on_a_mapping_or_list_is_rejected_too(written: str) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        loads(f"a: {written}\n")
+    assert (caught.value.line, caught.value.column) == (1, 4)
+    assert "is not allowed" in caught.value.message
+
+
+def test_an_inline_vault_value_is_refused_with_where_secrets_go() -> None:
+    with pytest.raises(YamlProblem) as caught:
+        loads("key: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6136\n")
+    assert caught.value.message == "the YAML tag !vault is not allowed"
+    assert "{vault: NAME} or {env: NAME}" in caught.value.hint
+
+
+def test_a_tag_on_a_key_is_rejected() -> None:
+    with pytest.raises(YamlProblem, match="the YAML tag !!str is not allowed"):
+        loads("!!str a: 1\n")
+
+
+@pytest.mark.parametrize("key", ["10", "010", "1e3", "0x10", "true", "True", "null", "~", "1_000", ".inf"])
+def test_a_mapping_key_is_the_text_as_written(key: str) -> None:
+    data = loads(f"{key}: x\n")
+    assert list(data) == [key]
+    assert data.key_marks == {key: (1, 1)}
+
+
+def test_keys_written_differently_are_different_keys_even_when_they_mean_the_same_number() -> None:
+    assert list(loads("10: a\n010: b\n0x0a: c\n")) == ["10", "010", "0x0a"]
+
+
+def test_an_alias_to_a_number_as_a_key_is_rejected() -> None:
+    with pytest.raises(YamlProblem, match="a mapping key must be text"):
+        loads("a: &n 5\n*n : 3\n")
 
 
 def test_an_alias_repeats_the_anchored_value() -> None:
