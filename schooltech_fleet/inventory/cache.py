@@ -26,7 +26,7 @@ from ..paths import cache_dir
 from .files import PROFILE_DIR
 from .fleet import Fleet, Group, Host
 
-FORMAT = 3
+FORMAT = 4
 MAX_ENTRIES = 64  # one per inventory source path; the least recently written go first
 
 
@@ -88,7 +88,6 @@ def _encode(fleet: Fleet) -> dict[str, Any]:
         "hosts": [[h.name, h.school, h.kind, h.groups, h.var_groups, h.vars] for h in fleet.hosts.values()],
         "groups": [[g.name, g.children, g.vars] for g in fleet.groups.values()],
         "schools": fleet.schools,
-        "constructed": fleet.constructed,
         "simulated": fleet.simulated,
     }
 
@@ -101,6 +100,5 @@ def _decode(data: dict[str, Any]) -> Fleet:
         },
         groups={name: Group(name, children, values) for name, children, values in data["groups"]},
         schools=data["schools"],
-        constructed=data["constructed"],
         simulated=data["simulated"],
     )

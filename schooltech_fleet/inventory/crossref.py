@@ -13,6 +13,7 @@ from itertools import pairwise
 from typing import Any
 
 from ..network.platforms import SUPPORTED_PLATFORMS
+from . import constructed
 from .cli_values import cli_values
 from .findings import Finding, Severity
 from .layers import deep_merge
@@ -520,6 +521,7 @@ SCHOOL_RULES: tuple[Rule, ...] = (
     licences,
     calendar,
     certificate_files,
+    constructed.refusals,
 )
 
 

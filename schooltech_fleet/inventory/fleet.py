@@ -39,7 +39,6 @@ class Fleet:
     hosts: dict[str, Host] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     schools: dict[str, str] = field(default_factory=dict)  # code -> absolute path of the school file
-    constructed: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> Ansible constructable options
     simulated: dict[str, str] = field(default_factory=dict)  # code -> simulation id, while one runs
 
     def group(self, name: str, parent: str | None = None) -> Group:
@@ -68,7 +67,6 @@ class Fleet:
             mine.vars.update(group.vars)
         self.hosts.update(other.hosts)
         self.schools.update(other.schools)
-        self.constructed.update(other.constructed)
         self.simulated.update(other.simulated)
 
     def hosts_of(self, group: str) -> set[str]:
