@@ -29,7 +29,7 @@ from .fleet import Fleet
 from .model import AnsibleOptions, KeyedGroup
 from .problems import Path, Problem
 from .school import LoadedSchool
-from .variables import READABLE, model_group, model_only
+from .variables import MODEL_GROUP_PREFIXES, MODEL_GROUPS, READABLE, model_group, model_only
 
 CODE = "expression"
 """The finding code of everything this module reports."""
@@ -79,7 +79,8 @@ def _compile(options: AnsibleOptions) -> tuple[_Compiled, list[Problem]]:
         if keyed.parent_group is not None and model_group(group_name(keyed.parent_group)):
             problems.append(_model_group_problem((*path, "parent_group"), group_name(keyed.parent_group)))
         elif keyed.prefix and model_group(group_name(keyed.prefix + keyed.separator)):
-            problems.append(_model_group_problem((*path, "prefix"), group_name(keyed.prefix + keyed.separator)))
+            name = f"{group_name(keyed.prefix + keyed.separator)}*"
+            problems.append(_model_group_problem((*path, "prefix"), name))
         elif (expr := take(keyed.key, (*path, "key"), after, f"keyed group {i + 1}")) is not None:
             compiled.keyed.append((keyed, expr))
     return compiled, problems
@@ -98,11 +99,15 @@ def _model_group_problem(path: Path, name: str, *, at_key: bool = False) -> Prob
     return Problem(
         path,
         CODE,
-        f"the group {name} is one the inventory model creates (managed, unmanaged, switches, type_, school_, site_, "
-        "room_, kind_, role_, family_, os_, platform_, batch_): a constructed group may not make or join it",
+        f"{name}: a group the inventory model creates ({_MODEL_GROUPS}); a constructed group may not make or join one",
         _MODEL_GROUP_HINT,
         at_key=at_key,
     )
+
+
+_MODEL_GROUPS = (
+    f"{', '.join(sorted(MODEL_GROUPS))} and the groups named {', '.join(p + '*' for p in MODEL_GROUP_PREFIXES)}"
+)
 
 
 def group_name(raw: str) -> str:
