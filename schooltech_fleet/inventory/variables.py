@@ -80,10 +80,11 @@ ANSIBLE_NAMES: frozenset[str] = frozenset(
 
 CONNECTION: frozenset[str] = frozenset(
     {"ansible_host", "ansible_port", "ansible_user", "ansible_connection", "ansible_winrm_transport",
-     "ansible_ssh_private_key_file", "ansible_ssh_common_args"}
+     "ansible_ssh_private_key_file", "ansible_ssh_common_args", "switch_password_file", "switch_known_hosts",
+     "switch_minute_seconds"}
 )  # fmt: skip
 """The connection variables the model sets: a device's or switch's address, the settings' admin
-user, WinRM for Windows, and the simulation layer's endpoint and SSH login."""
+user, WinRM for Windows, and the simulation layer's endpoint and logins."""
 
 READABLE: frozenset[str] = RESOLVED | CONNECTION | {"inventory_hostname"}
 """The variables an expression may read: a host's resolved ones, and its inventory name."""
