@@ -40,7 +40,7 @@ _EMPTY = (None, "")
 
 @dataclass
 class _Compiled:
-    """The section's expressions, compiled, with the path of each in the school file."""
+    """The section's expressions, compiled."""
 
     compose: dict[str, Compiled] = field(default_factory=dict)
     groups: dict[str, Compiled] = field(default_factory=dict)
@@ -49,8 +49,7 @@ class _Compiled:
 
 def _compile(options: AnsibleOptions) -> tuple[_Compiled, list[Problem]]:
     compiled, problems = _Compiled(), []
-    before = READABLE
-    after = READABLE | frozenset(options.compose)
+    composed = READABLE | frozenset(options.compose)  # what groups and keyed groups see
 
     def take(source: str, path: Path, variables: frozenset[str], what: str) -> Compiled | None:
         result = compile_expression(source, variables)
@@ -66,13 +65,13 @@ def _compile(options: AnsibleOptions) -> tuple[_Compiled, list[Problem]]:
         if reason is not None:
             problems.append(Problem(path, CODE, f"compose may not set {name}: {reason}; only the model sets it",
                                     _MODEL_HINT, at_key=True))  # fmt: skip
-        elif (expr := take(source, path, before, f"compose {name}")) is not None:
+        elif (expr := take(source, path, READABLE, f"compose {name}")) is not None:
             compiled.compose[name] = expr
     for name, source in options.groups.items():
         path = ("ansible", "groups", name)
         if model_group(group_name(name)):
             problems.append(_model_group_problem(path, group_name(name), at_key=True))
-        elif (expr := take(source, path, after, f"group {name}")) is not None:
+        elif (expr := take(source, path, composed, f"group {name}")) is not None:
             compiled.groups[name] = expr
     for i, keyed in enumerate(options.keyed_groups):
         path = ("ansible", "keyed_groups", i)
@@ -81,7 +80,7 @@ def _compile(options: AnsibleOptions) -> tuple[_Compiled, list[Problem]]:
         elif keyed.prefix and model_group(group_name(keyed.prefix + keyed.separator)):
             name = f"{group_name(keyed.prefix + keyed.separator)}*"
             problems.append(_model_group_problem((*path, "prefix"), name))
-        elif (expr := take(keyed.key, (*path, "key"), after, f"keyed group {i + 1}")) is not None:
+        elif (expr := take(keyed.key, (*path, "key"), composed, f"keyed group {i + 1}")) is not None:
             compiled.keyed.append((keyed, expr))
     return compiled, problems
 
@@ -115,7 +114,7 @@ def group_name(raw: str) -> str:
     return _INVALID_GROUP_CHARS.sub("_", raw)
 
 
-def refusals(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
+def ansible_section(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
     """The school rule: every expression the section may not hold, every name it may not set."""
     yield from _compile(school.model.ansible)[1]
 

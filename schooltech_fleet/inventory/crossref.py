@@ -521,7 +521,7 @@ SCHOOL_RULES: tuple[Rule, ...] = (
     licences,
     calendar,
     certificate_files,
-    constructed.refusals,
+    constructed.ansible_section,
 )
 
 

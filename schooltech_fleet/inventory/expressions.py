@@ -9,13 +9,14 @@ plain data.
 
 The allow-list (anything else is refused, with the reason):
 
-- variables of the inventory (:data:`.variables.RESOLVED`, the names composed in the same
-  file and ``inventory_hostname``) and constants: text, numbers, ``true``, ``false``, ``none``;
+- variables of the inventory (:data:`.variables.READABLE` and the names composed in the
+  same file) and constants: text, numbers, ``true``, ``false``, ``none``;
 - ``.name`` and ``[constant]`` access to keys and list items (never a Python attribute,
   never a name starting with ``_``), slices with constant bounds;
 - comparisons, ``and``/``or``/``not``, ``+ - * / // %`` on numbers, ``~`` (join text),
   ``x if c else y``, lists, tuples and mappings;
-- the filters in :data:`FILTERS` and the tests in :data:`TESTS` (pure functions of data).
+- the filters in :data:`FILTERS` and the tests in :data:`TESTS` (pure functions of data);
+  a regular expression written as a constant must compile.
 
 Refused: calls of any kind (``f(...)``, so no ``lookup``/``query``/``q`` however they are
 spelt or aliased), Jinja's globals (``self``, ``cycler``, ``joiner``, ``namespace``,
@@ -23,7 +24,9 @@ spelt or aliased), Jinja's globals (``self``, ``cycler``, ``joiner``, ``namespac
 and tests, computed subscripts. The sandbox (an ``ImmutableSandboxedEnvironment`` without
 globals, where attribute access reaches only mapping keys and nothing is callable) bounds
 what the allow-list lets through: every text or list an expression builds stays below
-:data:`MAX_SIZE`.
+:data:`MAX_SIZE`, ``%`` works on numbers only, and a value holds no control character or
+template delimiter. A regular expression can still backtrack for a long time: that costs
+time, and runs nothing.
 """
 
 from __future__ import annotations
@@ -231,12 +234,26 @@ def _filter(node: nodes.Filter, variables: Collection[str]) -> Iterator[Refusal]
     if node.name not in FILTERS:
         yield Refusal(f"the filter '{node.name}' is not allowed", f"allowed filters: {', '.join(sorted(FILTERS))}")
     yield from _no_unpacking(node)
+    yield from _regular_expression(node)
 
 
 def _test(node: nodes.Test, variables: Collection[str]) -> Iterator[Refusal]:
     if node.name not in TESTS:
         yield Refusal(f"the test '{node.name}' is not allowed", f"allowed tests: {', '.join(sorted(TESTS))}")
     yield from _no_unpacking(node)
+    yield from _regular_expression(node)
+
+
+def _regular_expression(node: nodes.Filter | nodes.Test) -> Iterator[Refusal]:
+    if node.name in _REGEX_USERS and node.args and isinstance(node.args[0], nodes.Const):
+        pattern = node.args[0].value
+        try:
+            re.compile(pattern)
+        except (re.error, TypeError) as exc:
+            yield Refusal(f"{pattern!r} is not a regular expression: {exc}", "write a Python regular expression")
+
+
+_REGEX_USERS = frozenset({"regex_replace", "match", "search"})
 
 
 def _no_unpacking(node: nodes.Filter | nodes.Test) -> Iterator[Refusal]:
