@@ -20,15 +20,16 @@ description:
     batch group (C(batch_<code>_<room>_<n>)) inside the room group carrying what those devices share;
     variables of one device are set on the host. The resolved set is room, then batch, then host
     variables, as C(ansible-inventory --host) shows.
-  - Constructable options (C(compose), C(groups), C(keyed_groups), C(strict)) are read from the
-    C(ansible:) section of the school file.
+  - "The C(ansible:) section of the school file (C(compose), C(groups), C(keyed_groups), C(strict), as in
+    Ansible's constructed plugins) is evaluated by the schooltech_fleet package, never by Ansible: each
+    expression is checked against an allow-list (no calls, so no lookups; no Python attributes) and
+    evaluated in a Jinja sandbox, and C(compose) never sets a variable only the model sets (C(ansible_*)
+    above all). Ansible receives the results as plain variables and groups."
   - While C(schooltech sim up) runs, the simulation's override (C(.schooltech-sim.yml) beside the school
     file) is applied as the last layer. The simulated devices point at their 127.0.0.1 endpoints and
     devices that are not simulated are left out.
 requirements:
   - the schooltech_fleet Python package, importable by the Python that runs Ansible
-extends_documentation_fragment:
-  - constructed
 author:
   - schooltech-fleet developers
 """
@@ -46,7 +47,7 @@ EXAMPLES = r"""
 # Ping every managed lab PC of room C101:
 #   ansible -i inventories/secondary/ 'room_rvs_c101:&managed' -m ansible.builtin.ping
 
-# In a school file, extra groups and variables through the constructed options:
+# In a school file, extra groups and variables (docs/inventory.md, "Expressions"):
 # ansible:
 #   groups:
 #     old_hardware: warranty_end is defined and warranty_end < '2026-01-01'
@@ -54,20 +55,13 @@ EXAMPLES = r"""
 #     - key: model | default('unknown') | lower | regex_replace('[^a-z0-9]+', '_')
 #       prefix: model
 #   compose:
-#     ansible_python_interpreter: "'/usr/bin/python3'"
+#     room_label: room ~ '-' ~ device_role
 """
 
 from pathlib import Path
 
 from ansible.errors import AnsibleParserError
-from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
-
-try:
-    from ansible.template import trust_as_template
-except ImportError:  # pragma: no cover - ansible-core < 2.19 templates every string
-
-    def trust_as_template(value):
-        return value
+from ansible.plugins.inventory import BaseInventoryPlugin
 
 try:
     from schooltech_fleet.errors import FleetError, InventoryError
@@ -79,7 +73,7 @@ except ImportError as exc:  # pragma: no cover - reported at parse time
     IMPORT_ERROR = exc
 
 
-class InventoryModule(BaseInventoryPlugin, Constructable):
+class InventoryModule(BaseInventoryPlugin):
     NAME = "schooltech"
 
     def verify_file(self, path):
@@ -134,19 +128,3 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         for group in reversed(fleet.groups.values()):
             for child in group.children:
                 data.add_child(group.name, child)
-        for school, options in fleet.constructed.items():
-            self._construct(fleet, school, options)
-
-    def _construct(self, fleet, school, options):
-        # The school file's ansible: section is this source's configuration, as a constructed
-        # plugin's YAML file is: its expressions are trusted. Ansible 2.19 evaluates no others
-        # (and with strict off would silently add no groups and set no variables).
-        compose = {name: trust_as_template(expr) for name, expr in options["compose"].items()}
-        groups = {name: trust_as_template(test) for name, test in options["groups"].items()}
-        keyed_groups = [{**keyed, "key": trust_as_template(keyed["key"])} for keyed in options["keyed_groups"]]
-        strict = options["strict"]
-        for name in [host.name for host in fleet.hosts.values() if host.school == school]:
-            hostvars = fleet.host_vars(name)
-            self._set_composite_vars(compose, hostvars, name, strict=strict)
-            self._add_host_to_composed_groups(groups, hostvars, name, strict=strict)
-            self._add_host_to_keyed_groups(keyed_groups, hostvars, name, strict=strict)

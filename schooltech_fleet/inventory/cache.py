@@ -90,7 +90,6 @@ def _encode(fleet: Fleet) -> dict[str, Any]:
         "hosts": [[h.name, h.school, h.kind, h.groups, h.var_groups, h.vars] for h in fleet.hosts.values()],
         "groups": [[g.name, g.children, g.vars] for g in fleet.groups.values()],
         "schools": fleet.schools,
-        "constructed": fleet.constructed,
         "simulated": fleet.simulated,
         "networks": fleet.networks,
     }
@@ -104,7 +103,6 @@ def _decode(data: dict[str, Any]) -> Fleet:
         },
         groups={name: Group(name, children, values) for name, children, values in data["groups"]},
         schools=data["schools"],
-        constructed=data["constructed"],
         simulated=data["simulated"],
         networks=data["networks"],
     )

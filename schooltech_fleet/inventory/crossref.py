@@ -15,6 +15,7 @@ from itertools import pairwise
 from typing import Any
 
 from .. import rulebook
+from . import constructed
 from .findings import Finding, Severity
 from .layers import deep_merge
 from .licences import managed_per_room
@@ -525,6 +526,7 @@ SCHOOL_RULES: tuple[Rule, ...] = (
     licences,
     calendar,
     certificate_files,
+    constructed.ansible_section,
 )
 
 

@@ -51,7 +51,6 @@ class Fleet:
     hosts: dict[str, Host] = field(default_factory=dict)
     groups: dict[str, Group] = field(default_factory=dict)
     schools: dict[str, str] = field(default_factory=dict)  # code -> absolute path of the school file
-    constructed: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> Ansible constructable options
     simulated: dict[str, str] = field(default_factory=dict)  # code -> simulation id, while one runs
     networks: dict[str, list[str]] = field(default_factory=dict)  # code -> its VLANs' subnets (management included)
 
@@ -92,7 +91,6 @@ class Fleet:
             mine.vars.update(group.vars)
         self.hosts.update(other.hosts)
         self.schools.update(other.schools)
-        self.constructed.update(other.constructed)
         self.simulated.update(other.simulated)
         self.networks.update(other.networks)
 

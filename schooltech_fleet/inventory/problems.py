@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .findings import Severity
+from .findings import Finding, Severity
 from .school import LoadedSchool
+from .yamlsource import locate, locate_key
 
 Path = tuple[str | int, ...]
 
@@ -26,6 +27,12 @@ class Problem:
     hint: str = ""
     severity: Severity = Severity.ERROR
     at_key: bool = False
+
+
+def located(school: LoadedSchool, problem: Problem) -> Finding:
+    """*problem* as a finding at its ``file:line:column`` in the school file."""
+    line, column = (locate_key if problem.at_key else locate)(school.parsed.data, problem.path) or (1, 1)
+    return Finding(school.label, line, column, problem.code, problem.message, problem.hint, problem.severity)
 
 
 Rule = Callable[[LoadedSchool, dt.date], Iterable[Problem]]

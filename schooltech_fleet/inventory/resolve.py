@@ -24,9 +24,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import InventoryError
+from .constructed import construct
 from .fleet import Fleet, Host, group_name
 from .layers import Layer, Source, deep_merge, merge_layers, source_of, trace_layers
 from .model import MANAGED_FAMILIES, OsFamily, SimEndpoint, SimulationLayer
+from .problems import located
 from .school import DeviceRecord, LoadedSchool
 
 
@@ -58,8 +61,6 @@ def resolve_school(school: LoadedSchool) -> Fleet:
     fleet.networks[school.code] = sorted({str(vlan.subnet) for vlan in school.vlans.values() if vlan.subnet})
     model = school.model
     code = school.code
-    if model.ansible.model_fields_set:
-        fleet.constructed[code] = model.ansible.model_dump(mode="json")
     school_group = group_name("school", code)
     fleet.group(school_group, group_name("type", model.school.type.value))
     for site in model.sites:
@@ -83,6 +84,9 @@ def resolve_school(school: LoadedSchool) -> Fleet:
         if simulated is not None and layer is not None:
             host.vars.update(simulation_vars(layer, simulated.switches[switch.name], "switch"))
         fleet.hosts[host.name] = host
+    problems = construct(fleet, school)
+    if problems:  # check_school and validate's evaluation report these first: only a bug gets here
+        raise InventoryError([located(school, problem) for problem in problems])
     return fleet
 
 
@@ -403,7 +407,20 @@ def explain(school: LoadedSchool, host: str) -> list[ExplainedVar]:
         for name in values:
             trace.add(name, school.school_layer("switches", s))
     values.update(_trace_simulation(school, host, trace))
+    values.update(_trace_composed(school, host, trace))
     return _explained(values, trace)
+
+
+def _trace_composed(school: LoadedSchool, host: str, trace: _Trace) -> dict[str, Any]:
+    """The variables the school file's ``compose`` gives *host*, with their sources."""
+    compose = school.model.ansible.compose
+    if not compose:
+        return {}
+    values = resolve_school(school).hosts[host].vars
+    composed = {name: values[name] for name in compose if name in values}
+    for name in composed:
+        trace.add(name, school.school_layer("ansible", "compose"), (name,), "composed: ansible.compose")
+    return composed
 
 
 _SIMULATION_SOURCES = {

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import clock
+from ..errors import InventoryError
 from .crossref import check_district, check_school
 from .files import discover, require_school_files, simulation_layers
 from .findings import Finding, Severity
 from .loader import Parsed, load_profile, parse
 from .model import SchoolFile, SimulationLayer
+from .resolve import resolve_school
 from .school import LoadedSchool
 from .yamlsource import locate
 
@@ -65,7 +67,10 @@ def load_schools(
         if layer is not None and (layer.model is None or parsed.model.school.code not in layer.model.schools):
             layer = None
         school = LoadedSchool(parsed, profile, simulation=layer)
-        findings.extend(check_school(school, today))
+        school_findings = check_school(school, today)
+        if parsed.model.ansible.model_fields_set and not any(f.severity is Severity.ERROR for f in school_findings):
+            school_findings.extend(_constructed(school))
+        findings.extend(school_findings)
         schools.append(school)
     codes: dict[str, LoadedSchool] = {}
     for school in schools:
@@ -84,6 +89,15 @@ def load_schools(
         codes.setdefault(school.code, school)
     findings.extend(check_district(schools))
     return schools, findings
+
+
+def _constructed(school: LoadedSchool) -> list[Finding]:
+    """What evaluating the school's ``ansible:`` section for each of its hosts finds (``strict``, the sandbox)."""
+    try:
+        resolve_school(school)
+    except InventoryError as exc:
+        return [f for f in exc.findings if isinstance(f, Finding)]
+    return []
 
 
 def check(path: Path, today: dt.date | None = None) -> CheckResult:

@@ -977,14 +977,6 @@ def test_a_room_listed_twice_in_a_licence_is_reported_at_the_second_mention(tmp_
     assert finding.message == "licence cad lists room C1 twice"
 
 
-@pytest.mark.parametrize("expression", ["lookup('pipe', 'id')", "query('file', '/etc/shadow')", "q ('env','HOME')"])
-def test_constructed_expressions_may_not_call_lookups(tmp_path: Path, expression: str) -> None:
-    path, _ = write_school(tmp_path, ansible=f'compose:\n  leak: "{expression}"')
-    finding = only(run_check(path))
-    assert located(finding)[3] == "schema"
-    assert "lookup() and query() are not allowed" in finding.message
-
-
 def test_a_pinned_clock_decides_licence_expiry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path, _ = write_school(tmp_path, licences=LICENCE_SECTION)
     monkeypatch.setenv("SCHOOLTECH_NOW", "2027-09-01T09:00:00+01:00")

@@ -138,8 +138,8 @@ keyed_groups:
     prefix: asset
     default_value: untagged
 compose:
-  ansible_python_interpreter: "'/usr/bin/python3'"
   room_label: room ~ '-' ~ device_role
+  managed_model: model if managed else none
 """
 
 CONSTRUCTED_ROOMS = """
@@ -180,17 +180,34 @@ def test_constructable_keyed_groups_group_hosts_by_a_value(constructed: tuple[Pa
 def test_constructable_compose_sets_variables(constructed: tuple[Path, dict[str, Any]]) -> None:
     path, listing = constructed
     hostvars = plain(listing["_meta"]["hostvars"])
-    assert hostvars["TST-C1-PC01"]["ansible_python_interpreter"] == "/usr/bin/python3"
+    assert hostvars["TST-C1-PC01"]["managed_model"] == "Dell OptiPlex 7010"
     assert hostvars["TST-C1-TCH01"]["room_label"] == "C1-teacher_pc"
     single = ansible_inventory("-i", path, "--host", "TST-C1-PC02")
     assert json.loads(single.stdout)["room_label"] == "C1-lab_pc"
 
 
 def test_a_strict_constructable_expression_that_fails_fails_the_source(tmp_path: Path) -> None:
-    path, _ = write_school(tmp_path, ansible="strict: true\ncompose:\n  x: no_such_variable + 1")
+    path, text = write_school(tmp_path, ansible="strict: true\ncompose:\n  x: mac ~ '-'")
     done = ansible_inventory("-i", path, "--list")
     assert done.returncode != 0
-    assert "Could not set x for host TST-C1-PC01" in done.stderr
+    line, column = pos(text, "x: mac", at="mac")
+    assert (
+        f"{path}:{line}:{column}: error[expression]: compose x: could not be evaluated for TST-C1-PC01 "
+        "(and 1 more host): 'mac' is undefined"
+    ) in done.stderr
+    assert "TST-C1-PC01" not in done.stdout
+
+
+def test_a_failing_constructable_expression_skips_the_host_unless_strict(tmp_path: Path) -> None:
+    rooms = DEFAULT_ROOMS + "    - {name: TST-C1-TCH01, role: teacher_pc, os: debian12, mac: 3c:52:82:1a:20:01}\n"
+    path, _ = write_school(tmp_path, rooms=rooms, ansible="compose:\n  x: mac ~ '-'\ngroups:\n  with_mac: mac != ''")
+    done = ansible_inventory("-i", path, "--list")
+    assert done.returncode == 0, done.stderr
+    listing = json.loads(done.stdout)
+    hostvars = plain(listing["_meta"]["hostvars"])
+    assert hostvars["TST-C1-TCH01"]["x"] == "3c:52:82:1a:20:01-"
+    assert "x" not in hostvars["TST-C1-PC01"]
+    assert hosts(listing, "with_mac") == ["TST-C1-TCH01"]
 
 
 def test_a_keyed_group_with_default_value_and_trailing_separator_is_a_check_error(tmp_path: Path) -> None:
