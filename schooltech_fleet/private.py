@@ -68,11 +68,16 @@ def lock_file(path: Path) -> TextIO:
 
 def write_text(path: Path, text: str) -> None:
     """Write *text* (UTF-8) to *path*, private; replaces the file atomically (no reader sees half of it)."""
+    write_bytes(path, text.encode("utf-8"))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write *data* to *path*, private; replaces the file atomically (no reader sees half of it)."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
     fd = open_file(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
