@@ -18,7 +18,7 @@ from . import audit, runs
 from .locks import school_lock
 from .model import HostResult, HostStatus, JobKind, JobRequest, JobResult
 from .runner import EventTally, PlaybookRun, ProgressCallback, run_playbook
-from .scratch import scratch_directory
+from .scratch import ansible_temporary_files, scratch_directory
 from .secrets import job_secrets, licence_key_sources
 from .tuning import FORKS, ansible_environment, project_root, strategy
 from .windows import WindowCheck, check_window
@@ -80,8 +80,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
         audit.record(begin)
         cmdline = [*(["--check"] if request.check else []), *(["--diff"] if request.diff else []),
                    *secrets.arguments]  # fmt: skip
-        # Ansible's local temporary files (a licence file rendered from its key) stay in the scratch directory
-        envvars = {**ansible_environment(simulation or "real"), "ANSIBLE_LOCAL_TEMP": str(scratch / "ansible")}
+        envvars = {**ansible_environment(simulation or "real"), **ansible_temporary_files(scratch)}
         ended = run_playbook(PlaybookRun(
             run_id=run_id, run_dir=run_dir, project_dir=project_root() / "playbooks",
             playbook=request.kind.playbook, inventory=request.inventory.resolve(), limit=runnable,

@@ -175,14 +175,18 @@ ALLOWED_ENVIRONMENT = re.compile(
     r"|ANSIBLE_[A-Z0-9_]+)$"
 )
 SECRET_NAME = re.compile(r"_(PASS|PASSWD|PASSWORD|PASSPHRASE|SECRET|TOKEN|KEY)$", re.IGNORECASE)
+VAULT_SETTING = "ANSIBLE_VAULT_"
+"""The school's vault is schooltech's to open. Given its password file, ansible-playbook would run an
+executable one again at start, under ansible-runner's terminal where nobody answers a prompt."""
 
 STOP_POLL_SECONDS = 1
 """How often ansible-runner asks whether to stop ansible-playbook (its default: every 5 s)."""
 
 
 def passes_to_ansible(name: str) -> bool:
-    """Whether the environment variable *name* reaches ansible-playbook: allowed, and not named like a secret."""
-    return bool(ALLOWED_ENVIRONMENT.match(name)) and not SECRET_NAME.search(name)
+    """Whether the environment variable *name* reaches ansible-playbook: allowed, not named like a secret,
+    not a vault setting."""
+    return bool(ALLOWED_ENVIRONMENT.match(name)) and not SECRET_NAME.search(name) and not name.startswith(VAULT_SETTING)
 
 
 def environment_secrets(environ: Mapping[str, str]) -> list[str]:

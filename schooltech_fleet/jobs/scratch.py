@@ -3,8 +3,9 @@
 Each job gets a directory of its own, ``schooltech-job-<pid>-<random>``, mode ``0700``, in
 ``$XDG_RUNTIME_DIR`` (per user, in memory on systemd hosts: nothing reaches a disk) or else
 the temporary directory (``$TMPDIR``, ``/tmp``). It holds the files Ansible reads its secrets
-from at start (``secrets.py``) and Ansible's own local temporary files (``ANSIBLE_LOCAL_TEMP``:
-a licence file rendered from its key passes through there on its way to the PC).
+from at start (``secrets.py``) and what Ansible writes on this side while it runs
+(:func:`ansible_temporary_files`: a licence file rendered from its key passes through there
+on its way to the PC; Mitogen's socket).
 
 It is removed however the job ends: normally, by an exception, by SIGINT, SIGTERM or SIGHUP,
 or at interpreter exit (:func:`~schooltech_fleet.interrupts.on_every_exit`). A process killed
@@ -28,6 +29,11 @@ from ..interrupts import on_every_exit
 
 PREFIX = "schooltech-job-"
 _NAME = re.compile(rf"^{PREFIX}(?P<pid>[0-9]+)-[a-z0-9_]+$")
+
+SOCKET_PATH_MAX = 107
+"""The longest path of a Unix socket (108 bytes with its terminating NUL, on Linux)."""
+SOCKET_NAME_ROOM = 32
+"""Enough for the names sockets get in a temporary directory (``/mitogen_unix_0123abcd.sock``)."""
 
 
 def base_directory() -> Path:
@@ -55,6 +61,20 @@ def scratch_directory() -> Iterator[Path]:
     with on_every_exit(remove_created):
         created.append(Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=base)))  # mode 0700
         yield created[0]
+
+
+def ansible_temporary_files(scratch: Path) -> dict[str, str]:
+    """Environment variables that keep what ansible-playbook writes on this side in *scratch*.
+
+    ``ANSIBLE_LOCAL_TEMP``: what Ansible renders or decrypts before copying it to a PC.
+    ``TMPDIR``: everything else (Mitogen's socket, which a stopped ansible-playbook leaves
+    behind), unless *scratch* is too long a path to hold a socket; then that stays in the
+    usual temporary directory, and holds no secret.
+    """
+    variables = {"ANSIBLE_LOCAL_TEMP": str(scratch / "ansible")}
+    if len(os.fsencode(scratch)) + SOCKET_NAME_ROOM <= SOCKET_PATH_MAX:
+        variables["TMPDIR"] = str(scratch)
+    return variables
 
 
 def sweep(base: Path) -> list[Path]:

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from schooltech_fleet.jobs.scratch import PREFIX, base_directory, scratch_directory, sweep
+from schooltech_fleet.jobs.scratch import (
+    PREFIX,
+    SOCKET_PATH_MAX,
+    ansible_temporary_files,
+    base_directory,
+    scratch_directory,
+    sweep,
+)
 
 HOLDER = """
 import sys, time
@@ -103,3 +110,10 @@ def test_another_users_directories_are_never_swept(tmpdir_base: Path) -> None:
     os.chown(theirs, 65534, 65534)
     assert sweep(tmpdir_base) == []
     assert theirs.is_dir()
+
+
+def test_ansible_writes_its_temporary_files_in_the_scratch_directory_and_its_sockets_where_they_fit() -> None:
+    short = Path("/run/user/1000/schooltech-job-4242-abcd1234")
+    assert ansible_temporary_files(short) == {"ANSIBLE_LOCAL_TEMP": f"{short}/ansible", "TMPDIR": str(short)}
+    long = Path("/" + "d" * (SOCKET_PATH_MAX - 40)) / "schooltech-job-4242-abcd1234"
+    assert ansible_temporary_files(long) == {"ANSIBLE_LOCAL_TEMP": f"{long}/ansible"}

@@ -42,12 +42,17 @@ def test_no_variable_named_like_a_secret_passes_to_ansible_whatever_its_prefix(n
 
 
 NEEDED_VARIABLES = ["PATH", "HOME", "LANG", "LC_ALL", "SSH_AUTH_SOCK", "ANSIBLE_CONFIG", "ANSIBLE_PRIVATE_KEY_FILE",
-                    "ANSIBLE_VAULT_PASSWORD_FILE", "ANSIBLE_HOST_KEY_CHECKING"]  # fmt: skip
+                    "ANSIBLE_HOST_KEY_CHECKING"]  # fmt: skip
 
 
 @pytest.mark.parametrize("name", NEEDED_VARIABLES)
 def test_what_ansible_needs_passes(name: str) -> None:
     assert passes_to_ansible(name)
+
+
+@pytest.mark.parametrize("name", ["ANSIBLE_VAULT_PASSWORD_FILE", "ANSIBLE_VAULT_IDENTITY_LIST"])
+def test_ansible_gets_no_way_to_open_the_vault(name: str) -> None:
+    assert not passes_to_ansible(name)
 
 
 def _vault(directory: Path, tmp_path: Path, content: str, monkeypatch: pytest.MonkeyPatch) -> Path:
