@@ -3,6 +3,9 @@
 Progress and results are built from ansible-runner's job events (never from its
 stdout): per-host counters, the task running now, failures with their message,
 hosts a halted rollout never reached, and what the roles reported with set_stats.
+A stop request (a signal) stops ansible-playbook within a second. Ansible gets an
+allow-listed environment without secrets, and ansible-runner's files of the run are
+scrubbed of secrets afterwards, whatever happened.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -235,7 +239,7 @@ def run_playbook(run: PlaybookRun, tally: EventTally, stop: Callable[[], str | N
                 inventory=str(run.inventory),
                 limit=",".join(run.limit),
                 extravars=dict(run.extravars),
-                cmdline=" ".join(run.cmdline) or None,
+                cmdline=shlex.join(run.cmdline) or None,  # it splits them again
                 envvars=dict(run.envvars),
                 forks=run.forks,
                 quiet=True,

@@ -144,9 +144,9 @@ PLAYBOOK = """
   tasks:
     - name: Say hello
       ansible.builtin.debug:
-        msg: hello
+        msg: "hello, {{ schooltech_licence_keys | default({}) | length }} licence keys"
     - name: Wait
-      ansible.builtin.command: sleep {sleep}
+      ansible.builtin.command: sleep SECONDS
       changed_when: false
 """
 
@@ -162,7 +162,7 @@ def _environment(tmp_path: Path, **more: str) -> dict[str, str]:
 def _local_run(tmp_path: Path, sleep: int, **fields: object) -> PlaybookRun:
     project = tmp_path / "project"
     project.mkdir()
-    (project / "play.yml").write_text(PLAYBOOK.format(sleep=sleep))
+    (project / "play.yml").write_text(PLAYBOOK.replace("SECONDS", str(sleep)))
     inventory = tmp_path / "hosts.ini"
     inventory.write_text(f"here ansible_connection=local ansible_python_interpreter={sys.executable}\n")
     run_dir = tmp_path / "run"
@@ -184,9 +184,13 @@ def test_a_canary_in_each_secret_variable_never_reaches_ansible_runners_files(
     for name, value in SECRET_VARIABLES.items():
         monkeypatch.setenv(name, value)
     licence_key = "CANARY-licence-through-a-file-8d21"
+    scratch = tmp_path / "a scratch directory"  # a space: the command line must keep it one argument
+    scratch.mkdir()
+    (scratch / "licence-keys.json").write_text(json.dumps({"schooltech_licence_keys": {"cad": licence_key}}))
     # a secret that did reach ansible-playbook's environment by a name no rule could know
     envvars = _environment(tmp_path, SCHOOLTECH_MISNAMED=licence_key)
-    run = _local_run(tmp_path, sleep=0, secrets=(licence_key,), envvars=envvars)
+    run = _local_run(tmp_path, sleep=0, secrets=(licence_key,), envvars=envvars,
+                     cmdline=["-e", f"@{scratch / 'licence-keys.json'}"])  # fmt: skip
     tally = EventTally(["here"])
 
     ended = run_playbook(run, tally)
@@ -196,6 +200,9 @@ def test_a_canary_in_each_secret_variable_never_reaches_ansible_runners_files(
     command = json.loads((artifacts(run) / "command").read_text())
     assert command["env"]["SCHOOLTECH_MISNAMED"] == SCRUBBED
     assert not set(SECRET_VARIABLES) & set(command["env"])
+    assert f"@{scratch / 'licence-keys.json'}" in command["command"]
+    events = [path.read_text() for path in (artifacts(run) / "job_events").glob("*.json")]
+    assert any("hello, 1 licence keys" in event for event in events)  # Ansible read the keys from the file
     assert _files_holding(run.run_dir, [*SECRET_VARIABLES.values(), licence_key]) == []
     assert os.environ["ANSIBLE_BECOME_PASS"] == SECRET_VARIABLES["ANSIBLE_BECOME_PASS"]  # this process keeps its own
 
