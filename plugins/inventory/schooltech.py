@@ -11,6 +11,9 @@ description:
     adds every device and switch with the variables resolved from the school-type profile, the school,
     the room and the device (the most specific wins), exactly as C(schooltech inventory show) prints them.
   - Point C(-i) at a school file or at a directory of them, for example C(-i inventories/secondary/).
+  - A school's ansible-vault file beside its school file (C(secrets.vault.yml)) is taken too and adds
+    nothing. It holds secrets that schooltech reads when a job needs them, not inventory; Ansible does
+    not ask for its password, and a directory holding one is not a failed source.
   - An invalid school file fails the whole source with every problem as C(file:line:column), never a
     partial inventory. Run C(schooltech check) for the same report with hints.
   - "Groups: C(type_<type>) > C(school_<code>) > C(site_<code>_<site>) > C(room_<code>_<room>) > hosts;
@@ -58,6 +61,7 @@ EXAMPLES = r"""
 #     room_label: room ~ '-' ~ device_role
 """
 
+import os
 from pathlib import Path
 
 from ansible.errors import AnsibleParserError
@@ -73,14 +77,22 @@ except ImportError as exc:  # pragma: no cover - reported at parse time
     IMPORT_ERROR = exc
 
 
+# As in schooltech_fleet (inventory.files.SCHOOL_SUFFIXES, vault.VAULT_FILE), and known here even when
+# that package cannot be imported: the plugin then claims the files to say so.
+SCHOOL_SUFFIXES = (".school.yml", ".school.yaml")
+VAULT_FILE = "secrets.vault.yml"
+
+
 class InventoryModule(BaseInventoryPlugin):
     NAME = "schooltech"
 
     def verify_file(self, path):
-        return super().verify_file(path) and path.endswith((".school.yml", ".school.yaml"))
+        return super().verify_file(path) and (path.endswith(SCHOOL_SUFFIXES) or os.path.basename(path) == VAULT_FILE)
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
+        if os.path.basename(path) == VAULT_FILE:
+            return  # the school's secrets: read by schooltech when a job needs them, never inventory
         if IMPORT_ERROR is not None:
             raise AnsibleParserError(
                 f"the schooltech inventory plugin needs the schooltech_fleet package in the Python "

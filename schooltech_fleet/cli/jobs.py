@@ -9,11 +9,14 @@ A canary PC goes first; when more than --max-fail percent of a batch fails, the
 rollout halts and later batches are left untouched. Rooms in an exam freeze are
 left out of rebuilds and patching, and nothing reboots during lessons, unless
 --force-window --reason TEXT (recorded in the audit log). One job per school at a
-time. Licence keys come from environment variables or the school's vault file.
+time. Licence keys come from environment variables or the school's vault file; a
+sudo password, if the PCs ask for one, from ANSIBLE_BECOME_PASS or become_password
+in the vault file.
 
 Exit codes: 0 every host succeeded, 1 a host failed, was unreachable or was left
 out, the rollout halted, or the run's record could not be written (the table is
-still shown), 2 usage or inventory error, school busy, nothing to run.
+still shown), 2 usage or inventory error, school busy, nothing to run, 130
+interrupted (Ctrl-C, kill): Ansible was stopped, the table shows how far it got.
 """
 
 from __future__ import annotations
@@ -28,9 +31,10 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
+from ..interrupts import stop_on_signals
 from ..jobs import HostStatus, JobKind, JobRequest, JobResult, Progress, run_job
 from ..jobs import runs as run_records
-from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option
+from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option
 
 _COLOURS = {
     HostStatus.OK: "green", HostStatus.CHANGED: "yellow", HostStatus.FAILED: "red",
@@ -77,12 +81,16 @@ def run(args: argparse.Namespace, console: Console) -> int:
         force_window=args.force_window, reason=args.reason, retry_of=args.retry_failed,
     )  # fmt: skip
     invocation = shlex.join(["schooltech", *sys.argv[1:]])
-    with Live(_progress_line(None, request), console=console, transient=True, refresh_per_second=8) as live:
+    with stop_on_signals() as stop, Live(_progress_line(None, request), console=console, transient=True,
+                                         refresh_per_second=8) as live:  # fmt: skip
         result = run_job(request, on_progress=lambda p: live.update(_progress_line(p, request)),
-                         invocation=invocation)  # fmt: skip
+                         invocation=invocation, stop=stop)  # fmt: skip
     _print_result(console, result)
     if result.record_failed:
         console.print(f"[bold red]{escape(result.record_failed)}[/bold red]")
+    if result.interrupted:
+        return EXIT_INTERRUPTED
+    if result.record_failed:
         return EXIT_FINDINGS
     return EXIT_OK if result.succeeded and not result.with_status(HostStatus.REFUSED) else EXIT_FINDINGS
 
@@ -114,11 +122,15 @@ def _print_result(console: Console, result: JobResult) -> None:
     counts = {status: len(result.with_status(status)) for status in HostStatus}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     console.print(f"{summary}; {result.duration:.1f} s")
+    if result.interrupted:
+        console.print(f"[bold red]interrupted ({escape(result.interrupted)})[/bold red]: Ansible was stopped "
+                      f"mid-run and {counts[HostStatus.NOT_RUN]} PCs were not reached; the PCs it was working on "
+                      "may be half done. Run the job again to finish: it changes only what is not as intended yet.")
     if result.halted:
         console.print(
             f"[red]rollout halted[/red]: the failure limit was exceeded; "
             f"{counts[HostStatus.NOT_RUN]} PCs were left untouched. "
-            f"Retry them with: schooltech rebuild --school {result.school} --retry-failed {result.run_id}"
+            f"Retry them with: schooltech {result.kind} --school {result.school} --retry-failed {result.run_id}"
         )
     for warning in result.warnings:
         console.print(f"[yellow]note[/yellow]: {escape(warning)}")

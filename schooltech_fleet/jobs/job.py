@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import replace
 from typing import Any
@@ -12,11 +12,13 @@ from typing import Any
 from .. import clock, journal
 from ..errors import FleetError, UsageError
 from ..guard import check_reachable
+from ..interrupts import never
 from ..inventory import Fleet, load_fleet
 from . import runs
 from .locks import school_lock
 from .model import HostResult, HostStatus, JobKind, JobRequest, JobResult
 from .runner import EventTally, PlaybookRun, ProgressCallback, run_playbook
+from .scratch import ansible_temporary_files, scratch_directory
 from .secrets import job_secrets, licence_key_sources
 from .tuning import FORKS, ansible_environment, project_root, strategy
 from .windows import WindowCheck, check_window
@@ -33,9 +35,13 @@ class JobRefused(FleetError):
     """The calendar (or an empty selection) leaves nothing to run."""
 
 
-def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
-            invocation: str | None = None) -> JobResult:  # fmt: skip
-    """Run *request* and return one result per targeted host; never raises for failed hosts."""
+def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, invocation: str | None = None,
+            stop: Callable[[], str | None] = never) -> JobResult:  # fmt: skip
+    """Run *request* and return one result per targeted host; never raises for failed hosts.
+
+    When *stop* gives a reason (``interrupts.stop_on_signals``), ansible-playbook is stopped
+    and the job returns what it did so far, ``interrupted`` with that reason.
+    """
     if request.force_window and not request.reason:
         raise UsageError("--force-window needs --reason", "say why, e.g. --reason 'exam board approved'")
     if not 0 <= request.max_fail <= 100:
@@ -70,26 +76,28 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None,
              "simulation": simulation}  # fmt: skip
     # a check run changes nothing, so it does not keep a real job waiting
     lock = school_lock(request.school, f"{request.kind} ({run_id})") if not request.check else nullcontext()
-    with lock, job_secrets(sources, school_dir) as secrets:
+    with lock, scratch_directory() as scratch:
+        secrets = job_secrets(sources, school_dir, scratch)
         journal.record(begin)
-        cmdline = [*(["--check"] if request.check else []), *(["--diff"] if request.diff else [])]
-        if secrets.vars_file:
-            cmdline += ["-e", f"@{secrets.vars_file}"]
-        rc = run_playbook(PlaybookRun(
+        cmdline = [*(["--check"] if request.check else []), *(["--diff"] if request.diff else []),
+                   *secrets.arguments]  # fmt: skip
+        envvars = {**ansible_environment(simulation or "real"), **ansible_temporary_files(scratch)}
+        ended = run_playbook(PlaybookRun(
             run_id=run_id, run_dir=run_dir, project_dir=project_root() / "playbooks",
             playbook=request.kind.playbook, inventory=request.inventory.resolve(), limit=runnable,
             extravars=job_extravars(request, fleet, runnable, windows), cmdline=cmdline,
-            envvars=ansible_environment(simulation or "real"), forks=FORKS,
-        ), tally)  # fmt: skip
+            envvars=envvars, forks=FORKS, secrets=secrets.values,
+        ), tally, stop)  # fmt: skip
     hosts = tally.results()
-    halted = any(h.status is HostStatus.NOT_RUN for h in hosts) and rc != 0
+    halted = ended.stopped is None and any(h.status is HostStatus.NOT_RUN for h in hosts) and ended.rc != 0
     result = JobResult(
         run_id=run_id, kind=request.kind, school=request.school, check=request.check,
         started=now.isoformat(timespec="seconds"), finished=clock.now().isoformat(timespec="seconds"),
         duration=round(time.monotonic() - started, 2),
         hosts=(*hosts, *(HostResult(h, HostStatus.REFUSED, message=f"exam freeze: {windows[h].frozen_by}")
                          for h in refused)),
-        halted=halted, ansible_rc=rc, simulation=simulation, warnings=_warnings(refused),
+        halted=halted, ansible_rc=ended.rc, simulation=simulation, warnings=_warnings(refused),
+        interrupted=ended.stopped,
     )  # fmt: skip
     return _recorded(result)
 
@@ -103,7 +111,8 @@ def _recorded(result: JobResult) -> JobResult:
         failed = f"the run's record could not be written ({exc.message if isinstance(exc, FleetError) else exc})"
     journal_failed = journal.record_outcome({
         "event": "lab-job", "phase": "end", "run_id": result.run_id, "kind": str(result.kind),
-        "school": result.school, "check": result.check, "halted": result.halted, "duration": result.duration,
+        "school": result.school, "check": result.check, "halted": result.halted,
+        "interrupted": result.interrupted, "duration": result.duration,
         "hosts": {h.name: str(h.status) for h in result.hosts}, **({"record_failed": failed} if failed else {}),
     })  # fmt: skip
     problems = [p for p in (failed, journal_failed) if p]

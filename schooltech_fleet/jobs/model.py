@@ -76,11 +76,14 @@ class JobResult:
     simulation: str | None = None
     warnings: tuple[str, ...] = ()
     record_failed: str | None = None  # the run's record or its final journal record could not be written
+    interrupted: str | None = None  # why ansible-playbook was stopped before its end (a signal), if it was
 
     @property
     def succeeded(self) -> bool:
-        return not self.halted and all(h.status in (HostStatus.OK, HostStatus.CHANGED) for h in self.hosts
-                                       if h.status is not HostStatus.REFUSED)  # fmt: skip
+        counted = [h for h in self.hosts if h.status is not HostStatus.REFUSED]
+        return not self.halted and self.interrupted is None and all(
+            h.status in (HostStatus.OK, HostStatus.CHANGED) for h in counted
+        )
 
     def with_status(self, status: HostStatus) -> list[str]:
         return [h.name for h in self.hosts if h.status is status]

@@ -3,13 +3,18 @@
 Progress and results are built from ansible-runner's job events (never from its
 stdout): per-host counters, the task running now, failures with their message,
 hosts a halted rollout never reached, and what the roles reported with set_stats.
+A stop request (a signal) stops ansible-playbook within a second. Ansible gets an
+allow-listed environment without secrets, and ansible-runner's files of the run are
+scrubbed of secrets afterwards, whatever happened.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
+import shlex
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,8 +23,11 @@ from typing import Any
 
 import ansible_runner
 
+from .. import private
 from ..errors import FleetError
+from ..interrupts import never
 from .model import HostResult, HostStatus, Progress
+from .secrets import scrub
 
 ProgressCallback = Callable[[Progress], None]
 
@@ -149,6 +157,13 @@ class PlaybookRun:
     cmdline: Sequence[str]
     envvars: Mapping[str, str]
     forks: int
+    secrets: Sequence[str] = field(default=(), repr=False)  # scrubbed from the run's files afterwards
+
+
+@dataclass(frozen=True)
+class PlaybookExit:
+    rc: int  # ansible-playbook's exit status
+    stopped: str | None = None  # why it was stopped before its end (a signal), if it was
 
 
 class PlaybookDidNotStart(FleetError):
@@ -157,18 +172,37 @@ class PlaybookDidNotStart(FleetError):
 
 # ansible-runner gives ansible-playbook this process's whole environment and records it in the
 # run's artifacts (``command``): an exported licence key or password would end up on disk. So
-# Ansible runs with only what it needs; secrets reach it through a private vars file instead.
+# Ansible runs with only what it needs, and no variable named like a secret, whatever its prefix;
+# secrets reach it through files in the job's scratch directory instead (secrets.py).
 ALLOWED_ENVIRONMENT = re.compile(
     r"^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LANGUAGE|LC_[A-Z]+|TERM|TZ|TMPDIR|SSH_AUTH_SOCK|PYTHONPATH|VIRTUAL_ENV"
-    r"|ANSIBLE_(?!.*(PASSWORD|SECRET|TOKEN|KEY)$)[A-Z_]+)$"
+    r"|ANSIBLE_[A-Z0-9_]+)$"
 )
+SECRET_NAME = re.compile(r"_(PASS|PASSWD|PASSWORD|PASSPHRASE|SECRET|TOKEN|KEY)$", re.IGNORECASE)
+VAULT_SETTING = "ANSIBLE_VAULT_"
+"""The school's vault is schooltech's to open. Given its password file, ansible-playbook would run an
+executable one again at start, under ansible-runner's terminal where nobody answers a prompt."""
+
+STOP_POLL_SECONDS = 1
+"""How often ansible-runner asks whether to stop ansible-playbook (its default: every 5 s)."""
+
+
+def passes_to_ansible(name: str) -> bool:
+    """Whether the environment variable *name* reaches ansible-playbook: allowed, not named like a secret,
+    not a vault setting."""
+    return bool(ALLOWED_ENVIRONMENT.match(name)) and not SECRET_NAME.search(name) and not name.startswith(VAULT_SETTING)
+
+
+def environment_secrets(environ: Mapping[str, str]) -> list[str]:
+    """The values of the variables named like secrets (``*_PASSWORD``, ``*_TOKEN``...) in *environ*."""
+    return [value for name, value in environ.items() if SECRET_NAME.search(name) and value]
 
 
 @contextlib.contextmanager
 def _only_allowed_environment() -> Iterator[None]:
     saved = dict(os.environ)
     for name in list(os.environ):
-        if not ALLOWED_ENVIRONMENT.match(name):
+        if not passes_to_ansible(name):
             del os.environ[name]
     try:
         yield
@@ -177,35 +211,55 @@ def _only_allowed_environment() -> Iterator[None]:
         os.environ.update(saved)
 
 
-def run_playbook(run: PlaybookRun, tally: EventTally) -> int:
-    """Run the playbook; return ansible-playbook's exit status. Results accumulate in *tally*."""
-    with _only_allowed_environment():
-        runner = ansible_runner.run(
-            private_data_dir=str(run.run_dir),
-            ident=run.run_id,
-            project_dir=str(run.project_dir),
-            playbook=run.playbook,
-            inventory=str(run.inventory),
-            limit=",".join(run.limit),
-            extravars=dict(run.extravars),
-            cmdline=" ".join(run.cmdline) or None,
-            envvars=dict(run.envvars),
-            forks=run.forks,
-            quiet=True,
-            suppress_env_files=True,
-            # ansible-runner would point the fact cache at this run's artifacts (facts gathered
-            # again on every run): keep the cache that ansible_environment() chose
-            fact_cache_type="schooltech",
-            event_handler=tally.handle,
-        )
+def run_playbook(run: PlaybookRun, tally: EventTally, stop: Callable[[], str | None] = never) -> PlaybookExit:
+    """Run the playbook until it ends or *stop* gives a reason; results accumulate in *tally*.
+
+    Whatever happens, the run's files are scrubbed afterwards of the secrets of *run* and of
+    every variable in this environment named like a secret.
+    """
+    stopped: list[str] = []
+
+    def cancel() -> bool:  # ansible-runner kills ansible-playbook's process group when this says so
+        reason = stop()
+        if reason is not None and not stopped:
+            stopped.append(reason)
+        return reason is not None
+
+    secrets = [*run.secrets, *environment_secrets(os.environ)]
+    # ansible-runner reads its settings from this file only: given as an argument, they are dropped
+    private.directory(run.run_dir / "env")
+    private.write_text(run.run_dir / "env" / "settings", json.dumps({"pexpect_timeout": STOP_POLL_SECONDS}))
+    try:
+        with _only_allowed_environment():
+            runner = ansible_runner.run(
+                private_data_dir=str(run.run_dir),
+                ident=run.run_id,
+                project_dir=str(run.project_dir),
+                playbook=run.playbook,
+                inventory=str(run.inventory),
+                limit=",".join(run.limit),
+                extravars=dict(run.extravars),
+                cmdline=shlex.join(run.cmdline) or None,  # it splits them again
+                envvars=dict(run.envvars),
+                forks=run.forks,
+                quiet=True,
+                suppress_env_files=True,
+                # ansible-runner would point the fact cache at this run's artifacts (facts gathered
+                # again on every run): keep the cache that ansible_environment() chose
+                fact_cache_type="schooltech",
+                event_handler=tally.handle,
+                cancel_callback=cancel,
+            )
+    finally:
+        scrub(run.run_dir, secrets)
     rc = int(runner.rc if runner.rc is not None else 1)
-    if rc != 0 and not tally.started:
+    if rc != 0 and not tally.started and not stopped:
         output = (artifacts(run) / "stdout").read_text(errors="replace").strip().splitlines()
         raise PlaybookDidNotStart(
             f"ansible-playbook {run.playbook} did not start (exit {rc}): {output[-1] if output else 'no output'}",
             f"the full output is in {artifacts(run) / 'stdout'}",
         )
-    return rc
+    return PlaybookExit(rc, stopped[0] if stopped else None)
 
 
 def artifacts(run: PlaybookRun) -> Path:

@@ -30,6 +30,11 @@ REPO = Path(__file__).resolve().parents[2]
 LAB1 = [f"DEMO-LAB1-PC0{n}" for n in range(1, 5)]
 ALL = [*LAB1, "DEMO-LAB2-PC01", "DEMO-LAB2-PC02", "DEMO-LIB-PC01", "DEMO-LIB-PC02"]
 CANARIES = {"DEMO_EXAM_BROWSER_KEY": "CANARY-exam-3c9d1f", "DEMO_DATALOGGER_KEY": "CANARY-datalog-77e0aa"}
+OTHER_SECRETS = {  # the become password the job hands Ansible, and secrets it has no use for
+    "ANSIBLE_BECOME_PASS": "CANARY-become-5e0b", "ANSIBLE_SUDO_PASS": "CANARY-sudo-c81d",
+    "SCHOOLTECH_SWITCH_PASSWORD": "CANARY-password-2f6a", "ANSIBLE_NET_PASSWD": "CANARY-passwd-7a3c",
+    "GITLAB_API_TOKEN": "CANARY-token-94d1", "BACKUP_SECRET": "CANARY-secret-0b7e", "SIGNING_KEY": "CANARY-key-6e25",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -239,19 +244,23 @@ def test_a_job_whose_final_record_cannot_be_written_still_returns_its_outcome(
     assert runs.load(result.run_id) == replace(result, record_failed=None)  # the run's own record was written
 
 
-def test_the_canary_licence_keys_never_leak(school: simulation.Simulation, state_dir: Path) -> None:
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}
+def test_the_canary_licence_keys_never_leak(school: simulation.Simulation, state_dir: Path, tmp_path: Path) -> None:
+    env = {**os.environ, **OTHER_SECRETS, "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+           "TMPDIR": str(tmp_path)}  # fmt: skip
+    env.pop("XDG_RUNTIME_DIR", None)
     command = [str(Path(sys.executable).parent / "schooltech"), "license", "-i", school.inventory, "--school", "DEMO"]
     done = subprocess.run(command, check=False, capture_output=True, text=True, env=env, cwd=REPO)
     assert done.returncode == 0, done.stdout + done.stderr
+    secrets = [*CANARIES.values(), *OTHER_SECRETS.values()]
     leaks = []
-    for path in state_dir.rglob("*"):
+    for path in [*state_dir.rglob("*"), *tmp_path.rglob("*")]:
         if path.is_file():
             data = path.read_bytes()
-            leaks += [str(path) for value in CANARIES.values() if value.encode() in data]
-    for value in CANARIES.values():
+            leaks += [str(path) for value in secrets if value.encode() in data]
+    for value in secrets:
         assert value not in done.stdout + done.stderr
     assert leaks == []
+    assert list(tmp_path.iterdir()) == []  # the job's scratch directory went with it
     assert CANARIES["DEMO_EXAM_BROWSER_KEY"] in on(school, "DEMO-LIB-PC01", "cat /etc/schooltech/licences/*.lic")
 
 
