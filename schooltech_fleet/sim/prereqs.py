@@ -42,7 +42,9 @@ IMAGING_FILES: dict[Path, str] = {
     Path("/usr/lib/ipxe/qemu/efi-e1000.rom"): "ipxe-qemu",
     Path("/usr/share/seabios/bios-256k.bin"): "seabios",
 }
-IMAGING_APT_LINE = "sudo apt-get install qemu-system-x86 ipxe dnsmasq-base wakeonlan busybox-static"
+IMAGING_APT_LINE = "sudo apt-get install " + " ".join(
+    sorted(set(IMAGING_BINARIES.values()) | set(IMAGING_FILES.values()) - {"apt", "dpkg"})
+)
 CONTAINERS_CONF = Path("/etc/containers/containers.conf")
 REQUIRED_ULIMITS = ("nofile", "nproc")
 

@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 
 from schooltech_fleet.errors import SimulationError, UsageError
 from schooltech_fleet.sim.imaging import dnsmasq, installer, network
+from schooltech_fleet.sim.imaging.dhcp_probe import Offer
 from schooltech_fleet.sim.imaging.disk_marker import InstallMarker, read_marker
 from schooltech_fleet.sim.imaging.power import PowerConfig
 from schooltech_fleet.sim.imaging.served_tree import Callback, ServedTree, new_token, normal_mac
@@ -244,6 +245,28 @@ class ImagingLab:
         return run_host_command(
             network.in_namespace(self.namespaces.name(role), argv), what=what, timeout=timeout, check=check
         )
+
+    def dhcp_offers(self, arch: int = 0, user_class: str | None = None, wait: float = 3.0) -> list[Offer]:
+        """The DHCP offers a PXE client of *arch* (or iPXE, ``user_class="iPXE"``) gets on the segment.
+
+        Asked from the probe namespace with :mod:`dhcp_probe`: a discover only, no lease taken.
+        """
+        argv = [sys.executable, "-m", "schooltech_fleet.sim.imaging.dhcp_probe", "--arch", str(arch)]
+        argv += ["--wait", str(wait)] + (["--user-class", user_class] if user_class else [])
+        result = self.run_in("probe", argv, what="probe the segment's DHCP offers", timeout=wait + 30)
+        return [Offer(**offer) for offer in json.loads(result.stdout)]
+
+    def tftp_get(self, name: str) -> bytes:
+        """The file *name* as the boot server's TFTP serves it (fetched from the probe namespace)."""
+        target = self.workdir / "probe" / Path(name).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        self.run_in(
+            "probe",
+            ["busybox", "tftp", "-g", "-r", name, "-l", str(target), str(self.boot_server)],
+            what=f"fetch {name} over TFTP",
+        )
+        return target.read_bytes()
 
     def wait_for_state(self, mac: str, state: VmState, timeout: float, boots: int | None = None) -> VmStatus:
         """Wait until the PC is in *state* (and, if given, has been powered on *boots* times)."""
