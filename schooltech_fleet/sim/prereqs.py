@@ -43,7 +43,7 @@ IMAGING_FILES: dict[Path, str] = {
     Path("/usr/share/seabios/bios-256k.bin"): "seabios",
 }
 IMAGING_APT_LINE = "sudo apt-get install " + " ".join(
-    sorted(set(IMAGING_BINARIES.values()) | set(IMAGING_FILES.values()) - {"apt", "dpkg"})
+    sorted((set(IMAGING_BINARIES.values()) | set(IMAGING_FILES.values())) - {"apt", "dpkg"})
 )
 CONTAINERS_CONF = Path("/etc/containers/containers.conf")
 REQUIRED_ULIMITS = ("nofile", "nproc")

@@ -106,20 +106,21 @@ class BootRequestHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/octet-stream")
         self.send_header("Content-Length", str(size))
         self.end_headers()
+        self._record(HTTPStatus.OK, size)
         with target.open("rb") as source:
             while chunk := source.read(1 << 20):
                 self.wfile.write(chunk)
-        self._record(HTTPStatus.OK, size)
 
     def _send(self, status: HTTPStatus, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(body)
         self._record(status, len(body))
+        self.wfile.write(body)
 
     def _record(self, status: HTTPStatus, size: int) -> None:
+        """Log the answer before its body goes out: whoever got the answer finds it in the log."""
         self.server.record(
             {
                 "time": time.time(),
