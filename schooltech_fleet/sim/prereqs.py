@@ -41,6 +41,8 @@ IMAGING_FILES: dict[Path, str] = {
     Path("/usr/lib/ipxe/ipxe.efi"): "ipxe",
     Path("/usr/lib/ipxe/qemu/efi-e1000.rom"): "ipxe-qemu",
     Path("/usr/share/seabios/bios-256k.bin"): "seabios",
+    Path("/usr/share/OVMF/OVMF_CODE_4M.fd"): "ovmf",
+    Path("/usr/share/OVMF/OVMF_VARS_4M.fd"): "ovmf",
 }
 IMAGING_APT_LINE = "sudo apt-get install " + " ".join(
     sorted((set(IMAGING_BINARIES.values()) | set(IMAGING_FILES.values())) - {"apt", "dpkg"})

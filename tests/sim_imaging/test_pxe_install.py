@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from schooltech_fleet.sim.imaging.disk_marker import INSTALLED_SYSTEM_EXIT, MAGIC, InstallMarker
-from schooltech_fleet.sim.imaging.dnsmasq import BIOS_LOADER
+from schooltech_fleet.sim.imaging.dnsmasq import BIOS_LOADER, UEFI_LOADER
 from schooltech_fleet.sim.imaging.lab import ImagingLab
 from schooltech_fleet.sim.imaging.served_tree import LOCAL_BOOT_SCRIPT
-from schooltech_fleet.sim.imaging.vm import VmState
+from schooltech_fleet.sim.imaging.vm import Firmware, VmState
 
 pytestmark = pytest.mark.imaging
 
@@ -99,6 +99,37 @@ def test_a_woken_pc_installs_once_calls_back_and_then_boots_its_disk(imaging_lab
     assert later == ["/boot/52-54-00-77-00-01.ipxe"], "a script, no kernel, no answer: nothing installed again"
     assert imaging_lab.serial_log(pc.mac).rstrip().endswith(f"{MAGIC} token={token} answer-sha256={sha}")
     assert [found.token for found in imaging_lab.callbacks()].count(token) == 1
+
+
+def test_a_uefi_pc_fetches_ipxe_efi_over_tftp_then_installs_the_same_way(imaging_lab: ImagingLab) -> None:
+    (pc,) = [pc for pc in imaging_lab.config.pcs if pc.firmware is Firmware.UEFI]
+    answer = _answer(pc.name)
+    token = imaging_lab.prepare_install(pc.mac, answer)
+
+    imaging_lab.wake(pc.mac)
+    callback = imaging_lab.wait_for_callback(token, timeout=INSTALL_TIMEOUT)
+    imaging_lab.wait_for_state(pc.mac, VmState.OFF, timeout=60)
+
+    sha = hashlib.sha256(answer.encode()).hexdigest()
+    assert imaging_lab.installed(pc.mac) == InstallMarker(token=token, answer_sha256=sha)
+    boot_log = imaging_lab.dnsmasq_log("boot")
+    assert f"sent {imaging_lab.tftp_root / UEFI_LOADER.name} to {callback.client}" in boot_log
+    assert "vendor class: PXEClient:Arch:00007" in boot_log, "OVMF's PXE client asked as x86-64 UEFI"
+
+
+def test_a_pc_whose_installer_fails_powers_off_without_calling_back(imaging_lab: ImagingLab) -> None:
+    pc = imaging_lab.config.pcs[1]
+    token = imaging_lab.prepare_install(pc.mac, _answer(pc.name))
+    imaging_lab.served.token_path(token).unlink()  # the boot server lost the token: no answer file
+    before = imaging_lab.vm(pc.mac).boots
+
+    imaging_lab.wake(pc.mac)
+    status = imaging_lab.wait_for_state(pc.mac, VmState.OFF, timeout=INSTALL_TIMEOUT, boots=before + 1)
+
+    assert (status.exit_code, status.timed_out) == (0, False), "it powered off by itself"
+    assert token not in [callback.token for callback in imaging_lab.callbacks()]
+    assert imaging_lab.installed(pc.mac) is None
+    assert f"FAILED: no answer file for token {token}" in imaging_lab.serial_log(pc.mac)
 
 
 def test_a_wake_for_an_unknown_mac_is_logged_and_starts_nothing(imaging_lab: ImagingLab) -> None:

@@ -6,6 +6,7 @@ and the SHA-256 of the answer file the installer fetched, so the host can tell e
 what was installed (:func:`read_marker`). Booted from the disk later, the program prints
 the marker on the first serial port and ends the VM through qemu's ``isa-debug-exit``
 device (exit status :data:`INSTALLED_SYSTEM_EXIT`): the "installed system" of the lab.
+It is a BIOS boot sector: a UEFI PC has no installed system to boot in the lab.
 """
 
 from __future__ import annotations

@@ -37,8 +37,9 @@ from schooltech_fleet.sim.prereqs import run_host_command
 KERNEL_METAPACKAGE = "linux-image-amd64"
 BUSYBOX = Path("/bin/busybox")
 BUSYBOX_PACKAGE = "busybox-static"
-#: the drivers of the lab's VM: e1000 NIC, virtio-blk disk on virtio-pci (dependencies are added)
-MODULES: tuple[str, ...] = ("e1000", "virtio_pci", "virtio_blk")
+#: the drivers of the lab's VMs: e1000 (BIOS) or virtio-net (UEFI) NIC, virtio-blk disk on
+#: virtio-pci (dependencies are added)
+MODULES: tuple[str, ...] = ("e1000", "virtio_pci", "virtio_net", "virtio_blk")
 KERNEL_NAME = "vmlinuz"
 INITRD_NAME = "initrd.gz"
 

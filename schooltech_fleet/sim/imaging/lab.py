@@ -45,7 +45,16 @@ from schooltech_fleet.sim.imaging.dhcp_probe import Offer
 from schooltech_fleet.sim.imaging.disk_marker import InstallMarker, read_marker
 from schooltech_fleet.sim.imaging.power import PowerConfig
 from schooltech_fleet.sim.imaging.served_tree import Callback, ServedTree, new_token, normal_mac
-from schooltech_fleet.sim.imaging.vm import VmSpec, VmState, VmStatus, create_disk, kill_group, read_status
+from schooltech_fleet.sim.imaging.vm import (
+    Firmware,
+    VmSpec,
+    VmState,
+    VmStatus,
+    create_disk,
+    create_uefi_vars,
+    kill_group,
+    read_status,
+)
 from schooltech_fleet.sim.prereqs import check_imaging_prerequisites, run_host_command
 
 _T = TypeVar("_T")
@@ -57,10 +66,11 @@ STANDIN_DIR = "standin"
 
 @dataclass(frozen=True)
 class LabPc:
-    """A simulated PC of the lab: its name (for files and logs) and its MAC."""
+    """A simulated PC of the lab: its name (for files and logs), its MAC and how it boots."""
 
     name: str
     mac: str
+    firmware: Firmware = Firmware.BIOS
 
     def __post_init__(self) -> None:
         normal_mac(self.mac)
@@ -313,6 +323,9 @@ class ImagingLab:
     def _disk(self, pc: LabPc) -> Path:
         return self.workdir / "disks" / f"{pc.name}.img"
 
+    def _uefi_vars(self, pc: LabPc) -> Path:
+        return self.workdir / "disks" / f"{pc.name}.uefi-vars.fd"
+
     def _serial_log(self, pc: LabPc) -> Path:
         return self.logs / f"{pc.name}.serial.log"
 
@@ -328,6 +341,8 @@ class ImagingLab:
             shutil.copyfile(loader, self.tftp_root / loader.name)
         for pc in self.config.pcs:
             create_disk(self._disk(pc))
+            if pc.firmware is Firmware.UEFI:
+                create_uefi_vars(self._uefi_vars(pc))
 
     def _start_services(self) -> None:
         config_dir = self.workdir / "config"
@@ -373,6 +388,8 @@ class ImagingLab:
                 disk=self._disk(pc),
                 serial_log=self._serial_log(pc),
                 qemu_log=self.logs / f"{pc.name}.qemu.log",
+                firmware=pc.firmware,
+                uefi_vars=self._uefi_vars(pc) if pc.firmware is Firmware.UEFI else None,
             )
             for index, pc in enumerate(self.config.pcs)
         )
