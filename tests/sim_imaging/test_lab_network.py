@@ -19,7 +19,7 @@ CRASHING_OWNER = """
 import sys, time
 from pathlib import Path
 from schooltech_fleet.sim.imaging.lab import ImagingLab, LabConfig, LabPc
-lab = ImagingLab(Path(sys.argv[1]), LabConfig(pcs=(LabPc("pc01", "52:54:00:77:00:01"),), http_port=8081))
+lab = ImagingLab(Path(sys.argv[1]), LabConfig(pcs=(LabPc("pc01", "52:54:00:77:00:01"),)))
 lab.start()
 print(lab.run_id, flush=True)
 time.sleep(600)
