@@ -7,7 +7,11 @@
 set -euo pipefail
 
 PACKAGES=(podman runc debootstrap openssh-client uidmap dpkg-dev apt-utils git python3 python3-venv
-          ca-certificates dconf-cli)
+          ca-certificates dconf-cli
+          # the imaging lab (schooltech_fleet/sim/imaging): VMs (BIOS and UEFI firmware), iPXE,
+          # DHCP/TFTP, Wake-on-LAN, the stand-in installer's busybox. dnsmasq-base, not dnsmasq: no
+          # dnsmasq service on the host.
+          iproute2 qemu-system-x86 ipxe ipxe-qemu seabios ovmf dnsmasq-base wakeonlan busybox-static)
 CONF=${SCHOOLTECH_CONTAINERS_CONF:-/etc/containers/containers.conf}
 
 die() {

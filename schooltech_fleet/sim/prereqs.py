@@ -25,6 +25,28 @@ REQUIRED_BINARIES: dict[str, str] = {
     "apt-ftparchive": "apt-utils",
     "tar": "tar",
 }
+#: the imaging lab (schooltech_fleet.sim.imaging): binary -> Debian package that provides it
+IMAGING_BINARIES: dict[str, str] = {
+    "ip": "iproute2",
+    "qemu-system-x86_64": "qemu-system-x86",
+    "dnsmasq": "dnsmasq-base",  # the binary only: the dnsmasq package would also start a host service
+    "wakeonlan": "wakeonlan",
+    "busybox": "busybox-static",
+    "apt-get": "apt",
+    "dpkg-deb": "dpkg",
+}
+#: the imaging lab's firmware files -> Debian package that provides them
+IMAGING_FILES: dict[Path, str] = {
+    Path("/usr/lib/ipxe/undionly.kpxe"): "ipxe",
+    Path("/usr/lib/ipxe/ipxe.efi"): "ipxe",
+    Path("/usr/lib/ipxe/qemu/efi-e1000.rom"): "ipxe-qemu",
+    Path("/usr/share/seabios/bios-256k.bin"): "seabios",
+    Path("/usr/share/OVMF/OVMF_CODE_4M.fd"): "ovmf",
+    Path("/usr/share/OVMF/OVMF_VARS_4M.fd"): "ovmf",
+}
+IMAGING_APT_LINE = "sudo apt-get install " + " ".join(
+    sorted((set(IMAGING_BINARIES.values()) | set(IMAGING_FILES.values())) - {"apt", "dpkg"})
+)
 CONTAINERS_CONF = Path("/etc/containers/containers.conf")
 REQUIRED_ULIMITS = ("nofile", "nproc")
 
@@ -41,12 +63,26 @@ def check_host_prerequisites() -> None:
         )
 
 
-def missing_binaries() -> list[str]:
+def check_imaging_prerequisites() -> None:
+    """Raise PrerequisiteError naming everything the host lacks for the imaging lab."""
+    problems = missing_binaries(IMAGING_BINARIES) + [
+        f"{path} not found (Debian package {package})" for path, package in IMAGING_FILES.items() if not path.is_file()
+    ]
+    if os.geteuid() != 0:
+        problems.insert(0, "not running as root (network namespaces and taps need root)")
+    if problems:
+        raise PrerequisiteError(
+            "the imaging lab cannot run on this host: " + "; ".join(problems),
+            hint=f"{SETUP_HINT} (or: {IMAGING_APT_LINE})",
+        )
+
+
+def missing_binaries(required: Mapping[str, str] = REQUIRED_BINARIES) -> list[str]:
     """Describe each required binary that is not on PATH (nor in /usr/sbin, /sbin)."""
     search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
     return [
         f"'{binary}' not found (Debian package {package})"
-        for binary, package in REQUIRED_BINARIES.items()
+        for binary, package in required.items()
         if shutil.which(binary, path=search) is None
     ]
 

@@ -1,0 +1,131 @@
+"""The boot server's HTTP side: per-MAC scripts, one-shot answer tokens, callbacks, discovered MACs.
+
+The real server (:class:`BootServer`) on 127.0.0.1 in a thread, with real HTTP requests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from schooltech_fleet.errors import SimulationError
+from schooltech_fleet.sim.imaging.http_server import BootServer
+from schooltech_fleet.sim.imaging.served_tree import LOCAL_BOOT_SCRIPT, ServedTree, new_token
+
+pytestmark = pytest.mark.imaging
+
+MAC = "52:54:00:77:00:01"
+INSTALL_SCRIPT = "#!ipxe\nkernel http://10.77.0.2:8080/files/standin/vmlinuz\nboot\n"
+ANSWER = "d-i debian-installer/locale string en_GB.UTF-8\n"
+
+
+@dataclass
+class Served:
+    tree: ServedTree
+    url: str
+    log: Path
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        return _request(urllib.request.Request(self.url + path))
+
+    def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        return _request(urllib.request.Request(self.url + path, data=body, method="POST"))
+
+
+def _request(request: urllib.request.Request) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    tree = ServedTree(tmp_path / "served").create()
+    log = tmp_path / "http.jsonl"
+    server = BootServer(("127.0.0.1", 0), tree, log)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield Served(tree, f"http://127.0.0.1:{server.server_address[1]}", log)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_a_pc_gets_its_own_script_by_mac_as_ipxe_spells_it(served: Served) -> None:
+    served.tree.write_script(MAC.upper(), INSTALL_SCRIPT)
+    assert served.get("/boot/52-54-00-77-00-01.ipxe") == (200, INSTALL_SCRIPT.encode())
+    assert served.tree.discovered() == []
+
+
+def test_an_unknown_mac_boots_from_its_disk_and_is_recorded_as_discovered(served: Served) -> None:
+    assert served.get("/boot/52-54-00-aa-bb-cc.ipxe") == (200, LOCAL_BOOT_SCRIPT.encode())
+    assert served.tree.discovered() == ["52:54:00:aa:bb:cc"]
+    assert served.get("/boot/not-a-mac.ipxe")[0] == 404
+
+
+def test_the_answer_token_is_one_shot(served: Served) -> None:
+    token = new_token()
+    served.tree.write_script(MAC, INSTALL_SCRIPT)
+    served.tree.open_token(token, MAC, ANSWER)
+    sha = hashlib.sha256(ANSWER.encode()).hexdigest()
+
+    assert served.get(f"/answer/{token}") == (200, ANSWER.encode())
+    status, reply = served.post(f"/callback/{token}", f"token={token}&answer-sha256={sha}".encode())
+    assert status == 200, reply
+
+    (callback,) = served.tree.callbacks()
+    assert (callback.token, callback.mac, callback.client) == (token, MAC, "127.0.0.1")
+    assert callback.body == f"token={token}&answer-sha256={sha}"
+    # the entry flipped to local boot: the next network boot does not install again
+    assert served.get("/boot/52-54-00-77-00-01.ipxe") == (200, LOCAL_BOOT_SCRIPT.encode())
+    # and the token is spent: no answer file, no second callback
+    assert served.get(f"/answer/{token}")[0] == 410
+    assert served.post(f"/callback/{token}", b"again")[0] == 410
+    assert len(served.tree.callbacks()) == 1
+
+
+def test_answers_are_served_by_open_token_only(served: Served) -> None:
+    token = new_token()
+    served.tree.open_token(token, MAC, ANSWER, answer_name="pc01.preseed")
+    assert served.get(f"/answer/{new_token()}")[0] == 410
+    assert served.get("/answer/short")[0] == 410
+    assert served.get("/answer/../tokens")[0] in (404, 410)
+    # answer files are never reachable by path
+    assert served.get("/files/../answers/pc01.preseed")[0] == 404
+    assert served.post(f"/callback/{new_token()}", b"")[0] == 410
+
+
+def test_files_are_served_from_files_only(served: Served) -> None:
+    kernel = served.tree.root / "files" / "standin" / "vmlinuz"
+    kernel.parent.mkdir(parents=True)
+    kernel.write_bytes(b"\x00kernel" * 1000)
+    assert served.get("/files/standin/vmlinuz") == (200, kernel.read_bytes())
+    assert served.get("/files/standin/missing")[0] == 404
+    assert served.get("/files/%2e%2e/tokens")[0] == 404
+
+
+def test_every_request_is_logged_as_a_json_line(served: Served) -> None:
+    served.get("/boot/52-54-00-aa-bb-cc.ipxe")
+    served.get("/nothing-here")
+    entries = [json.loads(line) for line in served.log.read_text(encoding="utf-8").splitlines()]
+    assert [(entry["method"], entry["path"], entry["status"]) for entry in entries] == [
+        ("GET", "/boot/52-54-00-aa-bb-cc.ipxe", 200),
+        ("GET", "/nothing-here", 404),
+    ]
+
+
+def test_a_script_must_be_ipxe(served: Served) -> None:
+    with pytest.raises(SimulationError, match="#!ipxe"):
+        served.tree.write_script(MAC, "kernel vmlinuz\n")
