@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ansible_runner
+from ansible_runner.interface import init_runner
 
 from .. import private
 from ..errors import FleetError
@@ -230,8 +230,8 @@ def run_playbook(run: PlaybookRun, tally: EventTally, stop: Callable[[], str | N
     private.directory(run.run_dir / "env")
     private.write_text(run.run_dir / "env" / "settings", json.dumps({"pexpect_timeout": STOP_POLL_SECONDS}))
     try:
-        with _only_allowed_environment():
-            runner = ansible_runner.run(
+        with _only_allowed_environment():  # ansible-runner copies the environment when it prepares the run
+            runner = init_runner(
                 private_data_dir=str(run.run_dir),
                 ident=run.run_id,
                 project_dir=str(run.project_dir),
@@ -250,6 +250,7 @@ def run_playbook(run: PlaybookRun, tally: EventTally, stop: Callable[[], str | N
                 event_handler=tally.handle,
                 cancel_callback=cancel,
             )
+        runner.run()  # the callbacks run in this process's whole environment again
     finally:
         scrub(run.run_dir, secrets)
     rc = int(runner.rc if runner.rc is not None else 1)

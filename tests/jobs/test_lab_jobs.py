@@ -230,12 +230,10 @@ def test_a_job_whose_final_record_cannot_be_written_still_returns_its_outcome(
 ) -> None:
     monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))  # a journal of this test's own to break
 
-    journal_file = audit_path()  # named now: while Ansible runs, only its allowed variables are in the environment
-
     def disk_trouble(_progress: Progress) -> None:  # once the job runs, its journal can no longer be appended to
-        if journal_file.is_file():
-            journal_file.unlink()
-            journal_file.mkdir()
+        if audit_path().is_file():
+            audit_path().unlink()
+            audit_path().mkdir()
 
     result = run_job(JobRequest(kind=JobKind.CONFIGURE, inventory=Path(school.inventory), school="DEMO",
                                 rooms=("LIB",)), on_progress=disk_trouble)  # fmt: skip
