@@ -107,6 +107,17 @@ def test_answers_are_served_by_open_token_only(served: Served) -> None:
     assert served.post(f"/callback/{new_token()}", b"")[0] == 410
 
 
+def test_ubuntu_nocloud_gets_user_data_and_meta_data_under_the_token(served: Served) -> None:
+    token = new_token()
+    served.tree.open_token(token, MAC, ANSWER)
+    assert served.get(f"/answer/{token}/user-data") == (200, ANSWER.encode())
+    assert served.get(f"/answer/{token}/meta-data") == (200, f"instance-id: schooltech-{token}\n".encode())
+    assert served.get(f"/answer/{token}/vendor-data")[0] == 410
+    served.post(f"/callback/{token}", b"installed")
+    assert served.get(f"/answer/{token}/user-data")[0] == 410
+    assert served.get(f"/answer/{token}/meta-data")[0] == 410
+
+
 def test_files_are_served_from_files_only(served: Served) -> None:
     kernel = served.tree.root / "files" / "standin" / "vmlinuz"
     kernel.parent.mkdir(parents=True)

@@ -137,7 +137,8 @@ def debconf_checkonly(files: Iterable[tuple[str, str]]) -> list[Finding]:
         if match is None:
             continue
         name, line = _locate(int(match["line"]), named, ends)
-        findings.append(Finding(name, line, f"debconf: {match['text']}"))
+        text = re.sub(r"line \d+", f"line {line}", match["text"])
+        findings.append(Finding(name, line, f"debconf: {text}"))
     if result.returncode != 0 and not findings:
         problem = result.stderr.strip() or f"exit status {result.returncode}"
         findings += [Finding(name, None, f"debconf-set-selections failed: {problem}") for name, _ in named]
