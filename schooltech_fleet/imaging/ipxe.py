@@ -113,7 +113,8 @@ def install_script(server_url: str, os: OperatingSystem, firmware: Firmware, tok
     try:
         media = MEDIA[os]
     except KeyError:
-        raise ImagingError(f"no network installer is known for {os}", hint=f"known: {', '.join(map(str, MEDIA))}") from None
+        known = ", ".join(map(str, MEDIA))
+        raise ImagingError(f"no network installer is known for {os}", hint=f"known: {known}") from None
     if not re.fullmatch(r"[A-Za-z0-9-]{1,63}", hostname):
         raise ImagingError(f"{hostname!r} is not a host name", hint="letters, digits and '-'")
     files = f"{server}/files"

@@ -81,7 +81,7 @@ class AnswerRequest:
         if self.timezone not in _timezones():
             _refuse("timezone", self.timezone, "an IANA time zone such as Europe/London")
         if not _SSH_KEY.match(self.admin_ssh_key):
-            _refuse("admin_ssh_key", self.admin_ssh_key, "one OpenSSH public key line: type, key, optional plain comment")
+            _refuse("admin_ssh_key", self.admin_ssh_key, "one OpenSSH public key: type, key, plain comment")
         check_url("callback_url", self.callback_url)
         for field_name in ("mirror", "proxy"):
             value = getattr(self, field_name)
@@ -94,7 +94,7 @@ class AnswerRequest:
         if self.hostname.isdigit():
             _refuse("hostname", self.hostname, "a Windows computer name cannot be only digits")
         if not _WINDOWS_USER.match(self.admin_user):
-            _refuse("admin_user", self.admin_user, "a Windows account name: letters, digits, '.', '_', '-' (20 at most)")
+            _refuse("admin_user", self.admin_user, "a Windows account: letters, digits, '.', '_', '-' (20 at most)")
         if self.disk_layout == "lvm":
             _refuse("disk_layout", self.disk_layout, "LVM is a Linux layout; use single for Windows")
         if self.os == OperatingSystem.WINDOWS11 and self.firmware == "bios":

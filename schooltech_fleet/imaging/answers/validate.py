@@ -190,21 +190,22 @@ def validate_autounattend(filename: str, text: str) -> list[Finding]:
         return [Finding(filename, exc.position[0], f"not well-formed XML: {exc}")]
     if root.tag != f"{{{UNATTEND_NS}}}unattend":
         return [Finding(filename, None, f"the root element is {root.tag}, not unattend in {UNATTEND_NS}")]
-    findings = []
-    passes = [settings.get("pass") for settings in root.findall(f"{{{UNATTEND_NS}}}settings")]
-    findings += [Finding(filename, None, f"the {name} pass is missing") for name in REQUIRED_PASSES if name not in passes]
-    findings += [Finding(filename, None, f"the {name} pass appears twice") for name in set(passes) if passes.count(name) > 1]
-    for component in root.iter(f"{{{UNATTEND_NS}}}component"):
+    ns = f"{{{UNATTEND_NS}}}"
+    problems = []
+    passes = [settings.get("pass") for settings in root.findall(f"{ns}settings")]
+    problems += [f"the {name} pass is missing" for name in REQUIRED_PASSES if name not in passes]
+    problems += [f"the {name} pass appears twice" for name in sorted(map(str, set(passes))) if passes.count(name) > 1]
+    for component in root.iter(f"{ns}component"):
+        name = component.get("name", "?")
         missing = [attribute for attribute in COMPONENT_ATTRIBUTES if not component.get(attribute)]
         if missing:
-            name = component.get("name", "?")
-            findings.append(Finding(filename, None, f"component {name} lacks {', '.join(missing)}"))
+            problems.append(f"component {name} lacks {', '.join(missing)}")
         elif component.get("processorArchitecture") not in ("amd64", "x86", "arm64"):
-            findings.append(Finding(filename, None, f"component {component.get('name')}: unknown processorArchitecture"))
-    setup = root.find(f"{{{UNATTEND_NS}}}settings[@pass='windowsPE']/{{{UNATTEND_NS}}}component[@name='Microsoft-Windows-Setup']")
-    if setup is None or setup.find(f".//{{{UNATTEND_NS}}}InstallTo") is None:
-        findings.append(Finding(filename, None, "windowsPE has no Microsoft-Windows-Setup with an ImageInstall target"))
+            problems.append(f"component {name}: unknown processorArchitecture")
+    setup = root.find(f"{ns}settings[@pass='windowsPE']/{ns}component[@name='Microsoft-Windows-Setup']")
+    if setup is None or setup.find(f".//{ns}InstallTo") is None:
+        problems.append("windowsPE has no Microsoft-Windows-Setup with an ImageInstall target")
     for element in root.iter():
-        if element.tag.endswith("}Password") or element.tag.endswith("}AdministratorPassword"):
-            findings.append(Finding(filename, None, f"{element.tag.split('}')[1]}: no password belongs in an answer file"))
-    return findings
+        if element.tag in (f"{ns}Password", f"{ns}AdministratorPassword"):
+            problems.append(f"{element.tag.removeprefix(ns)}: no password belongs in an answer file")
+    return [Finding(filename, None, problem) for problem in problems]

@@ -24,7 +24,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from schooltech_fleet.errors import SimulationError
-from schooltech_fleet.sim.imaging.served_tree import LOCAL_BOOT_SCRIPT, ServedTree, normal_mac, write_atomically
+from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
+from schooltech_fleet.sim.imaging.served_tree import ServedTree, normal_mac, write_atomically
 
 MAX_CALLBACK_BODY = 64 * 1024
 

@@ -14,8 +14,9 @@ URLs: ``GET /boot/<mac>.ipxe`` (a MAC without a script is sent
 recorded as discovered), ``GET /files/<path>``, ``GET /answer/<token>`` (while the token is
 open; also as ``/answer/<token>/user-data`` with ``/answer/<token>/meta-data`` beside it,
 the two files Ubuntu's ``ds=nocloud-net;s=<server>/answer/<token>/`` asks for) and
-``POST /callback/<token>``: the callback is recorded, the token closes and the PC's script becomes :data:`LOCAL_BOOT_SCRIPT`, so its next network boot starts the
-installed system instead of installing again.
+``POST /callback/<token>``: the callback is recorded, the token closes and the PC's script
+becomes :data:`LOCAL_BOOT_SCRIPT`, so its next network boot starts the installed system
+instead of installing again.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from typing import Any
 
 from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
-
 
 _MAC_RE = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$")
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
