@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from schooltech_fleet.errors import ImagingError
 from schooltech_fleet.imaging.answers.request import Firmware, check_url
+from schooltech_fleet.imaging.finding import Finding
 from schooltech_fleet.inventory.model import OperatingSystem
 
 _MAC = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$")
@@ -141,25 +142,25 @@ def install_script(server_url: str, os: OperatingSystem, firmware: Firmware, tok
     return "\n".join(lines) + "\n"
 
 
-def check_script(text: str, server_url: str) -> list[str]:
-    """Problems of an iPXE script: the ``#!ipxe`` line, known commands only, every URL on *server_url*."""
+def check_script(name: str, text: str, server_url: str) -> list[Finding]:
+    """Findings of the iPXE script *name*: the ``#!ipxe`` line, known commands only, every URL on
+    *server_url*, no iPXE settings but ``${mac}`` and ``${platform}``."""
     server = _server(server_url)
     lines = text.splitlines()
-    problems = [] if lines and lines[0] == "#!ipxe" else ["line 1: the script must start with #!ipxe"]
+    findings = [] if lines and lines[0] == "#!ipxe" else [Finding(name, 1, "the script must start with #!ipxe")]
     for number, line in enumerate(lines[1:], start=2):
         words = line.split()
         if not words or words[0].startswith(("#", ":")):
             continue
         if words[0] not in IPXE_COMMANDS:
-            problems.append(f"line {number}: unknown iPXE command {words[0]!r}")
-        for word in words:
-            for url in re.findall(r"https?://[^\s;]+", word):
-                if not url.startswith(server + "/"):
-                    problems.append(f"line {number}: {url} is not on the boot server {server}")
+            findings.append(Finding(name, number, f"unknown iPXE command {words[0]!r}"))
+        for url in re.findall(r"[a-z]+://[^\s;]+", line):
+            if not url.startswith(server + "/"):
+                findings.append(Finding(name, number, f"{url} is not on the boot server {server}"))
         for setting in re.findall(r"\$\{([^}]*)\}", line):
             if setting not in ("mac", "platform"):
-                problems.append(f"line {number}: unexpected iPXE setting ${{{setting}}}")
-    return problems
+                findings.append(Finding(name, number, f"unexpected iPXE setting ${{{setting}}}"))
+    return findings
 
 
 def _server(server_url: str) -> str:

@@ -16,12 +16,13 @@ from schooltech_fleet.inventory.model import OperatingSystem
 from .conftest import KEY, request
 
 COMBINATIONS = list(itertools.product(sorted(ANSWER_OSES), ("bios", "uefi"), ("single", "lvm")))
-UNSUPPORTED = {
-    (os, firmware, "lvm") for os in (OperatingSystem.WINDOWS10, OperatingSystem.WINDOWS11) for firmware in ("bios", "uefi")
-} | {(OperatingSystem.WINDOWS11, "bios", "single")}
+WINDOWS = (OperatingSystem.WINDOWS10, OperatingSystem.WINDOWS11)
+UNSUPPORTED = {(os, firmware, "lvm") for os in WINDOWS for firmware in ("bios", "uefi")} | {
+    (OperatingSystem.WINDOWS11, "bios", "single")
+}
 
 
-@pytest.mark.parametrize(("os", "firmware", "layout"), COMBINATIONS, ids=lambda value: str(value))
+@pytest.mark.parametrize(("os", "firmware", "layout"), COMBINATIONS, ids=str)
 def test_every_supported_combination_renders_a_file_that_passes_its_validator(
     os: OperatingSystem, firmware: str, layout: str
 ) -> None:
@@ -65,7 +66,9 @@ def test_preseed_layouts_and_boot_loader_follow_the_request() -> None:
 
 
 def test_autoinstall_carries_key_layout_proxy_and_callback() -> None:
-    answer = render_answer(request(os=OperatingSystem.UBUNTU2404, disk_layout="lvm", mirror="http://mirror.example/ubuntu"))
+    answer = render_answer(
+        request(os=OperatingSystem.UBUNTU2404, disk_layout="lvm", mirror="http://mirror.example/ubuntu")
+    )
     assert answer.format is AnswerFormat.AUTOINSTALL
     config = yaml.safe_load(answer.text)["autoinstall"]
     assert config["storage"]["layout"]["name"] == "lvm"

@@ -8,6 +8,7 @@
 
 from schooltech_fleet.imaging.answers.render import AnswerFormat, RenderedAnswer, render_answer
 from schooltech_fleet.imaging.answers.request import AnswerRequest
-from schooltech_fleet.imaging.answers.validate import Finding, validate_answers
+from schooltech_fleet.imaging.answers.validate import validate_answers
+from schooltech_fleet.imaging.finding import Finding
 
 __all__ = ["AnswerFormat", "AnswerRequest", "Finding", "RenderedAnswer", "render_answer", "validate_answers"]

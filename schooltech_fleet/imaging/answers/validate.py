@@ -20,7 +20,6 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -33,6 +32,7 @@ import yaml
 from schooltech_fleet.errors import PrerequisiteError
 from schooltech_fleet.imaging.answers.preseed_keys import ALLOWED_KEYS
 from schooltech_fleet.imaging.answers.render import AnswerFormat, RenderedAnswer
+from schooltech_fleet.imaging.finding import Finding
 
 DEBCONF_SET_SELECTIONS = "debconf-set-selections"
 UNATTEND_NS = "urn:schemas-microsoft-com:unattend"
@@ -51,19 +51,6 @@ Name: templatedb
 Driver: File
 Filename: {root}/templates.dat
 """
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem of one answer file: which file, which line (None if the check cannot say), what."""
-
-    file: str
-    line: int | None
-    problem: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.problem}"
 
 
 def validate_answers(answers: Sequence[RenderedAnswer]) -> list[Finding]:
