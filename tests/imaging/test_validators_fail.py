@@ -6,6 +6,7 @@ import dataclasses
 
 from schooltech_fleet.imaging.answers import Finding, render_answer, validate_answers
 from schooltech_fleet.imaging.answers.render import RenderedAnswer
+from schooltech_fleet.imaging.answers.validate import debconf_checkonly
 from schooltech_fleet.inventory.model import OperatingSystem
 
 from .conftest import request
@@ -73,3 +74,12 @@ def test_autounattend_must_be_well_formed_with_its_passes_and_no_password() -> N
     assert "not unattend" in validate_answers([wrong_ns])[0].problem
     password = broken(answer, "<OOBE>", "<OOBE><Password>secret</Password>")
     assert any("no password" in finding.problem for finding in validate_answers([password]))
+
+
+def test_a_broken_line_shared_by_several_files_is_reported_in_each_with_continuations_counted() -> None:
+    shared = "d-i time/zone strng Europe/London\n"
+    first = "d-i netcfg/get_domain string a\\\n  b\n" + shared
+    second = "\n\n" + shared
+    assert validate_answers([]) == []
+    parsed = debconf_checkonly([("one.cfg", first), ("two.cfg", second)])
+    assert lines_of(parsed) == [("one.cfg", 3), ("two.cfg", 3)]
