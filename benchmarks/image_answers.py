@@ -21,6 +21,7 @@ import itertools
 import time
 from collections import Counter
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from schooltech_fleet.imaging import ipxe
@@ -89,7 +90,7 @@ def main() -> None:
     sample = preseeds[:50]
     _, single_seconds = timed(lambda: [debconf_checkonly([(a.filename, a.text)]) for a in sample])
     by_format: Counter[AnswerFormat] = Counter(answer.format for answer in answers)
-    per_format = {kind: timed(lambda kind=kind: validate_answers(of_format(answers, kind)))[1] for kind in by_format}
+    per_format = {kind: timed(partial(validate_answers, of_format(answers, kind)))[1] for kind in by_format}
 
     total = render_seconds + script_seconds + validate_seconds + check_seconds
     count = len(pcs)

@@ -53,6 +53,9 @@ def test_preseed_callback_is_the_last_step_after_the_key() -> None:
     assert steps[0] == "set -e"
     assert steps[-1].startswith("wget -q -O /dev/null --post-data installed http://10.77.0.2:8080/callback/")
     assert any(KEY in step and "authorized_keys" in step for step in steps)
+    # no password: "*" matches none, and root cannot log in
+    assert "d-i passwd/user-password-crypted password *\n" in text
+    assert "d-i passwd/root-login boolean false\n" in text
 
 
 def test_preseed_layouts_and_boot_loader_follow_the_request() -> None:

@@ -16,6 +16,7 @@ import pytest
 
 from schooltech_fleet.imaging import ipxe
 from schooltech_fleet.imaging.answers import render_answer, validate_answers
+from schooltech_fleet.imaging.answers.request import Firmware
 from schooltech_fleet.inventory.model import OperatingSystem
 
 from .conftest import SERVER, TOKEN, request
@@ -34,14 +35,13 @@ def examples() -> dict[str, str]:
     ]
     assert validate_answers(answers) == []
     files = {answer.filename: answer.text for answer in answers}
-    for os_name, firmware in (("debian12", "bios"), ("ubuntu2404", "uefi"), ("windows11", "uefi")):
-        files[f"{os_name}-{firmware}.ipxe"] = ipxe.install_script(
-            SERVER,
-            OperatingSystem(os_name),
-            firmware,
-            TOKEN,
-            "lab1-pc01",  # type: ignore[arg-type]
-        )
+    scripts: list[tuple[OperatingSystem, Firmware]] = [
+        (OperatingSystem.DEBIAN12, "bios"),
+        (OperatingSystem.UBUNTU2404, "uefi"),
+        (OperatingSystem.WINDOWS11, "uefi"),
+    ]
+    for system, firmware in scripts:
+        files[f"{system}-{firmware}.ipxe"] = ipxe.install_script(SERVER, system, firmware, TOKEN, "lab1-pc01")
     files["local.ipxe"] = ipxe.LOCAL_BOOT_SCRIPT
     return files
 

@@ -8,6 +8,7 @@ import pytest
 
 from schooltech_fleet.errors import ImagingError
 from schooltech_fleet.imaging import ipxe
+from schooltech_fleet.imaging.answers.request import Firmware
 from schooltech_fleet.inventory.model import OperatingSystem
 from schooltech_fleet.sim.imaging import served_tree
 
@@ -18,8 +19,10 @@ INSTALLABLE = sorted(ipxe.MEDIA)
 
 @pytest.mark.parametrize("firmware", ["bios", "uefi"])
 @pytest.mark.parametrize("os", INSTALLABLE, ids=str)
-def test_install_scripts_name_everything_by_absolute_url_and_pass_the_check(os: OperatingSystem, firmware: str) -> None:
-    script = ipxe.install_script(SERVER, os, firmware, TOKEN, "lab1-pc01")  # type: ignore[arg-type]
+def test_install_scripts_name_everything_by_absolute_url_and_pass_the_check(
+    os: OperatingSystem, firmware: Firmware
+) -> None:
+    script = ipxe.install_script(SERVER, os, firmware, TOKEN, "lab1-pc01")
     assert ipxe.check_script("s.ipxe", script, SERVER) == []
     assert script.startswith("#!ipxe\n")
     assert f"{SERVER}/answer/{TOKEN}" in script
@@ -48,12 +51,15 @@ def test_local_boot_follows_the_firmware_or_decides_at_boot_time() -> None:
         assert ipxe.check_script("local.ipxe", script, SERVER) == []
 
 
-def test_the_simulated_boot_server_serves_the_same_local_boot_script_and_layout() -> None:
-    assert served_tree.LOCAL_BOOT_SCRIPT is ipxe.LOCAL_BOOT_SCRIPT
-    tree = served_tree.ServedTree(root=Path("/srv"))
+def test_the_simulated_boot_server_uses_the_same_layout_and_flips_to_the_same_local_boot(tmp_path: Path) -> None:
+    tree = served_tree.ServedTree(root=tmp_path).create()
     mac = "52:54:00:AB:CD:EF"
-    assert str(tree.script_path(mac)) == f"/srv/{ipxe.script_path(mac)}"
-    assert ipxe.callback_url(SERVER, TOKEN) == f"{SERVER}/callback/{TOKEN}"
+    assert tree.script_path(mac) == tmp_path / ipxe.script_path(mac)
+    tree.write_script(mac, ipxe.install_script(SERVER, OperatingSystem.DEBIAN12, "bios", TOKEN, "pc01"))
+    tree.open_token(TOKEN, mac, "d-i time/zone string Europe/London\n")
+    assert ipxe.callback_url(SERVER, TOKEN).endswith(f"/callback/{TOKEN}")
+    assert tree.close_token(TOKEN, client="10.77.0.50", body="installed", received_at=0.0) is not None
+    assert (tmp_path / ipxe.script_path(mac)).read_text(encoding="utf-8") == ipxe.LOCAL_BOOT_SCRIPT
 
 
 def test_bad_inputs_are_refused() -> None:

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from schooltech_fleet.errors import SimulationError
+from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
 from schooltech_fleet.sim.imaging.http_server import BootServer
-from schooltech_fleet.sim.imaging.served_tree import LOCAL_BOOT_SCRIPT, ServedTree, new_token
+from schooltech_fleet.sim.imaging.served_tree import ServedTree, new_token
 
 pytestmark = pytest.mark.imaging
 

@@ -5,6 +5,15 @@ they could break a line (the format has no escaping), YAML values are JSON strin
 autoescaped, shell words are ``shlex``-quoted. What each installer does after the install
 (install the admin's SSH key, then POST the one-shot callback as the very last step) is built
 here as commands, so that a failure earlier in the step leaves the callback unsent.
+
+No answer file holds a password. Linux: the admin account has none (Debian ``*``, Ubuntu
+``lock_passwd``), logs in with its SSH key and has password-less sudo for Ansible. Windows: in the
+specialize pass (as SYSTEM, before anyone can log on) ``net user <admin> /add /random`` creates
+the account with a random password that is thrown away, adds it to Administrators by SID, and
+writes its key to ``administrators_authorized_keys``; SetupComplete.cmd then enables the OpenSSH
+server (a Windows capability: needs Windows Update or a source for it) and POSTs the callback.
+Ansible reaches the account over SSH with the key and sets its password afterwards; OOBE shows no
+account page and nobody is logged on automatically.
 """
 
 from __future__ import annotations
