@@ -28,6 +28,7 @@ from schooltech_fleet.inventory.model import OperatingSystem
 
 _MAC = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
+_UNC = re.compile(r"^\\\\[A-Za-z0-9.-]+(\\[A-Za-z0-9$._-]+)+$")
 _LOCAL_BIOS = "sanboot --no-describe --drive 0x80"
 _LOCAL_UEFI = "exit"
 #: the iPXE commands the scripts use (the checker refuses any other)
@@ -140,6 +141,35 @@ def install_script(server_url: str, os: OperatingSystem, firmware: Firmware, tok
         _LOCAL_BIOS + " || exit" if firmware == "bios" else _LOCAL_UEFI,
     ]
     return "\n".join(lines) + "\n"
+
+
+def windows_boot_files(os: OperatingSystem, share: str) -> dict[str, str]:
+    """The two small files wimboot injects into WinPE beside the answer file, by path under ``files/``.
+
+    ``winpeshl.ini`` makes WinPE run ``install.cmd`` instead of a shell; ``install.cmd`` starts the
+    network, maps *share* (the UNC path of the extracted install media, e.g. ``\\\\10.77.0.2\\win11``)
+    and runs its ``setup.exe`` with the answer file wimboot put in ``X:\\Windows\\System32``.
+    """
+    if os not in (OperatingSystem.WINDOWS10, OperatingSystem.WINDOWS11):
+        raise ImagingError(f"{os} is not installed through WinPE", hint="Windows 10 and 11 only")
+    if not _UNC.match(share):
+        raise ImagingError(f"{share!r} is not a UNC share path", hint=r"write it as \\server\share")
+    install = [
+        "@echo off",
+        "rem schooltech: Windows setup from the install share, with the answer file wimboot injected",
+        "wpeinit",
+        "wpeutil WaitForNetwork",
+        f"net use S: {share} || goto failed",
+        r"S:\setup.exe /unattend:X:\Windows\System32\autounattend.xml",
+        "exit /b 0",
+        ":failed",
+        f"echo schooltech: cannot reach {share}: rebooting to try again",
+        "wpeutil reboot",
+    ]
+    return {
+        f"{os}/winpeshl.ini": '[LaunchApps]\r\n"install.cmd"\r\n',
+        f"{os}/install.cmd": "\r\n".join(install) + "\r\n",
+    }
 
 
 def check_script(name: str, text: str, server_url: str) -> list[Finding]:

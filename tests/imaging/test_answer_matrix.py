@@ -13,7 +13,7 @@ from schooltech_fleet.imaging.answers import AnswerFormat, render_answer, valida
 from schooltech_fleet.imaging.answers.request import ANSWER_OSES
 from schooltech_fleet.inventory.model import OperatingSystem
 
-from .conftest import KEY, request
+from .conftest import KEY, TOKEN, request
 
 COMBINATIONS = list(itertools.product(sorted(ANSWER_OSES), ("bios", "uefi"), ("single", "lvm")))
 WINDOWS = (OperatingSystem.WINDOWS10, OperatingSystem.WINDOWS11)
@@ -93,7 +93,13 @@ def test_autounattend_partitions_per_firmware_and_windows_time_zone() -> None:
     assert uefi.findtext(".//u:ComputerName", namespaces=ns) == "lab1-pc01"
     assert uefi.findtext(".//u:TimeZone", namespaces=ns) == "GMT Standard Time"
     commands = [path.text or "" for path in uefi.iterfind(".//u:RunSynchronousCommand/u:Path", ns)]
-    assert "callback/" in commands[-1] and "SetupComplete.cmd" in commands[-1]
+    # SetupComplete.cmd's last line is the callback; redirections come first, so a key or token
+    # ending in a digit cannot turn into "1>" (a handle redirection)
+    assert commands[-1] == (
+        r"cmd /c >>%WINDIR%\Setup\Scripts\SetupComplete.cmd echo "
+        f"curl.exe -fsS -o NUL -X POST --data installed http://10.77.0.2:8080/callback/{TOKEN}"
+    )
+    assert rf"cmd /c >%ProgramData%\ssh\administrators_authorized_keys echo {KEY}" in commands
 
 
 def test_a_time_zone_windows_cannot_name_is_refused() -> None:

@@ -85,3 +85,19 @@ def test_the_check_catches_foreign_urls_unknown_commands_and_settings() -> None:
         (3, "unexpected iPXE setting ${next-server}"),
     ]
     assert ipxe.check_script("pc.ipxe", "kernel x\n", SERVER)[0].line == 1
+
+
+def test_windows_gets_winpe_files_that_start_setup_with_the_injected_answer_file() -> None:
+    files = ipxe.windows_boot_files(OperatingSystem.WINDOWS11, r"\\10.77.0.2\win11")
+    script = ipxe.install_script(SERVER, OperatingSystem.WINDOWS11, "uefi", TOKEN, "pc01")
+    for path in files:  # every file it writes is one the script fetches
+        assert f"initrd {SERVER}/files/{path} " in script
+    install = files["windows11/install.cmd"].split("\r\n")
+    assert r"net use S: \\10.77.0.2\win11 || goto failed" in install
+    assert r"S:\setup.exe /unattend:X:\Windows\System32\autounattend.xml" in install
+    assert files["windows11/winpeshl.ini"] == '[LaunchApps]\r\n"install.cmd"\r\n'
+    for share in (r"\\server", r"\\server\share & del x", "//server/share", r"\\server\share" + "\r\nformat c:"):
+        with pytest.raises(ImagingError, match="UNC"):
+            ipxe.windows_boot_files(OperatingSystem.WINDOWS10, share)
+    with pytest.raises(ImagingError, match="WinPE"):
+        ipxe.windows_boot_files(OperatingSystem.DEBIAN12, r"\\server\share")

@@ -173,6 +173,8 @@ def _windows_first_boot(request: AnswerRequest) -> list[dict[str, str]]:
     )
     callback = f"curl.exe -fsS -o NUL -X POST --data installed {request.callback_url}"
     user = request.admin_user
+    # redirections go first ("cmd /c >file echo ..."): a text ending in a digit, as keys and tokens may,
+    # would otherwise make "1>" a handle redirection
     return [
         {"description": "admin account, random password", "path": f"cmd /c net user {user} /add /random >NUL"},
         {
@@ -180,14 +182,14 @@ def _windows_first_boot(request: AnswerRequest) -> list[dict[str, str]]:
             "path": f'powershell -NoProfile -Command "Add-LocalGroupMember -SID S-1-5-32-544 -Member {user}"',
         },
         {"description": "SSH key directory", "path": r"cmd /c mkdir %ProgramData%\ssh"},
-        {"description": "admin SSH key", "path": f"cmd /c echo {request.admin_ssh_key}>{keys}"},
+        {"description": "admin SSH key", "path": f"cmd /c >{keys} echo {request.admin_ssh_key}"},
         {
             "description": "SSH key readable by Administrators and SYSTEM only",
             "path": f"icacls {keys} /inheritance:r /grant *S-1-5-32-544:F /grant *S-1-5-18:F",
         },
         {"description": "SetupComplete directory", "path": r"cmd /c mkdir %WINDIR%\Setup\Scripts"},
-        {"description": "SetupComplete: SSH server", "path": f"cmd /c echo {sshd}>{setup_complete}"},
-        {"description": "SetupComplete: callback", "path": f"cmd /c echo {callback}>>{setup_complete}"},
+        {"description": "SetupComplete: SSH server", "path": f"cmd /c >{setup_complete} echo {sshd}"},
+        {"description": "SetupComplete: callback", "path": f"cmd /c >>{setup_complete} echo {callback}"},
     ]
 
 
