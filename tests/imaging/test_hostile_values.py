@@ -3,6 +3,7 @@ the consumer's own parser reads them back as plain data."""
 
 from __future__ import annotations
 
+import shlex
 from xml.etree import ElementTree
 
 import pytest
@@ -92,3 +93,23 @@ def test_autounattend_escapes_every_value_so_xml_reads_it_back() -> None:
     name = root.findtext(".//{urn:schemas-microsoft-com:unattend}ComputerName")
     assert name == HOSTILE_TEXT
     assert validate_answers([answer]) == []
+
+
+SHELL_HOSTILE = "x'; reboot; echo '${IFS}`id` $(id) \"q\" \\"
+
+
+def test_preseed_late_command_quotes_values_as_single_shell_words() -> None:
+    hostile = unchecked(request(), admin_ssh_key=SHELL_HOSTILE)
+    answer = render_answer(hostile)
+    assert debconf_checkonly([(answer.filename, answer.text)]) == []
+    (late,) = [line.split(" string ", 1)[1] for line in answer.text.splitlines() if "preseed/late_command" in line]
+    words = shlex.split(late)
+    assert SHELL_HOSTILE in words  # one word, as printf receives it
+    assert "reboot" not in words
+
+
+def test_autoinstall_late_commands_quote_values_as_single_shell_words() -> None:
+    hostile = unchecked(request(os=OperatingSystem.UBUNTU2404), hostname=SHELL_HOSTILE)
+    config = yaml.safe_load(render_answer(hostile).text)["autoinstall"]
+    words = shlex.split(config["late-commands"][0])
+    assert words == ["printf", "%s\\n", SHELL_HOSTILE, ">", "/target/etc/hostname"]
