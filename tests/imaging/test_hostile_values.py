@@ -76,10 +76,12 @@ HOSTILE_TEXT = "pc01\"' <x>&amp; ${IFS} `id` \\ ]]> --> 'quote"
 
 @pytest.mark.parametrize("os", [OperatingSystem.UBUNTU2204, OperatingSystem.UBUNTU2404])
 def test_autoinstall_quotes_every_value_so_yaml_reads_it_back(os: OperatingSystem) -> None:
-    hostile = unchecked(request(os=os), hostname=HOSTILE_TEXT, locale=HOSTILE_TEXT, proxy=HOSTILE_TEXT + "\n- x")
+    hostile = unchecked(
+        request(os=os), hostname=HOSTILE_TEXT + "\nx: 1", locale=HOSTILE_TEXT, proxy=HOSTILE_TEXT + "\n- x"
+    )
     answer = render_answer(hostile)
     config = yaml.safe_load(answer.text)["autoinstall"]
-    assert config["user-data"]["hostname"] == HOSTILE_TEXT
+    assert config["user-data"]["hostname"] == HOSTILE_TEXT + "\nx: 1"
     assert config["locale"] == HOSTILE_TEXT
     assert config["proxy"] == HOSTILE_TEXT + "\n- x"
     # the schema still sees a proxy that is not a URL
