@@ -36,3 +36,7 @@ class InventoryError(FleetError):
 
 class SimulationError(FleetError):
     """The simulated school could not be started, inspected or stopped."""
+
+
+class ImagingError(FleetError):
+    """An answer file or boot script cannot be made from what was asked (a value its format cannot carry)."""

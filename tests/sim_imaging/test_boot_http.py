@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from schooltech_fleet.errors import SimulationError
+from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
 from schooltech_fleet.sim.imaging.http_server import BootServer
-from schooltech_fleet.sim.imaging.served_tree import LOCAL_BOOT_SCRIPT, ServedTree, new_token
+from schooltech_fleet.sim.imaging.served_tree import ServedTree, new_token
 
 pytestmark = pytest.mark.imaging
 
@@ -105,6 +106,17 @@ def test_answers_are_served_by_open_token_only(served: Served) -> None:
     # answer files are never reachable by path
     assert served.get("/files/../answers/pc01.preseed")[0] == 404
     assert served.post(f"/callback/{new_token()}", b"")[0] == 410
+
+
+def test_ubuntu_nocloud_gets_user_data_and_meta_data_under_the_token(served: Served) -> None:
+    token = new_token()
+    served.tree.open_token(token, MAC, ANSWER)
+    assert served.get(f"/answer/{token}/user-data") == (200, ANSWER.encode())
+    assert served.get(f"/answer/{token}/meta-data") == (200, f"instance-id: schooltech-{token}\n".encode())
+    assert served.get(f"/answer/{token}/vendor-data")[0] == 410
+    served.post(f"/callback/{token}", b"installed")
+    assert served.get(f"/answer/{token}/user-data")[0] == 410
+    assert served.get(f"/answer/{token}/meta-data")[0] == 410
 
 
 def test_files_are_served_from_files_only(served: Served) -> None:

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
+from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
 from schooltech_fleet.sim.imaging.disk_marker import INSTALLED_SYSTEM_EXIT, MAGIC, InstallMarker
 from schooltech_fleet.sim.imaging.dnsmasq import BIOS_LOADER, UEFI_LOADER
 from schooltech_fleet.sim.imaging.lab import ImagingLab
-from schooltech_fleet.sim.imaging.served_tree import LOCAL_BOOT_SCRIPT
 from schooltech_fleet.sim.imaging.vm import Firmware, VmState
 
 pytestmark = pytest.mark.imaging

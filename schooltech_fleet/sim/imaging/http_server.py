@@ -24,7 +24,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from schooltech_fleet.errors import SimulationError
-from schooltech_fleet.sim.imaging.served_tree import LOCAL_BOOT_SCRIPT, ServedTree, normal_mac, write_atomically
+from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
+from schooltech_fleet.sim.imaging.served_tree import ServedTree, normal_mac, write_atomically
 
 MAX_CALLBACK_BODY = 64 * 1024
 
@@ -57,9 +58,12 @@ class BootRequestHandler(BaseHTTPRequestHandler):
         if path.startswith("/boot/") and path.endswith(".ipxe"):
             self._script(path[len("/boot/") : -len(".ipxe")])
         elif path.startswith("/answer/"):
-            answer = tree.answer_for(path[len("/answer/") :])
+            token, _, leaf = path[len("/answer/") :].partition("/")
+            answer = tree.answer_for(token) if leaf in ("", "user-data", "meta-data") else None
             if answer is None:
                 self._send(HTTPStatus.GONE, b"no open token\n")
+            elif leaf == "meta-data":
+                self._send(HTTPStatus.OK, f"instance-id: schooltech-{token}\n".encode())
             else:
                 self._send(HTTPStatus.OK, answer)
         elif path.startswith("/files/"):

@@ -9,11 +9,14 @@ Layout under the root (``image plan`` will write the same files)::
     callbacks/<token>.json   written by the server when the installer calls back
     discovered/<mac>.json    written by the server when a MAC without a script asks for one
 
-URLs: ``GET /boot/<mac>.ipxe`` (a MAC without a script is sent :data:`LOCAL_BOOT_SCRIPT` and
+URLs: ``GET /boot/<mac>.ipxe`` (a MAC without a script is sent
+:data:`schooltech_fleet.imaging.ipxe.LOCAL_BOOT_SCRIPT`, the same script ``image plan`` uses, and
 recorded as discovered), ``GET /files/<path>``, ``GET /answer/<token>`` (while the token is
-open) and ``POST /callback/<token>``: the callback is recorded, the token closes and the
-PC's script becomes :data:`LOCAL_BOOT_SCRIPT`, so its next network boot starts the
-installed system instead of installing again.
+open; also as ``/answer/<token>/user-data`` with ``/answer/<token>/meta-data`` beside it,
+the two files Ubuntu's ``ds=nocloud-net;s=<server>/answer/<token>/`` asks for) and
+``POST /callback/<token>``: the callback is recorded, the token closes and the PC's script
+becomes :data:`LOCAL_BOOT_SCRIPT`, so its next network boot starts the installed system
+instead of installing again.
 """
 
 from __future__ import annotations
@@ -28,13 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from schooltech_fleet.errors import SimulationError
-
-#: what a PC boots when nothing is pending for it: the local disk (BIOS), or back to the firmware (UEFI)
-LOCAL_BOOT_SCRIPT = (
-    "#!ipxe\n"
-    "echo schooltech: nothing to install for ${mac}: booting from the local disk\n"
-    "iseq ${platform} pcbios && sanboot --no-describe --drive 0x80 || exit\n"
-)
+from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
 
 _MAC_RE = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$")
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{16,128}$")

@@ -1,0 +1,63 @@
+"""The debconf questions the Debian renderer may emit, with their owner and type.
+
+A key missing here is a finding of the validator: a typo in a template (``partman-auto/methd``)
+is silently ignored by the installer, which then stops half-way through to ask the question.
+"""
+
+from __future__ import annotations
+
+ALLOWED_KEYS: dict[str, tuple[str, str]] = {
+    # key: (owner, debconf type)
+    "debian-installer/locale": ("d-i", "string"),
+    "debian-installer/language": ("d-i", "string"),
+    "debian-installer/country": ("d-i", "string"),
+    "localechooser/supported-locales": ("d-i", "multiselect"),
+    "keyboard-configuration/xkb-keymap": ("d-i", "select"),
+    "netcfg/choose_interface": ("d-i", "select"),
+    "netcfg/get_hostname": ("d-i", "string"),
+    "netcfg/hostname": ("d-i", "string"),
+    "netcfg/get_domain": ("d-i", "string"),
+    "hw-detect/load_firmware": ("d-i", "boolean"),
+    "mirror/country": ("d-i", "string"),
+    "mirror/protocol": ("d-i", "string"),
+    "mirror/http/hostname": ("d-i", "string"),
+    "mirror/http/directory": ("d-i", "string"),
+    "mirror/http/proxy": ("d-i", "string"),
+    "mirror/https/hostname": ("d-i", "string"),
+    "mirror/https/directory": ("d-i", "string"),
+    "mirror/https/proxy": ("d-i", "string"),
+    "clock-setup/utc": ("d-i", "boolean"),
+    "time/zone": ("d-i", "string"),
+    "clock-setup/ntp": ("d-i", "boolean"),
+    "passwd/root-login": ("d-i", "boolean"),
+    "passwd/make-user": ("d-i", "boolean"),
+    "passwd/user-fullname": ("d-i", "string"),
+    "passwd/username": ("d-i", "string"),
+    "passwd/user-password-crypted": ("d-i", "password"),
+    "partman/early_command": ("d-i", "string"),
+    "partman-auto/method": ("d-i", "string"),
+    "partman-auto/choose_recipe": ("d-i", "select"),
+    "partman-auto-lvm/guided_size": ("d-i", "string"),
+    "partman-lvm/device_remove_lvm": ("d-i", "boolean"),
+    "partman-lvm/confirm": ("d-i", "boolean"),
+    "partman-lvm/confirm_nooverwrite": ("d-i", "boolean"),
+    "partman-md/device_remove_md": ("d-i", "boolean"),
+    "partman-efi/non_efi_system": ("d-i", "boolean"),
+    "partman-partitioning/choose_label": ("d-i", "select"),
+    "partman-partitioning/default_label": ("d-i", "string"),
+    "partman-partitioning/confirm_write_new_label": ("d-i", "boolean"),
+    "partman/choose_partition": ("d-i", "select"),
+    "partman/confirm": ("d-i", "boolean"),
+    "partman/confirm_nooverwrite": ("d-i", "boolean"),
+    "apt-setup/cdrom/set-first": ("d-i", "boolean"),
+    "tasksel/first": ("tasksel", "multiselect"),
+    "pkgsel/include": ("d-i", "string"),
+    "pkgsel/upgrade": ("d-i", "select"),
+    "popularity-contest/participate": ("popularity-contest", "boolean"),
+    "grub-installer/only_debian": ("d-i", "boolean"),
+    "grub-installer/with_other_os": ("d-i", "boolean"),
+    "grub-installer/bootdev": ("d-i", "string"),
+    "grub-installer/force-efi-extra-removable": ("d-i", "boolean"),
+    "preseed/late_command": ("d-i", "string"),
+    "finish-install/reboot_in_progress": ("d-i", "note"),
+}
