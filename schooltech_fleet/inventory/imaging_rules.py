@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from typing import Any
 
+from .layers import deep_merge
 from .model import ImagingProfile, OperatingSystem, OsFamily
 from .problems import Path, Problem, missing, suggest
 from .school import DeviceRecord, LoadedSchool
@@ -113,7 +115,35 @@ def _room_pcs(
                               f"(model {first.model} is listed as firmware: bios)",
                               "switch the model to UEFI (models: in the catalogue), or image it with another "
                               "profile")  # fmt: skip
+    yield from _per_entry(devices, lambda d: bool(_unset(_settings(school, d))), "settings",
+                          lambda first, n: f"{_who(first, n)} in room {room.name} (imaging profile {name}): "
+                          f"no {', '.join(_unset(_settings(school, first)))} to install with",
+                          "set them in the school's settings (the profiles set them; null clears them)")  # fmt: skip
     yield from _boot_server_for_room(school, r, name, devices)
+
+
+INSTALL_SETTINGS = ("locale", "keyboard", "timezone", "accounts.admin_user")
+"""Settings every installer needs (the admin user is the account Ansible takes over with)."""
+
+
+def _settings(school: LoadedSchool, device: DeviceRecord) -> dict[str, Any]:
+    """The device's settings: the school's, its room's, its own (as the resolved variables layer them)."""
+    merged = school.settings
+    for layer in (school.model.rooms[device.room].settings, device.settings):
+        if layer is not None:
+            merged = deep_merge(merged, layer.model_dump(mode="json", exclude_unset=True))
+    return merged
+
+
+def _unset(settings: dict[str, Any]) -> list[str]:
+    return [name for name in INSTALL_SETTINGS if _leaf(settings, name) is None]
+
+
+def _leaf(settings: dict[str, Any], dotted: str) -> Any:
+    value: Any = settings
+    for step in dotted.split("."):
+        value = value.get(step) if isinstance(value, dict) else None
+    return value
 
 
 def _boot_server_for_room(school: LoadedSchool, r: int, profile: str, devices: list[DeviceRecord]) -> Iterator[Problem]:

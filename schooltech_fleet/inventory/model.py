@@ -30,6 +30,7 @@ from .safety import (
     Hostname,
     HostPort,
     LocalPath,
+    MirrorUrl,
     Name,
     PackageVersion,
     ProxyException,
@@ -154,6 +155,13 @@ class Accounts(Model):
     student_user: Hostname | None = None
 
 
+class OsMirrors(Model):
+    """Local archive mirrors an installer uses instead of the internet's (none: the distribution's default)."""
+
+    debian: MirrorUrl | None = None
+    ubuntu: MirrorUrl | None = None
+
+
 class PatchWindow(Model):
     days: list[Annotated[Weekday, TEXT]] | None = None
     start: Time | None = None
@@ -215,6 +223,7 @@ class Settings(Model):
     motd: SafeText | None = None
     wipe_student_homes_on_rebuild: bool | None = None
     software_repository: AptSource | None = Field(default=None, description="APT source line of the school's packages")
+    os_mirrors: OsMirrors | None = None
     patch: PatchPolicy | None = None
     snmp: Snmp | None = None
     switch: SwitchPolicy | None = None

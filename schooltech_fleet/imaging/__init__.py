@@ -1,0 +1,1 @@
+"""Imaging: reinstalling PCs over the network from the inventory (see docs/imaging.md)."""
