@@ -170,8 +170,8 @@ def mutate(text: str, mutations: Sequence[Mutation]) -> bytes:
             lines[i], lines[j] = lines[j], lines[i]
         elif kind == "replace":
             lines[i] = _replace_value(lines[i], argument)
-        elif kind == "sub":
-            old, new = argument  # type: ignore[misc]
+        elif kind == "sub" and isinstance(argument, tuple):
+            old, new = argument
             lines[i] = lines[i].replace(str(old), str(new), 1)
         elif kind == "truncate":
             joined = "".join(lines)

@@ -32,7 +32,7 @@ BOOT_SERVERS = """
 
 def school(tmp_path: Path, rooms: str = IMAGED_ROOM, boot_servers: str | None = BOOT_SERVERS,
            **sections: str | None) -> tuple[Path, str]:  # fmt: skip
-    return write_school(tmp_path, rooms=rooms, boot_servers=boot_servers, **sections)
+    return write_school(tmp_path, "TST", rooms=rooms, boot_servers=boot_servers, **sections)
 
 
 def test_an_imaged_room_with_macs_and_a_boot_server_passes(tmp_path: Path) -> None:
