@@ -1,1 +1,1 @@
-"""Imaging: what a PC needs to be reinstalled over the network (answer files, iPXE scripts, targets)."""
+"""Imaging: reinstalling PCs over the network from the inventory: targets, answer files, iPXE scripts (docs/imaging.md)."""

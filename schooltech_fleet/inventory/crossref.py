@@ -7,43 +7,25 @@ over by :mod:`schooltech_fleet.rulebook`."""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import ipaddress
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
 from .. import rulebook
 from . import constructed
 from .findings import Finding, Severity
+from .imaging_rules import boot_servers, imaged_pcs, imaging_profiles, netbios_names
 from .layers import deep_merge
 from .licences import managed_per_room
 from .lockout import lockout
 from .model import Period, Settings, Switch, Vlan
-from .problems import Path, Problem, Rule
+from .problems import Path, Problem, Rule, missing, suggest
 from .school import LoadedSchool
 from .yamlsource import locate, locate_key
 
 EXPIRY_WARNING_DAYS = 30
-
-
-def _suggest(name: str, known: Iterable[str], what: str) -> str:
-    known = sorted(known)
-    close = difflib.get_close_matches(name, known, n=1)
-    if close:
-        return f"did you mean {close[0]!r}?"
-    listing = ", ".join(known[:12]) + (" ..." if len(known) > 12 else "")
-    return f"known {what}: {listing}" if known else f"define {what} first"
-
-
-def _missing(path: Path, what: str, name: str, known: Iterable[str], owner: str) -> Problem:
-    return Problem(
-        path,
-        "unknown-ref",
-        f"{owner} refers to {what} {name!r}, which does not exist",
-        _suggest(name, known, what + "s"),
-    )
 
 
 # --- references -------------------------------------------------------------
@@ -59,10 +41,10 @@ def rooms_and_sites(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
                 ("rooms", r, "kind"),
                 "unknown-ref",
                 f"{where}: unknown room kind {room.kind!r}",
-                _suggest(room.kind, school.room_kinds, "room kinds"),
+                suggest(room.kind, school.room_kinds, "room kinds"),
             )
         if room.site is not None and room.site not in sites:
-            yield _missing(("rooms", r, "site"), "site", room.site, sites, where)
+            yield missing(("rooms", r, "site"), "site", room.site, sites, where)
         if room.site is None and len(sites) > 1:
             yield Problem(
                 ("rooms", r),
@@ -72,10 +54,10 @@ def rooms_and_sites(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
             )
         site = sites.get(room.site) if room.site else (next(iter(sites.values())) if len(sites) == 1 else None)
         if room.building is not None and site is not None and room.building not in site.buildings:
-            yield _missing(("rooms", r, "building"), "building", room.building, site.buildings, where)
+            yield missing(("rooms", r, "building"), "building", room.building, site.buildings, where)
         vlan, _ = school.room_vlan(r)
         if room.vlan is not None and room.vlan not in school.vlans:
-            yield _missing(("rooms", r, "vlan"), "VLAN", room.vlan, school.vlans, where)
+            yield missing(("rooms", r, "vlan"), "VLAN", room.vlan, school.vlans, where)
         elif vlan is None and room.devices and room.kind in school.room_kinds:
             yield Problem(
                 ("rooms", r),
@@ -85,16 +67,16 @@ def rooms_and_sites(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
             )
         for i, name in enumerate(room.software_sets or []):
             if name not in school.software_sets:
-                yield _missing(("rooms", r, "software_sets", i), "software set", name, school.software_sets, where)
+                yield missing(("rooms", r, "software_sets", i), "software set", name, school.software_sets, where)
         for d, entry in enumerate(room.devices):
             if entry.vlan is not None and entry.vlan not in school.vlans:
-                yield _missing(("rooms", r, "devices", d, "vlan"), "VLAN", entry.vlan, school.vlans, where)
+                yield missing(("rooms", r, "devices", d, "vlan"), "VLAN", entry.vlan, school.vlans, where)
     for name, kind in school.model.room_kinds.items():
         if kind.vlan is not None and kind.vlan not in school.vlans:
-            yield _missing(("room_kinds", name, "vlan"), "VLAN", kind.vlan, school.vlans, f"room kind {name}")
+            yield missing(("room_kinds", name, "vlan"), "VLAN", kind.vlan, school.vlans, f"room kind {name}")
         for i, set_name in enumerate(kind.software_sets or []):
             if set_name not in school.software_sets:
-                yield _missing(
+                yield missing(
                     ("room_kinds", name, "software_sets", i),
                     "software set",
                     set_name,
@@ -232,9 +214,9 @@ def switches(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
         where = f"switch {switch.name}"
         site = sites.get(switch.site) if switch.site else (next(iter(sites.values())) if len(sites) == 1 else None)
         if switch.site is not None and switch.site not in sites:
-            yield _missing(("switches", s, "site"), "site", switch.site, sites, where)
+            yield missing(("switches", s, "site"), "site", switch.site, sites, where)
         elif switch.building is not None and site is not None and switch.building not in site.buildings:
-            yield _missing(("switches", s, "building"), "building", switch.building, site.buildings, where)
+            yield missing(("switches", s, "building"), "building", switch.building, site.buildings, where)
         yield from _switch_ports(school, s, switch, rooms, devices, names)
 
 
@@ -287,27 +269,27 @@ def _switch_ports(
             if len(beyond) <= 1 or port <= total:
                 yield from claim(port, (*path, "ports"), what)
         if assignment.room is not None and assignment.room not in rooms:
-            yield _missing((*path, "room"), "room", assignment.room, rooms, f"{where} port {assignment.ports[0]}")
+            yield missing((*path, "room"), "room", assignment.room, rooms, f"{where} port {assignment.ports[0]}")
         if assignment.device is not None and assignment.device not in devices:
-            yield _missing(
+            yield missing(
                 (*path, "device"), "device", assignment.device, devices, f"{where} port {assignment.ports[0]}"
             )
         if assignment.vlan is not None and assignment.vlan not in school.vlans:
-            yield _missing(
+            yield missing(
                 (*path, "vlan"), "VLAN", assignment.vlan, school.vlans, f"{where} port {assignment.ports[0]}"
             )
     for u, uplink in enumerate(switch.uplinks):
         path = ("switches", s, "uplinks", u)
         yield from claim(uplink.port, (*path, "port"), "an uplink")
         if uplink.to is not None and uplink.to not in switches_:
-            yield _missing((*path, "to"), "switch", uplink.to, switches_, f"{where} uplink")
+            yield missing((*path, "to"), "switch", uplink.to, switches_, f"{where} uplink")
         for i, vlan in enumerate(uplink.vlans or []):
             if vlan not in school.vlans:
-                yield _missing((*path, "vlans", i), "VLAN", vlan, school.vlans, f"{where} uplink")
+                yield missing((*path, "vlans", i), "VLAN", vlan, school.vlans, f"{where} uplink")
     policy = school.settings.get("switch") or {}
     for i, vlan in enumerate(policy.get("access_point_vlans") or []):
         if vlan not in school.vlans:
-            yield _missing(
+            yield missing(
                 ("settings", "switch", "access_point_vlans", i),
                 "VLAN",
                 vlan,
@@ -333,12 +315,12 @@ def licences(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
         ids.add(licence.id)
         for j, room in enumerate(licence.rooms):
             if room not in rooms:
-                yield _missing(("licences", i, "rooms", j), "room", room, rooms, where)
+                yield missing(("licences", i, "rooms", j), "room", room, rooms, where)
             elif room in licence.rooms[:j]:
                 yield Problem(("licences", i, "rooms", j), "duplicate", f"{where} lists room {room} twice",
                               "its seats would be counted twice; list each room once")  # fmt: skip
         if licence.software_set is not None and licence.software_set not in school.software_sets:
-            yield _missing(
+            yield missing(
                 ("licences", i, "software_set"), "software set", licence.software_set, school.software_sets, where
             )
         if licence.type == "per_seat" and licence.seats is not None:
@@ -410,7 +392,7 @@ def calendar(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
             )
         for j, room in enumerate(freeze.rooms):
             if room not in rooms:
-                yield _missing((*path, "rooms", j), "room", room, rooms, f"exam freeze {freeze.name!r}")
+                yield missing((*path, "rooms", j), "room", room, rooms, f"exam freeze {freeze.name!r}")
     yield from _periods(cal.lessons.periods)
     yield from _patch_windows(school)
 
@@ -526,6 +508,10 @@ SCHOOL_RULES: tuple[Rule, ...] = (
     licences,
     calendar,
     certificate_files,
+    imaging_profiles,
+    boot_servers,
+    imaged_pcs,
+    netbios_names,
     constructed.ansible_section,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import re
 from collections.abc import Iterable, Sequence
@@ -25,6 +26,16 @@ class UnknownSchool(UsageError):
     def __init__(self, codes: Sequence[str], known: Iterable[str]) -> None:
         super().__init__(f"no school with code {', '.join(map(repr, codes))}",
                          f"known schools: {', '.join(sorted(known))}")  # fmt: skip
+
+
+class UnknownRoom(UsageError):
+    """A room name that the school has not declared."""
+
+    def __init__(self, school: str, room: str, known: Iterable[str]) -> None:
+        known = sorted(known)
+        close = difflib.get_close_matches(room, known, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"rooms of {school}: {', '.join(known) or 'none'}"
+        super().__init__(f"school {school} has no room {room!r}", hint)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +81,19 @@ class Fleet:
             return Path(self.schools[code])
         except KeyError:
             raise UnknownSchool([code], self.schools) from None
+
+    def rooms(self, code: str) -> list[str]:
+        """The rooms of the school *code*, in the order of its school file; an unknown code is refused."""
+        self.school(code)
+        return [g.vars["room"] for g in self.groups.values()
+                if g.vars.get("school_code") == code and "room" in g.vars and g.name.startswith("room_")]  # fmt: skip
+
+    def room(self, code: str, room: str) -> str:
+        """*room* if the school *code* has it; otherwise :class:`UnknownRoom` (with did-you-mean)."""
+        rooms = self.rooms(code)
+        if room not in rooms:
+            raise UnknownRoom(code, room, rooms)
+        return room
 
     def networks_of(self, host: str) -> tuple[str, ...]:
         """The networks the school of *host* declares: what the network guard allows by default."""

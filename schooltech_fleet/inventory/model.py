@@ -9,6 +9,7 @@ profile is known. See ``docs/inventory.md`` for the format with examples.
 from __future__ import annotations
 
 import ipaddress
+import re
 import zoneinfo
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -29,6 +30,7 @@ from .safety import (
     Hostname,
     HostPort,
     LocalPath,
+    MirrorUrl,
     Name,
     PackageVersion,
     ProxyException,
@@ -106,6 +108,15 @@ _OS_FAMILY = {
 MANAGED_FAMILIES = frozenset({OsFamily.LINUX, OsFamily.WINDOWS})
 """Operating systems that Ansible jobs configure; the rest are asset records only."""
 
+IMAGEABLE = (
+    OperatingSystem.DEBIAN12,
+    OperatingSystem.UBUNTU2204,
+    OperatingSystem.UBUNTU2404,
+    OperatingSystem.WINDOWS10,
+    OperatingSystem.WINDOWS11,
+)
+"""Operating systems an imaging profile may install: those an answer file exists for."""
+
 
 def _normalise_mac(value: Any) -> Any:
     if not isinstance(value, str):
@@ -142,6 +153,13 @@ class WebFilter(Model):
 class Accounts(Model):
     admin_user: Hostname | None = None
     student_user: Hostname | None = None
+
+
+class OsMirrors(Model):
+    """Local archive mirrors an installer uses instead of the internet's (none: the distribution's default)."""
+
+    debian: MirrorUrl | None = None
+    ubuntu: MirrorUrl | None = None
 
 
 class PatchWindow(Model):
@@ -183,10 +201,16 @@ class SwitchPolicy(Model):
     guest_isolation: bool | None = None
 
 
+_LOCALE = re.compile(r"[a-z]{2,3}_[A-Z]{2}\.UTF-8\Z")
+_KEYBOARD = re.compile(r"[a-z]{2,8}\Z")
+
+
 class Settings(Model):
     """Variables that every layer may set; the most specific layer wins, key by key."""
 
     timezone: SafeStr | None = None
+    locale: SafeStr | None = Field(default=None, description="the installed system's locale, e.g. en_GB.UTF-8")
+    keyboard: SafeStr | None = Field(default=None, description="XKB keyboard layout, e.g. gb")
     ntp_servers: list[IPv4] | None = None
     dns_servers: list[IPv4] | None = None
     syslog_servers: list[IPv4] | None = None
@@ -199,6 +223,7 @@ class Settings(Model):
     motd: SafeText | None = None
     wipe_student_homes_on_rebuild: bool | None = None
     software_repository: AptSource | None = Field(default=None, description="APT source line of the school's packages")
+    os_mirrors: OsMirrors | None = None
     patch: PatchPolicy | None = None
     snmp: Snmp | None = None
     switch: SwitchPolicy | None = None
@@ -212,6 +237,21 @@ class Settings(Model):
             zoneinfo.ZoneInfo(value)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/London") from exc
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _locale_name(cls, value: str | None) -> str | None:
+        if value is not None and not _LOCALE.match(value):
+            raise hinted(f"{value!r} is not a locale", "write language_COUNTRY.UTF-8, e.g. en_GB.UTF-8")
+        return value
+
+    @field_validator("keyboard")
+    @classmethod
+    def _keyboard_layout(cls, value: str | None) -> str | None:
+        if value is not None and not _KEYBOARD.match(value):
+            raise hinted(f"{value!r} is not an XKB keyboard layout",
+                         "write the layout's name in lower case, e.g. gb, us, de, fr")  # fmt: skip
         return value
 
 
@@ -244,6 +284,37 @@ class RoomKind(Model):
     description: SafeStr | None = None
     vlan: Name | None = None
     software_sets: list[Name] | None = None
+    imaging_profile: Name | None = Field(default=None, description="the imaging profile of its PCs")
+
+
+class ImagingProfile(Model):
+    """What a PC gets when it is imaged: the operating system and how the disk is laid out."""
+
+    os: Annotated[OperatingSystem, TEXT]
+    disk_layout: Literal["single", "lvm"] = "single"
+    description: SafeStr | None = None
+
+    @field_validator("os")
+    @classmethod
+    def _installable(cls, value: OperatingSystem) -> OperatingSystem:
+        if value not in IMAGEABLE:
+            raise hinted(f"{value} cannot be installed over the network",
+                         f"use one of {', '.join(IMAGEABLE)}")  # fmt: skip
+        return value
+
+
+class PcModel(Model):
+    """How a PC model boots (a model the catalogue does not list boots UEFI without Secure Boot)."""
+
+    firmware: Literal["bios", "uefi"] = "uefi"
+    secure_boot: bool = False
+
+    @model_validator(mode="after")
+    def _secure_boot_needs_uefi(self) -> PcModel:
+        if self.secure_boot and self.firmware == "bios":
+            raise hinted("Secure Boot is a UEFI feature; BIOS firmware has none",
+                         "set firmware: uefi or secure_boot: false")  # fmt: skip
+        return self
 
 
 NamingPattern = Annotated[str, Field(pattern=r"^[A-Za-z0-9{}:_-]+$")]
@@ -257,6 +328,8 @@ class Catalogue(Model):
     room_kinds: dict[Name, RoomKind] = Field(default_factory=dict)
     software_sets: dict[Name, SoftwareSet] = Field(default_factory=dict)
     naming: dict[Annotated[DeviceRole, TEXT], NamingPattern] = Field(default_factory=dict)
+    imaging_profiles: dict[Name, ImagingProfile] = Field(default_factory=dict)
+    models: dict[SafeStr, PcModel] = Field(default_factory=dict, description="boot firmware per PC model")
 
 
 class ProfileHeader(Model):
@@ -350,6 +423,7 @@ class Room(Model):
     building: Name | None = None
     vlan: Name | None = None
     software_sets: list[Name] | None = None
+    imaging_profile: Name | None = Field(default=None, description="overrides the kind's; null: never imaged")
     settings: Settings | None = None
     devices: list[DeviceEntry] = Field(default_factory=list)
 
@@ -451,6 +525,15 @@ class Switch(Model):
     uplinks: list[Uplink] = Field(default_factory=list)
 
 
+class BootServer(Model):
+    """A host on a site that network-boots the PCs of the VLANs it serves (proxy-DHCP, iPXE, HTTP) and wakes them."""
+
+    name: Hostname
+    site: Name | None = Field(default=None, description="default: the school's only site")
+    address: IPv4
+    vlans: Annotated[list[Name], Field(min_length=1)]
+
+
 class SecretRef(Model):
     """Where a secret comes from: an environment variable or a variable of the vault file."""
 
@@ -550,6 +633,7 @@ class SchoolFile(Catalogue):
     sites: list[Site] = Field(default_factory=list)
     rooms: list[Room] = Field(default_factory=list)
     switches: list[Switch] = Field(default_factory=list)
+    boot_servers: list[BootServer] = Field(default_factory=list)
     licences: list[Licence] = Field(default_factory=list)
     calendar: Calendar = Calendar()
     ansible: AnsibleOptions = AnsibleOptions()

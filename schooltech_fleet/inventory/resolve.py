@@ -177,6 +177,9 @@ def room_vars(school: LoadedSchool, r: int, trace: _Trace | None = None) -> dict
     out.update(vlan_vars(school, vlan, vlan_layer, trace))
     sets, sets_layer = school.room_software_sets(r)
     out.update(_software_vars(school, sets, sets_layer, trace))
+    out["imaging"] = imaging_vars(school, r, vlan)
+    if trace is not None:
+        trace.add("imaging", school.room_imaging_profile(r)[1], note="the room's imaging profile and boot server")
     out["licences"] = _licences(school, room.name, trace)
     out.update(_calendar_vars(school, room.name, trace))
     layers = school.settings_layers()
@@ -207,6 +210,29 @@ def vlan_vars(
         for var, attr in (("vlan_id", "id"), ("subnet", "subnet"), ("gateway", "gateway")):
             trace.add(var, school.catalogue_layer("vlans", vlan, attr))
     return out
+
+
+def imaging_vars(school: LoadedSchool, r: int, vlan: str | None) -> dict[str, Any] | None:
+    """How the PCs of room *r* on *vlan* are imaged: the profile and the boot server serving the VLAN; None if never."""
+    name, _ = school.room_imaging_profile(r)
+    profile = school.imaging_profiles.get(name) if name is not None else None
+    if name is None or profile is None:
+        return None
+    servers = school.boot_servers_for(school.room_site(r), vlan) if vlan is not None else []
+    return {
+        "profile": name,
+        "os": profile.os.value,
+        "disk_layout": profile.disk_layout,
+        "boot_server": {"name": servers[0].name, "address": str(servers[0].address)} if servers else None,
+    }
+
+
+def firmware_vars(school: LoadedSchool, device: DeviceRecord) -> dict[str, Any]:
+    """How a managed device boots, from its model's entry under ``models:`` (UEFI without Secure Boot if none)."""
+    if not device.managed:
+        return {}
+    model = school.pc_model(device.model)
+    return {"firmware": model.firmware, "secure_boot": model.secure_boot}
 
 
 def _software_vars(school: LoadedSchool, sets: list[str], layer: Layer | None, trace: _Trace | None) -> dict[str, Any]:
@@ -308,6 +334,7 @@ def _override_vars(school: LoadedSchool, device: DeviceRecord) -> dict[str, Any]
     out: dict[str, Any] = {}
     if device.vlan is not None:
         out.update(vlan_vars(school, device.vlan, None))
+        out["imaging"] = imaging_vars(school, device.room, device.vlan)
     if device.settings is not None:
         override = device.settings.model_dump(mode="json", exclude_unset=True)
         room = school.model.rooms[device.room]
@@ -333,11 +360,16 @@ def _role_and_os_groups(fleet: Fleet, device: DeviceRecord) -> tuple[str, str]:
 def _device_host(fleet: Fleet, school: LoadedSchool, device: DeviceRecord, room_group: str) -> Host:
     if device.n is None:
         role_group, os_group = _role_and_os_groups(fleet, device)
-        values = {**batch_vars(device), **own_vars(device), **_override_vars(school, device)}
+        values = {**batch_vars(device), **firmware_vars(school, device), **own_vars(device),
+                  **_override_vars(school, device)}  # fmt: skip
         return Host(device.name, school.code, "device", (room_group, role_group, os_group), (room_group,), values)
     batch = group_name("batch", school.code, school.model.rooms[device.room].name, str(device.entry + 1))
     if batch not in fleet.groups:
-        fleet.group(batch, room_group).vars = {**batch_vars(device), **_override_vars(school, device)}
+        fleet.group(batch, room_group).vars = {
+            **batch_vars(device),
+            **firmware_vars(school, device),
+            **_override_vars(school, device),
+        }
         for parent in _role_and_os_groups(fleet, device):
             fleet.group(batch, parent)
     return Host(device.name, school.code, "device", (batch,), (room_group, batch), own_vars(device))
@@ -389,10 +421,12 @@ def explain(school: LoadedSchool, host: str) -> list[ExplainedVar]:
         device = devices[host]
         values = room_vars(school, device.room, trace)
         values.update(batch_vars(device))
+        values.update(firmware_vars(school, device))
         values.update(own_vars(device))
         _trace_device(school, device, trace)
         if device.vlan is not None:
             values.update(vlan_vars(school, device.vlan, school.device_layer(device.path, "vlan"), trace))
+            values["imaging"] = imaging_vars(school, device.room, device.vlan)
         if device.settings is not None:
             layer = school.device_layer(device.path, "settings")
             override = device.settings.model_dump(mode="json", exclude_unset=True)
@@ -467,6 +501,12 @@ def _trace_device(school: LoadedSchool, device: DeviceRecord, trace: _Trace) -> 
         trace.add(name, entry, path, pattern_note)
     for name in WINDOWS_CONNECTION:
         trace.add(name, None, note="Windows lab PCs are reached over WinRM")
+    listed = device.model is not None and device.model in school.pc_models
+    for name in ("firmware", "secure_boot"):
+        if listed:
+            trace.add(name, school.catalogue_layer("models", str(device.model), name))
+        else:
+            trace.add(name, None, note="the model is not listed under models: UEFI without Secure Boot")
     for name in ("ip", "ansible_host"):
         trace.add(
             name,

@@ -82,6 +82,7 @@ _PORT = r"(?P<port>[1-9][0-9]{0,4})"  # 1-65535: the upper bound is checked apar
 
 # The roles hold their variables to the same patterns (roles/*/vars/main.yml; tests keep them equal).
 PROXY_URL = rf"https?://{_HOST}(?::{_PORT})?/?"
+MIRROR_URL = rf"https?://{_HOST}(?::{_PORT})?(?:/[A-Za-z0-9._~-]+)*/?"
 PROXY_EXCEPTION = rf"\.?{_HOST}(?:/[0-9]{{1,2}})?"
 HOST_PORT = rf"{_HOST}:{_PORT}"
 WINGET_ID = r"[A-Za-z0-9][A-Za-z0-9._+-]{0,127}"
@@ -125,6 +126,15 @@ ProxyUrl = Annotated[
              "a host and a port are all it may hold", r"[^A-Za-z0-9.:/-]"),
 ]  # fmt: skip
 """The web filter's proxy: scheme, host and port, nothing else (no path, no user name or password)."""
+
+MirrorUrl = Annotated[
+    SafeStr,
+    _held_to(MIRROR_URL, "a mirror URL http://HOST[:PORT]/PATH", "http://10.20.99.10/debian",
+             "installers take it as their archive (Debian's preseed as mirror/http/hostname and directory, "
+             "Ubuntu's autoinstall as apt's primary uri); a scheme, host, port and path are all it may hold",
+             r"[^A-Za-z0-9.:/_~-]"),
+]  # fmt: skip
+"""A Debian or Ubuntu archive mirror: scheme, host, optional port and path; no user, query or fragment."""
 
 ProxyException = Annotated[
     SafeStr,

@@ -16,10 +16,13 @@ from .layers import Layer, deep_merge, merge_layers
 from .loader import Parsed
 from .model import (
     MANAGED_FAMILIES,
+    BootServer,
     Device,
     DevicePattern,
     DeviceRole,
+    ImagingProfile,
     OperatingSystem,
+    PcModel,
     ProfileFile,
     RoomKind,
     SchoolFile,
@@ -65,6 +68,18 @@ class DeviceRecord:
     @property
     def managed(self) -> bool:
         return self.os.family in MANAGED_FAMILIES
+
+    @property
+    def imageable(self) -> bool:
+        """A managed PC (lab or teacher PC): what a room's imaging profile reinstalls."""
+        return self.managed and self.role in IMAGED_ROLES
+
+
+IMAGED_ROLES = frozenset({DeviceRole.LAB_PC, DeviceRole.TEACHER_PC})
+"""The roles a room's imaging profile applies to: PCs that stay in the room (laptops and servers are not reimaged)."""
+
+DEFAULT_PC_MODEL = PcModel()
+"""How a PC model the catalogue does not list boots: UEFI, without Secure Boot."""
 
 
 def render_name(pattern: str, school: str, room: str, n: int) -> str | None:
@@ -170,6 +185,18 @@ class LoadedSchool:
         return _merge_named(self.profile_model.software_sets, self.model.software_sets, SoftwareSet)
 
     @cached_property
+    def imaging_profiles(self) -> dict[str, ImagingProfile]:
+        return _merge_named(self.profile_model.imaging_profiles, self.model.imaging_profiles, ImagingProfile)
+
+    @cached_property
+    def pc_models(self) -> dict[str, PcModel]:
+        return _merge_named(self.profile_model.models, self.model.models, PcModel)
+
+    def pc_model(self, model: str | None) -> PcModel:
+        """How PCs of *model* boot; a model the catalogue does not list boots UEFI without Secure Boot."""
+        return self.pc_models.get(model, DEFAULT_PC_MODEL) if model is not None else DEFAULT_PC_MODEL
+
+    @cached_property
     def software_catalogue(self) -> list[str]:
         """Every Debian package the school's software sets name: the packages the school manages.
 
@@ -198,6 +225,31 @@ class LoadedSchool:
         if kind is not None and kind.vlan is not None:
             return kind.vlan, self.catalogue_layer("room_kinds", room.kind, "vlan")
         return None, None
+
+    def room_site(self, room_index: int) -> str | None:
+        """The site of a room: its own, or the school's only site."""
+        room = self.model.rooms[room_index]
+        if room.site is None and len(self.model.sites) == 1:
+            return self.model.sites[0].name
+        return room.site
+
+    def room_imaging_profile(self, room_index: int) -> tuple[str | None, Layer | None]:
+        """The imaging profile of a room and the layer that chose it (room, or its kind's default).
+
+        A room that writes ``imaging_profile: null`` is never imaged, whatever its kind says.
+        """
+        room = self.model.rooms[room_index]
+        if "imaging_profile" in room.model_fields_set:
+            return room.imaging_profile, self.room_layer(room_index, "imaging_profile")
+        kind = self.room_kinds.get(room.kind)
+        if kind is not None and kind.imaging_profile is not None:
+            return kind.imaging_profile, self.catalogue_layer("room_kinds", room.kind, "imaging_profile")
+        return None, None
+
+    def boot_servers_for(self, site: str | None, vlan: str) -> list[BootServer]:
+        """The boot servers that serve *vlan* on *site* (a server without a site is on the only site)."""
+        only = self.model.sites[0].name if len(self.model.sites) == 1 else None
+        return [b for b in self.model.boot_servers if vlan in b.vlans and (b.site or only) == site]
 
     def room_software_sets(self, room_index: int) -> tuple[list[str], Layer | None]:
         room = self.model.rooms[room_index]

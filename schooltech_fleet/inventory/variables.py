@@ -44,10 +44,10 @@ RESOLVED: frozenset[str] = frozenset(
         # devices: the room, its VLAN, software, licences and calendar
         "room", "room_title", "room_kind", "vlan", "vlan_id", "subnet", "gateway", "software_sets",
         "software_packages", "windows_packages", "software_catalogue", "licences", "exam_freezes", "lessons",
-        "terms",
+        "terms", "imaging",
         # devices: the asset record
         "device_role", "os", "os_family", "managed", "model", "purchased", "warranty_end", "mac",
-        "serial_number", "ip",
+        "serial_number", "ip", "firmware", "secure_boot",
         # switches
         "switch_platform", "switch_model", "mgmt_ip", "access_ports", "uplink_ports",
         # the simulation layer

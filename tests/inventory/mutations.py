@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .helpers import REPO, school_text
@@ -169,6 +170,9 @@ def mutate(text: str, mutations: Sequence[Mutation]) -> bytes:
             lines[i], lines[j] = lines[j], lines[i]
         elif kind == "replace":
             lines[i] = _replace_value(lines[i], argument)
+        elif kind == "sub" and isinstance(argument, tuple):
+            old, new = argument
+            lines[i] = lines[i].replace(str(old), str(new), 1)
         elif kind == "truncate":
             joined = "".join(lines)
             lines = joined[: where % (len(joined) + 1)].splitlines(keepends=True)
@@ -179,6 +183,18 @@ def mutate(text: str, mutations: Sequence[Mutation]) -> bytes:
         at = where % (len(data) + 1)
         data = data[:at] + b"\xff" + data[at:]
     return data
+
+
+def line_index(text: str, needle: str, nth: int = 1) -> int:
+    """0-based index of the *nth* line of *text* that contains *needle* (a mutation's position)."""
+    found = [i for i, line in enumerate(text.splitlines()) if needle in line]
+    assert len(found) >= nth, f"no line {nth} with {needle!r}"
+    return found[nth - 1]
+
+
+def sub(source: str, needle: str, old: str, new: str, nth: int = 1) -> Mutation:
+    """Replace *old* by *new* on the *nth* line of SOURCES[source] that contains *needle*."""
+    return ("sub", line_index(SOURCES[source], needle, nth), (old, new))
 
 
 def _indent(line: str) -> int:
@@ -221,3 +237,64 @@ def write_mutant(directory: Path, data: bytes, name: str = "mut.school.yml") -> 
     path = directory / name
     path.write_bytes(data)
     return path
+
+
+@dataclass(frozen=True)
+class TargetedCase:
+    """A deliberate mistake in an example school and every error ``schooltech check`` must report for it."""
+
+    source: str
+    mutations: tuple[Mutation, ...]
+    expected: frozenset[tuple[str, str, int]]
+    """(text, code, n): an error with *code* on the n-th line of the mutant that holds *text*."""
+
+    def mutant(self) -> bytes:
+        return mutate(SOURCES[self.source], self.mutations)
+
+
+def at(text: str, code: str, nth: int = 1) -> tuple[str, str, int]:
+    """An expected error: *code* on the *nth* line of the mutant that holds *text*."""
+    return (text, code, nth)
+
+
+IMAGING_CASES: dict[str, TargetedCase] = {
+    "bad-mac": TargetedCase("demo", (sub("demo", '"52:54:00:90:20:66"', "20:66", "20:6g"),),
+                            frozenset({at("52:54:00:90:20:6g", "schema")})),
+    "duplicate-mac": TargetedCase("demo", (sub("demo", '"52:54:00:90:20:66"', "20:66", "20:65"),),
+                                  frozenset({at('"52:54:00:90:20:65"', "duplicate", 2)})),
+    "pc-without-mac": TargetedCase("demo", (("delete", line_index(SOURCES["demo"], "20:66"), None),),
+                                   frozenset({at("count: 4", "imaging")})),
+    "windows-name-16-characters": TargetedCase(
+        "primary",
+        (sub("primary", "{name: HZP-REC-TCH01", "HZP-REC-TCH01", "HZP-RECEPTION-T1"),
+         sub("primary", "device: HZP-REC-TCH01", "HZP-REC-TCH01", "HZP-RECEPTION-T1")),
+        frozenset({at("{name: HZP-RECEPTION-T1", "naming")})),
+    "unknown-profile": TargetedCase("demo", (sub("demo", "imaging_profile: debian_kiosk", "kiosk", "kisok"),),
+                                    frozenset({at("imaging_profile: debian_kisok", "unknown-ref")})),
+    "unknown-profile-of-a-kind": TargetedCase("demo", (sub("demo", "ict_suite: {imaging", "debian_lab", "debian"),),
+                                              frozenset({at("ict_suite: {imaging_profile: debian}", "unknown-ref")})),
+    "room-without-a-boot-server": TargetedCase(
+        "demo", (sub("demo", "name: DEMO-PXE1", "10.90.20.5, vlans: [students]", "10.90.10.5, vlans: [staff]"),),
+        frozenset({at("- name: LAB1", "imaging"), at("- name: LAB2", "imaging"),
+                   at("imaging_profile: debian_kiosk", "imaging")})),
+    "boot-server-outside-its-vlan": TargetedCase("demo", (sub("demo", "name: DEMO-PXE1", "10.90.20.5", "10.90.30.5"),),
+                                                 frozenset({at("name: DEMO-PXE1", "address")})),
+    "boot-server-unknown-site": TargetedCase("demo", (sub("demo", "name: DEMO-PXE1", "site: main", "site: annexe"),),
+                                             frozenset({at("name: DEMO-PXE1", "unknown-ref"),
+                                                        at("- name: LAB1", "imaging"), at("- name: LAB2", "imaging"),
+                                                        at("imaging_profile: debian_kiosk", "imaging")})),
+    "boot-server-unknown-vlan": TargetedCase("demo", (sub("demo", "name: DEMO-PXE1", "[students]", "[student]"),),
+                                             frozenset({at("name: DEMO-PXE1", "unknown-ref"),
+                                                        at("- name: LAB1", "imaging"), at("- name: LAB2", "imaging"),
+                                                        at("imaging_profile: debian_kiosk", "imaging")})),
+    "os-other-than-the-profiles": TargetedCase("demo", (sub("demo", "os: debian12", "debian12", "ubuntu2404", nth=2),),
+                                               frozenset({at("os: ubuntu2404", "imaging")})),
+    "windows-11-on-bios": TargetedCase(
+        "demo",
+        (sub("demo", "debian_kiosk: {os: debian12", "debian12", "windows11"),
+         sub("demo", "os: debian12", "debian12", "windows11", nth=4)),
+        frozenset({at("model: Lenovo ThinkCentre M70q", "imaging")})),
+    "bad-locale": TargetedCase("demo", (sub("demo", "timezone:", "Europe/London", "Europe/London\n  locale: en_GB"),),
+                               frozenset({at("locale: en_GB", "schema")})),
+}  # fmt: skip
+"""The imaging mutation corpus: each case must make ``schooltech check`` exit 1 with these file:line findings."""
