@@ -1,1 +1,4 @@
-"""Imaging: reinstalling PCs over the network from the inventory: targets, answer files, iPXE scripts (docs/imaging.md)."""
+"""Imaging: reinstalling PCs over the network from the inventory.
+
+Targets, answer files and iPXE scripts; see docs/imaging.md.
+"""
