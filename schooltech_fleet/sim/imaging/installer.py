@@ -3,7 +3,8 @@
 What it does when a PC boots it (``/init``, :data:`INIT_SCRIPT`): load the NIC and disk
 drivers, take a DHCP lease (udhcpc), read ``schooltech.server`` and ``schooltech.token``
 from the kernel command line (or Debian's ``url=<server>/answer/<token>``, which the script
-of an ``image plan`` gives Debian's installer, so the plan's own scripts boot it), fetch ``<server>/answer/<token>``, write the install marker
+of an ``image plan`` gives Debian's installer, so the plan's own scripts boot it), fetch
+``<server>/answer/<token>``, write the install marker
 (:mod:`disk_marker`) to sector 0 of ``/dev/vda``, POST ``<server>/callback/<token>`` and
 power off. Any failure is printed on the serial console and powers off without calling
 back: the boot server then never hears from that PC, as with a real installer that died.
@@ -63,7 +64,7 @@ if [ -z "$token" ] && [ -n "$url" ]; then
     token=${{url##*/answer/}}
     server=${{url%%/answer/*}}
 fi
-[ -n "$token" ] && [ -n "$server" ] || fail "neither schooltech.token and schooltech.server nor url=SERVER/answer/TOKEN on the kernel command line"
+[ -n "$token" ] && [ -n "$server" ] || fail "no schooltech.token and .server, nor url=SERVER/answer/TOKEN"
 for module in $(cat /lib/schooltech/modules); do
     insmod "/lib/modules/$module.ko" || fail "cannot load the kernel module $module"
 done
