@@ -103,9 +103,7 @@ def render_role_template(variables: Mapping[str, object]) -> str:
             f"cannot read the pxe_server role's template {ROLE_TEMPLATE}: {exc.strerror}",
             hint="run the imaging lab from a checkout of schooltech-fleet (it holds roles/)",
         ) from exc
-    environment = jinja2.Environment(  # noqa: S701 - a dnsmasq configuration, not HTML
-        trim_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined
-    )
+    environment = jinja2.Environment(trim_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
     try:
         return environment.from_string(source).render(variables)
     except jinja2.TemplateError as exc:
