@@ -10,15 +10,22 @@ whose DHCP it may not change. It answers PXE clients only, never leases an addre
   boot server's address is also put in ``siaddr``: iPXE ignores a proxy offer that names a
   boot file without a next server.
 
-Both configurations are checked with ``dnsmasq --test`` before they run.
+The boot server's configuration is not written here: it is the ``pxe_server`` role's template
+(``roles/pxe_server/templates/dnsmasq.conf.j2``) rendered with the lab's values, so the lab
+boots its PCs with exactly what a school's boot server gets. Both configurations are checked
+with ``dnsmasq --test`` before they run.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from ipaddress import IPv4Address
 from pathlib import Path
 
+import jinja2
+
+from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.sim.imaging.network import Addressing
 from schooltech_fleet.sim.prereqs import run_host_command
 
@@ -27,6 +34,8 @@ BIOS_LOADER = Path("/usr/lib/ipxe/undionly.kpxe")
 UEFI_LOADER = Path("/usr/lib/ipxe/ipxe.efi")
 #: where iPXE fetches its per-MAC script (``${mac:hexhyp}`` is expanded by iPXE: 52-54-00-...)
 SCRIPT_PATH = "/boot/${mac:hexhyp}.ipxe"
+#: the boot server's dnsmasq configuration: the pxe_server role's template, in the checkout
+ROLE_TEMPLATE = Path(__file__).resolve().parents[3] / "roles" / "pxe_server" / "templates" / "dnsmasq.conf.j2"
 
 
 @dataclass(frozen=True)
@@ -65,25 +74,40 @@ def router_conf(addressing: Addressing, leases: Path, log_file: Path) -> str:
 
 
 def boot_server_conf(addressing: Addressing, server: BootServer) -> str:
-    """The boot server: proxy-DHCP, TFTP of iPXE by client architecture, iPXE chained to HTTP."""
-    return "\n".join(
-        [
-            "# schooltech imaging lab: the boot server (proxy-DHCP beside the school router)",
-            "port=0",
-            "interface=eth0",
-            "bind-interfaces",
-            f"dhcp-range={addressing.subnet.network_address},proxy,{addressing.subnet.netmask}",
-            "log-dhcp",
-            f"log-facility={server.log_file}",
-            "enable-tftp",
-            f"tftp-root={server.tftp_root}",
-            "dhcp-userclass=set:ipxe,iPXE",
-            f'pxe-service=tag:!ipxe,x86PC,"schooltech: iPXE for BIOS",{BIOS_LOADER.name}',
-            f'pxe-service=tag:!ipxe,X86-64_EFI,"schooltech: iPXE for UEFI",{UEFI_LOADER.name}',
-            f'pxe-service=tag:!ipxe,BC_EFI,"schooltech: iPXE for UEFI",{UEFI_LOADER.name}',
-            f"dhcp-boot=tag:ipxe,{server.script_url},,{server.address}",
-        ]
-    ) + "\n"
+    """The boot server: the pxe_server role's configuration for the lab's one subnet on ``eth0``."""
+    return render_role_template(
+        {
+            "pxe_server_address": str(server.address),
+            "pxe_server_http_port": server.http_port,
+            "pxe_server_interfaces": ["eth0"],
+            "__pxe_server_ranges": [(str(addressing.subnet.network_address), str(addressing.subnet.netmask))],
+            "pxe_server_tftp_root": str(server.tftp_root),
+            "pxe_server_log_dhcp": True,
+            "pxe_server_log_file": str(server.log_file),
+            "pxe_server_uefi_loader": "ipxe",
+            "pxe_server_secure_boot_macs": [],
+        }
+    )
+
+
+def render_role_template(variables: Mapping[str, object]) -> str:
+    """Render the role's template as Ansible's ``template`` module does (trim_blocks, strict variables).
+
+    *variables* are the template's variables as the role computes them: the ``pxe_server_*``
+    ones it reads plus ``__pxe_server_ranges``, a ``(network, netmask)`` pair per served subnet.
+    """
+    try:
+        source = ROLE_TEMPLATE.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SimulationError(
+            f"cannot read the pxe_server role's template {ROLE_TEMPLATE}: {exc.strerror}",
+            hint="run the imaging lab from a checkout of schooltech-fleet (it holds roles/)",
+        ) from exc
+    environment = jinja2.Environment(trim_blocks=True, keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+    try:
+        return environment.from_string(source).render(variables)
+    except jinja2.TemplateError as exc:
+        raise SimulationError(f"cannot render {ROLE_TEMPLATE}: {exc}") from exc
 
 
 def check(conf: Path) -> None:
