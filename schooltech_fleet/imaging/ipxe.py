@@ -130,9 +130,11 @@ def install_script(server_url: str, os: OperatingSystem, firmware: Firmware, tok
     else:
         arguments = ""
     lines.append(f"kernel {files}/{media.kernel} {arguments}".rstrip() + " || goto failed")
-    lines += [f"initrd {files}/{path} {name} || goto failed" for path, name in media.initrds]
+    # --name, never 'initrd URL NAME': iPXE would pass NAME as the image's command line and wrap a
+    # Linux initrd in a CPIO entry of that name (the kernel then finds no /init)
+    lines += [f"initrd --name {name} {files}/{path} || goto failed" for path, name in media.initrds]
     if os not in (OperatingSystem.DEBIAN12, OperatingSystem.UBUNTU2204, OperatingSystem.UBUNTU2404):
-        lines.append(f"initrd {answer} autounattend.xml || goto failed")
+        lines.append(f"initrd --name autounattend.xml {answer} || goto failed")
     lines += [
         "boot || goto failed",
         ":failed",

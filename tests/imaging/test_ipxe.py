@@ -26,10 +26,18 @@ def test_install_scripts_name_everything_by_absolute_url_and_pass_the_check(
     assert ipxe.check_script("s.ipxe", script, SERVER) == []
     assert script.startswith("#!ipxe\n")
     assert f"{SERVER}/answer/{TOKEN}" in script
-    fetched = [line.split()[1] for line in script.splitlines() if line.startswith(("kernel ", "initrd "))]
+    fetched = [_url(line) for line in script.splitlines() if line.startswith(("kernel ", "initrd "))]
     assert fetched and all(url.startswith(f"{SERVER}/") for url in fetched)
+    initrds = [line for line in script.splitlines() if line.startswith("initrd ")]
+    assert initrds and all(line.startswith("initrd --name ") for line in initrds)  # never 'initrd URL NAME'
     fallback = script.splitlines()[-1]
     assert fallback == ("sanboot --no-describe --drive 0x80 || exit" if firmware == "bios" else "exit")
+
+
+def _url(line: str) -> str:
+    """The URL a kernel or initrd line fetches (after ``--name NAME``, if any)."""
+    words = line.split()
+    return words[3] if words[1] == "--name" else words[1]
 
 
 def test_each_installer_is_told_about_its_answer_file_its_own_way() -> None:
@@ -37,10 +45,11 @@ def test_each_installer_is_told_about_its_answer_file_its_own_way() -> None:
     ubuntu = ipxe.install_script(SERVER, OperatingSystem.UBUNTU2404, "uefi", TOKEN, "pc01")
     windows = ipxe.install_script(SERVER, OperatingSystem.WINDOWS11, "uefi", TOKEN, "pc01")
     assert f"auto=true priority=critical url={SERVER}/answer/{TOKEN} " in debian
-    assert f"{SERVER}/files/debian12/linux " in debian and f"{SERVER}/files/debian12/initrd.gz initrd.gz" in debian
+    assert f"{SERVER}/files/debian12/linux " in debian
+    assert f"initrd --name initrd.gz {SERVER}/files/debian12/initrd.gz " in debian
     assert f" autoinstall ds=nocloud-net;s={SERVER}/answer/{TOKEN}/ " in ubuntu
     assert f"kernel {SERVER}/files/wimboot " in windows
-    assert f"initrd {SERVER}/answer/{TOKEN} autounattend.xml " in windows
+    assert f"initrd --name autounattend.xml {SERVER}/answer/{TOKEN} " in windows
 
 
 def test_local_boot_follows_the_firmware_or_decides_at_boot_time() -> None:
@@ -91,7 +100,7 @@ def test_windows_gets_winpe_files_that_start_setup_with_the_injected_answer_file
     files = ipxe.windows_boot_files(OperatingSystem.WINDOWS11, r"\\10.77.0.2\win11")
     script = ipxe.install_script(SERVER, OperatingSystem.WINDOWS11, "uefi", TOKEN, "pc01")
     for path in files:  # every file it writes is one the script fetches
-        assert f"initrd {SERVER}/files/{path} " in script
+        assert f" {SERVER}/files/{path} " in script and f"initrd --name {path.rsplit('/', 1)[-1]}" in script
     install = files["windows11/install.cmd"].split("\r\n")
     assert r"net use S: \\10.77.0.2\win11 || goto failed" in install
     assert r"S:\setup.exe /unattend:X:\Windows\System32\autounattend.xml" in install
