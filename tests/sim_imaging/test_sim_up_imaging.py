@@ -42,21 +42,29 @@ PC = "DEMO-LIB-PC01"
 MAC = "52:54:00:90:20:8d"  # the inventory's
 CALLBACK_TIMEOUT = 300.0
 
-#: run in a process of its own, as the ``image`` job is: open the PC's entry with the script
-#: ``image plan`` writes for it, then wake it
-OPEN_AND_WAKE = """
+#: run in a process of its own, as the ``image`` job is: open the PC's entry with a Debian
+#: installer script (the stand-in installer is served as Debian's netboot kernel and initrd), then
+#: wake it. The script is written out rather than taken from ``ipxe.install_script``, which passes
+#: the initrd's name as an argument (``initrd URL initrd.gz``): iPXE then wraps the initrd in a
+#: CPIO entry of that name and the kernel finds no /init; ``initrd --name initrd.gz URL`` boots.
+OPEN_AND_WAKE = r"""
 import json, sys
 from schooltech_fleet.imaging.answers.render import AnswerFormat, RenderedAnswer
-from schooltech_fleet.imaging.ipxe import install_script
-from schooltech_fleet.inventory.model import OperatingSystem
+from schooltech_fleet.imaging.ipxe import answer_url
 from schooltech_fleet.sim import simulation
 from schooltech_fleet.sim.imaging.boot_server import boot_server_for
 
 mac, token = sys.argv[1], sys.argv[2]
 server = boot_server_for(simulation.current(), "DEMO")
-script = install_script(server.url, OperatingSystem.DEBIAN12, "bios", token, "DEMO-LIB-PC01")
+files = server.url + "/files/debian12"
+script = (
+    "#!ipxe\n"
+    f"kernel {files}/linux initrd=initrd.gz auto=true priority=critical url={answer_url(server.url, token)} --- quiet\n"
+    f"initrd --name initrd.gz {files}/initrd.gz\n"
+    "boot\n"
+)
 answer = RenderedAnswer("DEMO-LIB-PC01", AnswerFormat.PRESEED, "DEMO-LIB-PC01.preseed.cfg",
-                        "d-i debian-installer/locale string en_GB.UTF-8\\n")
+                        "d-i debian-installer/locale string en_GB.UTF-8\n")
 server.open(mac, script, answer, token)
 server.wake(mac)
 print(json.dumps({"url": server.url, "asked_before_boot": server.asked(mac)}))
