@@ -23,7 +23,8 @@ from typing import Any
 import pytest
 
 from schooltech_fleet.errors import PrerequisiteError
-from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
+from schooltech_fleet.imaging.answers.render import AnswerFormat, RenderedAnswer
+from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT, local_boot_script
 from schooltech_fleet.inventory.files import SIM_OVERRIDE_NAME
 from schooltech_fleet.sim import simulation
 from schooltech_fleet.sim.imaging import network
@@ -208,6 +209,20 @@ def test_a_pc_woken_from_another_process_installs_calls_back_and_boots_its_disk_
     assert (vm.state, vm.boots) == (VmState.OFF, 1)
     marker = read_marker(Path(lab.workdir) / "disks" / f"{PC.lower()}.img")
     assert marker is not None and marker.token == token
+
+
+def test_closing_an_entry_the_pc_never_used_closes_its_token_and_serves_local_boot(imaged: Imaged) -> None:
+    server = imaged.boot_server()
+    token = "never-used-" + os.urandom(8).hex()
+    answer = RenderedAnswer(PC, AnswerFormat.PRESEED, f"{PC}.preseed.cfg", "d-i debian-installer/locale string C\n")
+    server.open(MAC, "#!ipxe\necho waiting\n", answer, token)
+    assert server.tree.answer_for(token) == answer.text.encode()
+    assert not server.asked(MAC)  # nothing fetched since this entry opened
+
+    server.close(MAC)
+    assert server.tree.token_record(token) is None and server.tree.answer_for(token) is None
+    assert server.tree.script_path(MAC).read_text() == local_boot_script("bios")
+    assert not server.called_back(token)
 
 
 def test_the_installed_pc_comes_up_as_its_container(imaged: Imaged) -> None:

@@ -153,16 +153,16 @@ def segment_addressing(subnet: IPv4Network, gateway: IPv4Address, boot_server: I
     host address and the DHCP pool on the longest run of host addresses left."""
     fixed = {gateway, boot_server}
     hosts = list(subnet.hosts())
-    probe = next(address for address in reversed(hosts) if address not in fixed)
-    fixed.add(probe)
+    probe = next((address for address in reversed(hosts) if address not in fixed), None)
     best: list[IPv4Address] = []
     run: list[IPv4Address] = []
     for address in hosts:
-        run = [] if address in fixed else [*run, address]
+        run = [] if address in fixed or address == probe else [*run, address]
         if len(run) > len(best):
             best = run
-    if not best:
-        raise SimulationError(f"{subnet} has no room for a DHCP pool beside {gateway} and {boot_server}")
+    if probe is None or not best:
+        raise SimulationError(f"{subnet} has no room for a DHCP pool beside {gateway} and {boot_server}",
+                              "the lab needs the gateway, the boot server, a probe port and a pool")  # fmt: skip
     return network.Addressing(subnet=subnet, router=gateway, boot_server=boot_server, probe=probe,
                               pool_start=best[0], pool_end=best[-1])  # fmt: skip
 
