@@ -216,7 +216,8 @@ def stop_lab(record: LabRecord) -> None:
     """End every process of *record* and delete its namespaces (harmless when already gone).
 
     The services first (the power controller stops its VMs), then whatever still runs inside the
-    run's namespaces (``stlab-<run id>-*``), which are deleted, then the owner.
+    run's namespaces (``stlab-<run id>-*``), which are deleted, then the owner; last, every lab
+    namespace whose owner is gone (see :func:`network.remove_orphans`).
     """
     pids = list(reversed(record.services.values()))
     for pid in pids:
@@ -230,6 +231,7 @@ def stop_lab(record: LabRecord) -> None:
             _signal_group(pid, signal.SIGKILL)
     network.remove(record.run_id)
     _end(record.owner_pid)
+    network.remove_orphans()  # by prefix: whatever of this run (its owner now gone) or a crashed one is left
 
 
 def _serve_standin_as_installers(root: Path) -> None:
