@@ -2,7 +2,9 @@
 
   up        start the simulation: lab PCs as Linux containers reached over SSH on
             127.0.0.1, switches as emulated Cisco IOS devices; then every command
-            (and plain ansible-playbook -i) runs against it, not the real school
+            (and plain ansible-playbook -i) runs against it, not the real school;
+            --imaging adds the imaging lab: a qemu VM per imaged PC, network-booting
+            from a boot server at its inventory address (inside network namespaces)
   status    what is simulated and whether it is running
   publish   a new release arrives in the simulated school repository (e.g. for a patch run)
   down      stop everything and remove the simulation layer
@@ -23,6 +25,7 @@ from rich.table import Table
 
 from ..errors import UsageError
 from ..sim import simulation
+from ..sim.imaging.school_lab import LabStatus
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
 
 
@@ -39,6 +42,9 @@ def register(commands: Any) -> None:
     up.add_argument("--max-pcs", type=positive_int, metavar="N", help="at most N lab PCs per room")
     up.add_argument("--startup-config", action="append", default=[], metavar="SWITCH=FILE",
                     help="start an emulated switch from a saved running-config (repeatable)")  # fmt: skip
+    up.add_argument("--imaging", action="store_true",
+                    help="also start the imaging lab: the imaged rooms' PCs as VMs that network-boot "
+                         "(their containers start only once 'image' installed them)")  # fmt: skip
     up.set_defaults(handler=run_up)
     status = actions.add_parser("status", help="what is simulated and whether it runs")
     status.set_defaults(handler=run_status)
@@ -69,7 +75,7 @@ def run_up(args: argparse.Namespace, console: Console) -> int:
     with console.status("starting the simulated school") as spinner:
         sim = simulation.up(
             args.inventory, schools=args.school, rooms=args.room, max_pcs=args.max_pcs,
-            startup_configs=_startup_configs(args.startup_config),
+            startup_configs=_startup_configs(args.startup_config), imaging=args.imaging,
             progress=lambda message: spinner.update(escape(message)),
         )  # fmt: skip
     console.print(f"[green]simulation {sim.sim_id} is running[/green]: {len(sim.pcs)} lab PCs, "
@@ -78,6 +84,11 @@ def run_up(args: argparse.Namespace, console: Console) -> int:
         console.print(f"  not simulated: {count} ({escape(reason)})")
     for path in sim.overrides:
         console.print(f"  simulation layer: {escape(path)}")
+    for lab in sim.labs:
+        console.print(f"  imaging lab of {lab.school}: boot server {lab.boot_server} at {lab.url} on {lab.subnet} "
+                      f"(inside network namespaces {lab.namespaces[0].rpartition('-')[0]}-*), "
+                      f"{len(lab.pcs)} PC VMs, at most {lab.max_running} running at once; serial logs in "
+                      f"{escape(str(lab.logs))}")  # fmt: skip
     console.print("Every schooltech command and ansible-playbook -i now reach the simulation; "
                   "'schooltech sim down' ends it.")  # fmt: skip
     return EXIT_OK
@@ -101,7 +112,26 @@ def run_status(args: argparse.Namespace, console: Console) -> int:
     console.print(table)
     for path in state.stale_overrides:
         console.print(f"[yellow]simulation layer missing[/yellow]: {escape(path)}")
+    for lab in state.labs:
+        _print_lab(lab, console)
     return EXIT_OK if state.healthy else EXIT_FINDINGS
+
+
+def _print_lab(lab: LabStatus, console: Console) -> None:
+    record = lab.record
+    services = ", ".join(f"{name} {'[green]running[/green]' if alive else '[red]stopped[/red]'}"
+                         for name, alive in lab.services.items())  # fmt: skip
+    console.print(f"imaging lab of {record.school} (run {record.run_id}): boot server {record.boot_server} at "
+                  f"{record.url}; {services}")  # fmt: skip
+    table = Table(title_justify="left")
+    for column in ("PC VM", "MAC", "firmware", "power", "boots", "serial log"):
+        table.add_column(column)
+    by_mac = {pc.mac: pc for pc in record.pcs}
+    for vm in lab.vms:
+        pc = by_mac[vm.mac]
+        firmware = pc.firmware + (" (Secure Boot off in the lab)" if pc.secure_boot else "")
+        table.add_row(pc.name, pc.mac, firmware, vm.state.value, str(vm.boots), escape(str(record.serial_log(pc))))
+    console.print(table)
 
 
 def run_publish(args: argparse.Namespace, console: Console) -> int:
@@ -116,7 +146,8 @@ def run_down(args: argparse.Namespace, console: Console) -> int:
     if result.sim_id is None and not result.overrides_removed:
         console.print("no simulation was running")
         return EXIT_OK
+    labs = f", {result.labs_stopped} imaging lab(s) stopped" if result.labs_stopped else ""
     console.print(f"simulation {result.sim_id or '(unrecorded)'} stopped: {result.containers_removed} containers "
                   f"removed, switches {'stopped' if result.switches_stopped else 'were not running'}, "
-                  f"{len(result.overrides_removed)} simulation layers removed")  # fmt: skip
+                  f"{len(result.overrides_removed)} simulation layers removed{labs}")  # fmt: skip
     return EXIT_OK

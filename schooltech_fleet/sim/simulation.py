@@ -1,7 +1,8 @@
 """The simulated school: a rehearsal copy of an inventory's schools on this machine.
 
 ``up`` starts one container per managed Linux PC and one emulated switch per switch
-with an emulator, then writes the simulation layer (``.schooltech-sim.yml``) beside
+with an emulator (with ``imaging``, also the imaging lab of the imaged rooms: see
+:mod:`.imaging.school_lab`), then writes the simulation layer (``.schooltech-sim.yml``) beside
 each simulated school file. From then on every command that loads the inventory —
 schooltech's own and plain ``ansible-playbook -i`` alike — reaches the simulation
 at 127.0.0.1 instead of the real school. ``down`` removes all of it.
@@ -29,6 +30,7 @@ import yaml
 
 from .. import locks, private
 from ..errors import SimulationError, UsageError
+from ..imaging.targets import imaging_targets
 from ..inventory import load_schools
 from ..inventory.files import SIM_OVERRIDE_NAME, require_school_files
 from ..inventory.findings import Severity
@@ -38,7 +40,8 @@ from ..inventory.school import LoadedSchool
 from ..paths import state_dir
 from . import aptrepo, pcs
 from .image import ADMIN_USER, ensure_image
-from .prereqs import check_host_prerequisites, run_host_command
+from .imaging.school_lab import LabPlan, LabRecord, LabStatus, lab_plans, lab_status, start_lab, stop_lab
+from .prereqs import check_host_prerequisites, check_imaging_prerequisites, run_host_command
 from .switch_boot import (
     EMULATED_PLATFORMS,
     SWITCH_USERNAME,
@@ -66,6 +69,7 @@ class SimulatedHost:
     kind: str  # pc | switch
     port: int
     room: str | None = None
+    imaged: bool = False  # a VM of the imaging lab stands for it; its container runs once it is installed
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ class Simulation:
     farm_pid: int | None
     control_port: int | None
     workdir: str
+    labs: tuple[LabRecord, ...] = ()  # the imaging labs (sim up --imaging)
 
     @property
     def pcs(self) -> list[SimulatedHost]:
@@ -127,13 +132,17 @@ class Simulation:
         """The container of lab PC *pc* (its inventory name)."""
         return pcs.container_name(self.sim_id, pc.lower())
 
+    def handed_over_marker(self, pc: str) -> Path:
+        """Exists once the imaged PC *pc* was installed and its container plays the installed OS."""
+        return Path(self.workdir) / "imaging" / "installed" / pc
+
 
 @dataclass(frozen=True)
 class HostState:
     name: str
     kind: str
     port: int
-    state: str  # running, stopped, missing
+    state: str  # running, stopped, missing; "not installed": an imaged PC's container waits for its imaging
 
 
 @dataclass(frozen=True)
@@ -142,12 +151,13 @@ class SimulationStatus:
     hosts: tuple[HostState, ...] = ()
     farm_running: bool = False
     stale_overrides: tuple[str, ...] = ()
+    labs: tuple[LabStatus, ...] = ()
 
     @property
     def healthy(self) -> bool:
         # a missing simulation layer means the inventory reaches the real school again
-        return (self.simulation is not None and all(h.state == "running" for h in self.hosts)
-                and not self.stale_overrides)  # fmt: skip
+        return (self.simulation is not None and all(h.state in ("running", "not installed") for h in self.hosts)
+                and not self.stale_overrides and all(lab.healthy for lab in self.labs))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -156,6 +166,7 @@ class DownResult:
     containers_removed: int
     switches_stopped: bool
     overrides_removed: tuple[str, ...] = field(default_factory=tuple)
+    labs_stopped: int = 0
 
 
 def _sim_root() -> Path:
@@ -176,6 +187,7 @@ def current() -> Simulation | None:
         data = json.loads(path.read_text())
         data["hosts"] = tuple(SimulatedHost(**h) for h in data["hosts"])
         data["overrides"] = tuple(data["overrides"])
+        data["labs"] = tuple(LabRecord.from_json(lab) for lab in data.get("labs", ()))
         return Simulation(**data)
     except (ValueError, TypeError, KeyError) as exc:
         raise SimulationError(
@@ -192,9 +204,14 @@ def up(
     startup_configs: Mapping[str, str] | None = None,
     sim_id: str | None = None,
     detach: bool = True,
+    imaging: bool = False,
     progress: Progress | None = None,
 ) -> Simulation:
     """Start (or keep) the simulation of *inventory*, limited to *schools*, *rooms*, *max_pcs* per room.
+
+    With *imaging*, the simulated PCs that have an imaging target also get the imaging lab: a VM
+    each, the boot server at its inventory address, their containers stopped until
+    :func:`installed_pc_ready`.
 
     Idempotent: the same request while a healthy simulation of it runs returns that
     simulation. A different request while one runs is refused. On failure everything
@@ -206,6 +223,8 @@ def up(
     scope = {"schools": sorted(schools), "rooms": sorted(rooms), "max_pcs": max_pcs,
              "startup_configs": sorted(f"{name}={hashlib.sha256(text.encode()).hexdigest()[:16]}"
                                        for name, text in (startup_configs or {}).items())}  # fmt: skip
+    if imaging:  # only then: a request without it matches what was recorded before imaging existed
+        scope["imaging"] = True
     with _locked("sim up"):
         running = current()
         if running is not None:
@@ -222,6 +241,9 @@ def up(
         plan = _plan(inventory, schools, rooms, max_pcs)
         if plan.pcs:  # a simulation of switches only needs neither podman nor the lab-PC image
             check_host_prerequisites()
+        if imaging:
+            check_imaging_prerequisites()
+            plan.labs = _lab_plans(plan)
         emulated = sorted(sw.name for sw in plan.switches)
         unknown = sorted(set(startup_configs or {}) - set(emulated))
         if unknown:
@@ -237,6 +259,7 @@ class _Plan:
     school_files: dict[str, Path]
     skipped: Counter[str]
     schools: dict[str, LoadedSchool] = field(default_factory=dict)
+    labs: list[LabPlan] = field(default_factory=list)
 
 
 def _plan(inventory: Path, schools: Sequence[str], rooms: Sequence[str], max_pcs: int | None) -> _Plan:
@@ -290,6 +313,25 @@ def _plan(inventory: Path, schools: Sequence[str], rooms: Sequence[str], max_pcs
     return plan
 
 
+def _lab_plans(plan: _Plan) -> list[LabPlan]:
+    """The imaging lab of the simulated PCs that have an imaging target (one lab: two VMs at most at once)."""
+    labs: list[LabPlan] = []
+    for code, school in plan.schools.items():
+        simulated = {pc.name for pc in plan.pcs if pc.school == code}
+        fleet = resolve_school(school)
+        targets = [target for target in imaging_targets(fleet, code) if target.name in simulated]
+        networks = {t.name: (fleet.host_vars(t.name)["subnet"], fleet.host_vars(t.name)["gateway"]) for t in targets}
+        labs += lab_plans(code, targets, networks)
+    if not labs:
+        raise UsageError("--imaging: none of the simulated PCs has an imaging profile",
+                         "simulate a room with one ('imaging_profile' in the school file)")  # fmt: skip
+    if len(labs) > 1:
+        where = ", ".join(f"{lab.school} ({lab.boot_server})" for lab in labs)
+        raise UsageError(f"--imaging: the simulated PCs need {len(labs)} imaging labs: {where}",
+                         "one lab runs at a time on this host: limit 'sim up' with --school or --room")  # fmt: skip
+    return labs
+
+
 def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs: Mapping[str, str],
            sim_id: str | None, detach: bool, report: Progress) -> Simulation:
     now = dt.datetime.now(dt.UTC)
@@ -302,6 +344,7 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
     started_pcs: list[pcs.PcHandle] = []
     farm_pid: int | None = None
     layers: list[Path] = []
+    labs: list[LabRecord] = []
     try:
         minute_seconds = _minute_seconds()
         private = workdir / "keys" / "id_ed25519"
@@ -316,8 +359,11 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
             started_pcs = pcs.start_pcs([pcs.PcSpec(pc.name.lower()) for pc in plan.pcs], sim_id=sim_id, image=image,
                                         authorized_key=public, repo_dir=workdir / "repo")
             ports = {handle.name: handle.port for handle in started_pcs}
-            hosts += [SimulatedHost(pc.name, pc.school, "pc", ports[pc.name.lower()], pc.room) for pc in plan.pcs]
+            imaged = {target.name for lab in plan.labs for target in lab.pcs}
+            hosts += [SimulatedHost(pc.name, pc.school, "pc", ports[pc.name.lower()], pc.room, pc.name in imaged)
+                      for pc in plan.pcs]  # fmt: skip
             _record_host_keys(sorted(ports.values()), workdir / "known_hosts")
+        _start_labs(plan.labs, sim_id, workdir, labs, report)
         if plan.switches:
             report(f"starting {len(plan.switches)} emulated switches")
             specs = _switch_specs(plan, workdir, startup_configs, minute_seconds)
@@ -329,23 +375,36 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
         simulation = Simulation(
             sim_id=sim_id, started=now.isoformat(timespec="seconds"), inventory=str(inventory), scope=scope,
             hosts=tuple(hosts), skipped=dict(plan.skipped), overrides=(), farm_pid=farm_pid,
-            control_port=control_port, workdir=str(workdir),
+            control_port=control_port, workdir=str(workdir), labs=tuple(labs),
         )
         report("writing the simulation layer beside the school files")
         layers = [directory / SIM_OVERRIDE_NAME for directory in {p.parent for p in plan.school_files.values()}]
         overrides = _write_overrides(simulation, plan.school_files, private, workdir, minute_seconds)
-        simulation = Simulation(**{**asdict(simulation), "hosts": simulation.hosts, "overrides": overrides})
+        simulation = Simulation(**{**asdict(simulation), "hosts": simulation.hosts, "overrides": overrides,
+                                   "labs": simulation.labs})  # fmt: skip
         (_sim_root() / "state.json").write_text(json.dumps(asdict(simulation), indent=2))
         return simulation
     except BaseException:
         for layer in layers:  # a layer without its simulation would point the inventory at nothing
             layer.unlink(missing_ok=True)
+        for record in labs:
+            stop_lab(record)
         if plan.pcs:
             pcs.stop_pcs(sim_id)
         if farm_pid is not None:
             stop_detached(farm_pid)
         shutil.rmtree(workdir, ignore_errors=True)
         raise
+
+
+def _start_labs(plans: list[LabPlan], sim_id: str, workdir: Path, started: list[LabRecord], report: Progress) -> None:
+    """Stop the imaged PCs' containers ("not installed yet") and start their labs, adding each to *started*."""
+    for lab in plans:
+        report(f"imaging lab: {len(lab.pcs)} PC(s) not installed yet (containers stopped); "
+               f"boot server {lab.boot_server} at {lab.boot_address}")  # fmt: skip
+        for target in lab.pcs:
+            pcs.stop_pc(pcs.container_name(sim_id, target.name.lower()))
+        started.append(start_lab(lab, workdir / "imaging" / lab.school))
 
 
 def _minute_seconds() -> float:
@@ -461,11 +520,14 @@ def status() -> SimulationStatus:
         if host.kind == "pc":
             found = containers.get(simulation.container(host.name))
             state = "missing" if found is None else ("running" if found.running else "stopped")
+            if state == "stopped" and host.imaged and not simulation.handed_over_marker(host.name).exists():
+                state = "not installed"
         else:
             state = "running" if farm_running else "stopped"
         states.append(HostState(host.name, host.kind, host.port, state))
     stale = tuple(path for path in simulation.overrides if not Path(path).exists())
-    return SimulationStatus(simulation, tuple(states), farm_running, stale)
+    labs = tuple(lab_status(record) for record in simulation.labs)
+    return SimulationStatus(simulation, tuple(states), farm_running, stale, labs)
 
 
 def down(inventory: Path | None = None) -> DownResult:
@@ -484,10 +546,12 @@ def down(inventory: Path | None = None) -> DownResult:
                 path.unlink()
                 strays.append(str(path))
         return DownResult(result.sim_id, result.containers_removed, result.switches_stopped,
-                          result.overrides_removed + tuple(strays))
+                          result.overrides_removed + tuple(strays), result.labs_stopped)
 
 
 def _down(simulation: Simulation) -> DownResult:
+    for record in simulation.labs:  # first: its VMs and services must not outlive the state that names them
+        stop_lab(record)
     removed_overrides = []
     for path in simulation.overrides:
         with contextlib.suppress(FileNotFoundError):
@@ -497,7 +561,7 @@ def _down(simulation: Simulation) -> DownResult:
     containers = pcs.stop_pcs(simulation.sim_id) if simulation.pcs else 0
     shutil.rmtree(simulation.workdir, ignore_errors=True)
     (_sim_root() / "state.json").unlink(missing_ok=True)
-    return DownResult(simulation.sim_id, containers, stopped, tuple(removed_overrides))
+    return DownResult(simulation.sim_id, containers, stopped, tuple(removed_overrides), len(simulation.labs))
 
 
 def publish(name: str, version: str) -> dict[str, str]:
@@ -519,6 +583,19 @@ def stop_pc(simulation: Simulation, pc: str) -> None:
 
 def start_pc(simulation: Simulation, pc: str) -> None:
     pcs.start_pc(simulation.container(pc))
+
+
+def installed_pc_ready(simulation: Simulation, pc: str) -> None:
+    """The imaged PC *pc* was installed: its container (re)starts and plays the installed OS (SSH answers)."""
+    host = next((h for h in simulation.pcs if h.name == pc), None)
+    if host is None or not host.imaged:
+        imaged = ", ".join(h.name for h in simulation.pcs if h.imaged) or "none"
+        raise UsageError(f"{pc} is not an imaged PC of simulation {simulation.sim_id}", f"imaged PCs: {imaged}")
+    pcs.stop_pc(simulation.container(pc))  # a fresh boot of the freshly installed system
+    pcs.start_pc(simulation.container(pc))
+    marker = simulation.handed_over_marker(pc)
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.touch()
 
 
 def break_package_manager(simulation: Simulation, pc: str) -> None:

@@ -2,12 +2,12 @@
 
 What it does when a PC boots it (``/init``, :data:`INIT_SCRIPT`): load the NIC and disk
 drivers, take a DHCP lease (udhcpc), read ``schooltech.server`` and ``schooltech.token``
-from the kernel command line (or Debian's ``url=<server>/answer/<token>``, which the script
-of an ``image plan`` gives Debian's installer, so the plan's own scripts boot it), fetch
-``<server>/answer/<token>``, write the install marker
-(:mod:`disk_marker`) to sector 0 of ``/dev/vda``, POST ``<server>/callback/<token>`` and
-power off. Any failure is printed on the serial console and powers off without calling
-back: the boot server then never hears from that PC, as with a real installer that died.
+from the kernel command line (or, when an installer's own iPXE script started it in place of
+that installer, the answer URL it names: Debian's ``url=``, Ubuntu's ``ds=nocloud-net;s=``),
+fetch ``<server>/answer/<token>``, write the install marker (:mod:`disk_marker`) to sector 0
+of ``/dev/vda``, POST ``<server>/callback/<token>`` and power off. Any failure is printed on
+the serial console and powers off without calling back: the boot server then never hears
+from that PC, as with a real installer that died.
 
 The kernel and its modules come from the ``linux-image-amd64`` package of this host's
 Debian release (``apt-get download``, unpacked with ``dpkg-deb``; nothing is installed on
@@ -52,19 +52,21 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-[ -c /dev/ttyS0 ] && exec >/dev/ttyS0 2>&1  # the VM's serial log, whatever console= says
 say() {{ echo "schooltech-installer: $*"; }}
 finish() {{ sync; say "powering off"; poweroff -f; sleep 30; }}
 fail() {{ say "FAILED: $*"; finish; }}
 arg() {{ for word in $(cat /proc/cmdline); do case "$word" in "$1="*) echo "${{word#*=}}" ;; esac; done; }}
+grep -q console=ttyS0 /proc/cmdline || exec >/dev/ttyS0 2>&1  # a real installer's command line names no console
 token=$(arg schooltech.token)
 server=$(arg schooltech.server)
-url=$(arg url)  # as Debian's installer is started by an image plan's script: url=<server>/answer/<token>
-if [ -z "$token" ] && [ -n "$url" ]; then
-    token=${{url##*/answer/}}
-    server=${{url%%/answer/*}}
+if [ -z "$token" ]; then  # started by an installer's own script: Debian's url= or Ubuntu's ds=nocloud-net;s=
+    answer=$(arg url)
+    case "$answer" in */answer/*) ;; *) answer=$(arg ds); answer=${{answer#nocloud-net;s=}} ;; esac
+    case "$answer" in
+        */answer/*) server=${{answer%%/answer/*}}; token=${{answer#*/answer/}}; token=${{token%%/*}} ;;
+    esac
 fi
-[ -n "$token" ] && [ -n "$server" ] || fail "no schooltech.token and .server, nor url=SERVER/answer/TOKEN"
+[ -n "$token" ] && [ -n "$server" ] || fail "schooltech.token or schooltech.server missing from the kernel command line"
 for module in $(cat /lib/schooltech/modules); do
     insmod "/lib/modules/$module.ko" || fail "cannot load the kernel module $module"
 done

@@ -179,6 +179,11 @@ class ImagingLab:
         return self.namespaces.run_id
 
     @property
+    def service_pids(self) -> dict[str, int]:
+        """Each running service's process id (each leads a process group of its own), by service name."""
+        return {service.name: service.process.pid for service in self._services}
+
+    @property
     def boot_server(self) -> IPv4Address:
         return self.config.addressing.boot_server
 
