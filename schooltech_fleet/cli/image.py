@@ -1,4 +1,21 @@
-"""``schooltech image plan``: the boot script and answer file of every PC a school's imaging reinstalls.
+"""``schooltech image``: reinstall a school's PCs over the network; ``image plan``: what it would serve.
+
+schooltech image --school CODE [--room ROOM ...]: asks the school calendar first (an exam
+freeze or a lesson time refuses, unless --force-window --reason TEXT, recorded), locks the
+school, renders every PC's boot script and answer file with one-shot tokens and validates
+them (nothing is woken if one fails), wakes the PCs room by room from the boot server in
+their VLAN (--parallel at once, --stagger seconds apart, woken again after --wake-timeout
+up to --wake-retries times; given up after --install-timeout without a callback), closes
+each PC's boot entry when it is done, and hands the PCs whose installer called back to the
+rebuild job (its canary rollout). A PC that never calls back is reported; the rest go on.
+--retry-failed RUN images again the PCs of RUN that were not installed.
+
+Exit codes: 0 every PC installed and rebuilt, 1 a PC not installed, the rebuild failed, or
+the run's record could not be written (the table is still shown), 2 usage or inventory
+error, refused (calendar, a boot file failing its validator, nothing to image), school
+busy, 130 interrupted (the PCs in flight are reported; their entries are closed).
+
+schooltech image plan --school CODE: the boot script and answer file of every PC to image.
 
 Renders, from the inventory, each PC's iPXE script (naming the boot server by absolute
 URL) and its answer file (Debian preseed, Ubuntu autoinstall, Windows autounattend.xml),
@@ -7,42 +24,131 @@ the autoinstall schema, well-formed XML with the required passes). Nothing boots
 imaging run renders the same files with one-shot tokens. --output DIR writes them
 (boot/<mac>.ipxe, answers/<file>) for review.
 
-Exit codes: 0 every file valid, 1 a file fails its validator, 2 usage or inventory error
-(unknown school or room, unreadable admin key, unusable --output).
+Exit codes (plan): 0 every file valid, 1 a file fails its validator, 2 usage or inventory
+error (unknown school or room, unreadable admin key, unusable --output).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shlex
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 
+from ..errors import UsageError
 from ..imaging.plan import ImagePlan, plan_school_images, write_plan
-from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option
+from ..imaging.run import ImagingRequest, ImagingResult, image_school
+from ..imaging.servers import boot_server_for
+from ..imaging.waves import PcOutcome, PcProgress, WaveSettings
+from ..interrupts import stop_on_signals
+from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, positive_int
+from .jobs import print_job_result
+
+_ADMIN_KEY_HELP = ("OpenSSH public key the installed PCs' admin account accepts (default: the public half of the "
+                   "key the school's jobs use, else ~/.ssh/id_ed25519.pub)")  # fmt: skip
 
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "image", help="reinstall PCs over the network (image plan: what would be served, validated)",
+        "image", help="reinstall a room's PCs over the network, then rebuild them (image plan: what it serves)",
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
-    actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add_inventory_option(parser)
+    parser.add_argument("--school", metavar="CODE", help="the school to image (required)")
+    parser.add_argument("--room", action="append", default=[], metavar="ROOM", help="only this room (repeatable)")
+    parser.add_argument("--parallel", type=positive_int, default=2, help="PCs installing at once (default 2)")
+    parser.add_argument("--stagger", type=float, default=2.0, metavar="S", help="seconds between wake packets")
+    parser.add_argument("--wake-timeout", type=float, default=60.0, metavar="S",
+                        help="wake a PC again when it has not asked for its script after S seconds (default 60)")
+    parser.add_argument("--wake-retries", type=int, default=2, metavar="N", help="wake packets after the first")
+    parser.add_argument("--install-timeout", type=float, default=1800.0, metavar="S",
+                        help="give a PC up when its installer has not called back after S seconds (default 1800)")
+    parser.add_argument("--no-hand-over", action="store_true", help="do not rebuild the installed PCs afterwards")
+    parser.add_argument("--force-window", action="store_true", help="ignore exam freezes and lesson times")
+    parser.add_argument("--reason", help="why the window is forced (recorded; required with --force-window)")
+    parser.add_argument("--retry-failed", metavar="RUN", help="image again the PCs of RUN that were not installed")
+    parser.add_argument("--admin-key", type=Path, metavar="FILE", help=_ADMIN_KEY_HELP)
+    parser.set_defaults(handler=run_image)
+    actions = parser.add_subparsers(dest="action", metavar="plan")
     plan = actions.add_parser("plan", help="render and validate every PC's boot script and answer file",
                               description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     add_inventory_option(plan)
     plan.add_argument("--school", required=True, metavar="CODE")
     plan.add_argument("--room", metavar="ROOM", help="only this room's PCs")
-    plan.add_argument("--admin-key", type=Path, metavar="FILE",
-                      help="OpenSSH public key the admin account accepts (default: the public half of the key "
-                           "the school's jobs use, else ~/.ssh/id_ed25519.pub)")  # fmt: skip
+    plan.add_argument("--admin-key", type=Path, metavar="FILE", help=_ADMIN_KEY_HELP)
     plan.add_argument("--output", type=Path, metavar="DIR", help="write the scripts and answer files here")
     plan.add_argument("--format", choices=("text", "json"), default="text")
     plan.set_defaults(handler=run_plan)
+
+
+def run_image(args: argparse.Namespace, console: Console) -> int:
+    if not args.school:
+        raise UsageError("which school? image needs --school CODE", "e.g. schooltech image --school DEMO --room LIB")
+    request = ImagingRequest(
+        inventory=args.inventory, school=args.school, rooms=tuple(args.room), admin_key=args.admin_key,
+        waves=WaveSettings(parallel=args.parallel, stagger=args.stagger, wake_timeout=args.wake_timeout,
+                           wake_retries=args.wake_retries, install_timeout=args.install_timeout),
+        force_window=args.force_window, reason=args.reason, retry_of=args.retry_failed,
+        hand_over=not args.no_hand_over,
+    )  # fmt: skip
+    invocation = shlex.join(["schooltech", *sys.argv[1:]])
+    with stop_on_signals() as stop, Live(_progress([]), console=console, transient=True,
+                                         refresh_per_second=4) as live:  # fmt: skip
+        result = image_school(request, boot_server_for, on_progress=lambda pcs: live.update(_progress(pcs)),
+                              invocation=invocation, stop=stop)  # fmt: skip
+    _print_result(console, result)
+    if result.interrupted:
+        return EXIT_INTERRUPTED
+    return EXIT_OK if result.succeeded and not result.record_failed else EXIT_FINDINGS
+
+
+_COLOURS = {PcOutcome.INSTALLED: "green", PcOutcome.NO_WAKE: "red", PcOutcome.NO_CALLBACK: "red",
+            PcOutcome.INTERRUPTED: "red", PcOutcome.NOT_RUN: "yellow"}  # fmt: skip
+
+
+def _progress(pcs: Sequence[PcProgress]) -> Table:
+    table = Table(title="imaging", title_justify="left")
+    for column in ("PC", "room", "state", "wake packets"):
+        table.add_column(column)
+    for pc in pcs:
+        table.add_row(pc.name, pc.room, pc.state, str(pc.wakes))
+    return table
+
+
+def _print_result(console: Console, result: ImagingResult) -> None:
+    table = Table(title=f"image {result.school}: run {result.run_id}", title_justify="left")
+    for column in ("PC", "room", "MAC", "result", "wake packets", "wake to callback"):
+        table.add_column(column)
+    for pc in result.pcs:
+        colour = _COLOURS[pc.outcome]
+        seconds = f"{pc.seconds:.0f} s" if pc.seconds is not None else "-"
+        table.add_row(pc.name, pc.room, pc.mac, f"[{colour}]{pc.outcome}[/{colour}]", str(pc.wakes), seconds)
+    console.print(table)
+    console.print(f"{len(result.installed)} of {len(result.pcs)} PCs installed; {result.duration:.0f} s")
+    if result.interrupted:
+        console.print(f"[bold red]interrupted ({escape(result.interrupted)})[/bold red]: every boot entry was "
+                      "closed; a PC that was installing boots its old disk or a half-installed one")  # fmt: skip
+    left = [pc.name for pc in result.pcs if pc.outcome is not PcOutcome.INSTALLED]
+    if left:
+        console.print(f"image them again with: schooltech image --school {result.school} "
+                      f"--retry-failed {result.run_id}")  # fmt: skip
+    if result.rebuild is not None:
+        console.print("hand-over: the installed PCs are rebuilt")
+        print_job_result(console, result.rebuild)
+    if result.hand_over_error:
+        console.print(f"[bold red]the hand-over could not start[/bold red]: {escape(result.hand_over_error)}; "
+                      f"once fixed: schooltech rebuild --school {result.school} --limit "
+                      f"{','.join(result.installed)}")  # fmt: skip
+    if result.record_failed:
+        console.print(f"[bold red]{escape(result.record_failed)}[/bold red]")
 
 
 def run_plan(args: argparse.Namespace, console: Console) -> int:

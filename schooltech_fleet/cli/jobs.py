@@ -85,7 +85,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
                                          refresh_per_second=8) as live:  # fmt: skip
         result = run_job(request, on_progress=lambda p: live.update(_progress_line(p, request)),
                          invocation=invocation, stop=stop)  # fmt: skip
-    _print_result(console, result)
+    print_job_result(console, result)
     if result.record_failed:
         console.print(f"[bold red]{escape(result.record_failed)}[/bold red]")
     if result.interrupted:
@@ -104,10 +104,10 @@ def _progress_line(progress: Progress | None, request: JobRequest) -> str:
             f"[red]{progress.unreachable} unreachable[/] | {escape(progress.task or '')}")  # fmt: skip
 
 
-def _print_result(console: Console, result: JobResult) -> None:
+def print_job_result(console: Console, result: JobResult) -> None:
     title = f"{result.kind} {result.school}{' (check mode)' if result.check else ''}: run {result.run_id}"
     if result.simulation:
-        title += f" [simulation {result.simulation}]"
+        title += escape(f" [simulation {result.simulation}]")
     table = Table(title=title, title_justify="left")
     for column in ("host", "result", "ok", "changed", "detail"):
         table.add_column(column, overflow="fold")
@@ -170,7 +170,7 @@ def run_list(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_show(args: argparse.Namespace, console: Console) -> int:
-    _print_result(console, run_records.load(args.run_id))
+    print_job_result(console, run_records.load(args.run_id))
     return EXIT_OK
 
 

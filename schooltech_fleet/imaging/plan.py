@@ -49,9 +49,13 @@ class ImagePlan:
         return not self.findings
 
 
+ROLE_HTTP_PORT = 8080
+"""The port the ``pxe_server`` role serves its HTTP tree on (``pxe_server_http_port``'s default)."""
+
+
 def default_server_url(server: BootServerRef) -> str:
-    """The boot server's URL as the ``pxe_server`` role serves it: plain HTTP on port 80 of its address."""
-    return f"http://{server.address}"
+    """The boot server's URL as the ``pxe_server`` role serves it: HTTP on its port of the server's address."""
+    return f"http://{server.address}:{ROLE_HTTP_PORT}"
 
 
 def plan_token(mac: str) -> str:

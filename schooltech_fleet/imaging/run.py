@@ -71,6 +71,7 @@ class ImagingResult:
     duration: float
     pcs: tuple[PcResult, ...]
     rebuild: JobResult | None = None  # the hand-over, when a PC was installed
+    hand_over_error: str | None = None  # why the hand-over could not start (the PCs are installed all the same)
     interrupted: str | None = None
     record_failed: str | None = None
 
@@ -81,7 +82,8 @@ class ImagingResult:
     @property
     def succeeded(self) -> bool:
         every_pc = all(pc.outcome is PcOutcome.INSTALLED for pc in self.pcs)
-        return every_pc and not self.interrupted and (self.rebuild is None or self.rebuild.succeeded)
+        handed_over = self.hand_over_error is None and (self.rebuild is None or self.rebuild.succeeded)
+        return every_pc and not self.interrupted and handed_over
 
 
 BootServerFor = Callable[[Fleet, str], tuple[BootServer, Callable[[PlannedPc], None] | None]]
@@ -115,11 +117,19 @@ def image_school(request: ImagingRequest, boot_server_for: BootServerFor,
         pcs=tuple(_result(pc, state) for pc, state in zip(plan.pcs, progress, strict=True)), interrupted=stop(),
     )  # fmt: skip
     if request.hand_over and result.installed and not result.interrupted:
-        result = replace(result, rebuild=run_job(JobRequest(
+        result = _handed_over(result, request, stop)
+    return _recorded(result, run_dir)
+
+
+def _handed_over(result: ImagingResult, request: ImagingRequest, stop: Callable[[], str | None]) -> ImagingResult:
+    """*result* with the rebuild of its installed PCs, or why that rebuild could not start."""
+    try:
+        return replace(result, rebuild=run_job(JobRequest(
             kind=JobKind.REBUILD, inventory=request.inventory, school=request.school, limit=",".join(result.installed),
             force_window=request.force_window, reason=request.reason,
-        ), invocation=f"hand-over of {run_id}", stop=stop))  # fmt: skip
-    return _recorded(result, run_dir)
+        ), invocation=f"hand-over of {result.run_id}", stop=stop))  # fmt: skip
+    except FleetError as exc:  # the installs are done: they must still be shown and recorded
+        return replace(result, hand_over_error=f"{exc.message}{f' ({exc.hint})' if exc.hint else ''}")
 
 
 def _plan(fleet: Fleet, request: ImagingRequest, boot: BootServer) -> ImagePlan:
@@ -175,7 +185,8 @@ def _recorded(result: ImagingResult, run_dir: Path) -> ImagingResult:
         "event": "imaging", "phase": "end", "run_id": result.run_id, "school": result.school,
         "interrupted": result.interrupted, "duration": result.duration,
         "pcs": {pc.name: str(pc.outcome) for pc in result.pcs},
-        "rebuild": result.rebuild.run_id if result.rebuild else None, **({"record_failed": failed} if failed else {}),
+        "rebuild": result.rebuild.run_id if result.rebuild else None, "hand_over_error": result.hand_over_error,
+        **({"record_failed": failed} if failed else {}),
     })  # fmt: skip
     problems = [p for p in (failed, journal_failed) if p]
     return replace(result, record_failed="; ".join(problems)) if problems else result

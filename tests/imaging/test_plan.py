@@ -9,12 +9,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 from inventory.helpers import REPO, TODAY
 
 from schooltech_fleet.cli import main
 from schooltech_fleet.errors import UsageError
 from schooltech_fleet.imaging import ipxe
-from schooltech_fleet.imaging.plan import admin_public_key, plan_images, plan_token, write_plan
+from schooltech_fleet.imaging.plan import ROLE_HTTP_PORT, admin_public_key, plan_images, plan_token, write_plan
 from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.inventory.fleet import Fleet, UnknownRoom
 
@@ -50,7 +51,7 @@ def test_the_demo_plan_gives_every_imaged_pc_a_valid_script_and_answer_file(
     assert len(plan.pcs) == 8
     assert len({pc.script_name for pc in plan.pcs}) == len({pc.answer.filename for pc in plan.pcs}) == 8
     for pc in plan.pcs:
-        assert pc.server_url == "http://10.90.20.5"
+        assert pc.server_url == "http://10.90.20.5:8080"
         assert pc.token == plan_token(pc.target.mac)
         assert f"url={pc.server_url}/answer/{pc.token} " in pc.script
         assert ipxe.callback_url(pc.server_url, pc.token) in pc.answer.text
@@ -124,3 +125,8 @@ def test_written_files_are_exactly_the_planned_ones(tmp_path: Path, demo: Fleet,
     assert {p.read_text(encoding="utf-8") for p in written} == {
         *(pc.script for pc in plan.pcs), *(pc.answer.text for pc in plan.pcs)
     }
+
+
+def test_the_plan_names_the_port_the_pxe_server_role_serves_on() -> None:
+    defaults = yaml.safe_load((REPO / "roles" / "pxe_server" / "defaults" / "main.yml").read_text(encoding="utf-8"))
+    assert defaults["pxe_server_http_port"] == ROLE_HTTP_PORT

@@ -24,9 +24,10 @@ from typing import TYPE_CHECKING
 
 from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.imaging.answers.render import RenderedAnswer
+from schooltech_fleet.imaging.answers.request import Firmware
 from schooltech_fleet.imaging.ipxe import local_boot_script
 from schooltech_fleet.sim.imaging import network
-from schooltech_fleet.sim.imaging.school_lab import LabRecord
+from schooltech_fleet.sim.imaging.school_lab import LabPcRecord, LabRecord
 from schooltech_fleet.sim.imaging.served_tree import ServedTree, hexhyp, normal_mac, valid_token, write_atomically
 from schooltech_fleet.sim.prereqs import run_host_command
 
@@ -48,35 +49,36 @@ class SimBootServer:
 
     def open(self, mac: str, script: str, answer: RenderedAnswer, token: str) -> None:
         """Open *token* with *answer* (served as ``/answer/<token>``), then serve *script* to the PC."""
-        pc = self.record.pc(mac)
+        mac = normal_mac(mac)
         if not valid_token(token):
             raise SimulationError(f"{token!r} is not a one-shot token", "16 to 128 characters of A-Z a-z 0-9 _ -")
-        self._close_tokens(pc.mac)
-        write_atomically(self._entry(pc.mac), json.dumps({"token": token, "opened_at": time.time()}) + "\n")
-        self.tree.open_token(token, pc.mac, answer.text, answer_name=answer.filename)
-        self.tree.write_script(pc.mac, script)
+        self._close_tokens(mac)
+        write_atomically(self._entry(mac), json.dumps({"token": token, "opened_at": time.time()}) + "\n")
+        self.tree.open_token(token, mac, answer.text, answer_name=answer.filename)
+        self.tree.write_script(mac, script)
 
     def close(self, mac: str) -> None:
         """Serve the local-boot script for the PC's firmware again and close its open token, if any."""
-        pc = self.record.pc(mac)
-        self.tree.write_script(pc.mac, local_boot_script("uefi" if pc.firmware == "uefi" else "bios"))
-        self._close_tokens(pc.mac)
+        mac = normal_mac(mac)
+        pc = self._lab_pc(mac)
+        firmware: Firmware | None = None if pc is None else "uefi" if pc.firmware == "uefi" else "bios"
+        self.tree.write_script(mac, local_boot_script(firmware))  # None: the script decides at boot time
+        self._close_tokens(mac)
 
     def wake(self, mac: str) -> None:
         """Send one magic packet for *mac* from the boot server's namespace to the segment's broadcast."""
-        pc = self.record.pc(mac)
-        argv = ["wakeonlan", "-i", self.record.broadcast, "-p", "9", pc.mac]
+        mac = normal_mac(mac)
+        argv = ["wakeonlan", "-i", self.record.broadcast, "-p", "9", mac]
         run_host_command(network.in_namespace(self.record.boot_namespace, argv),
-                         what=f"send a Wake-on-LAN packet for {pc.name} ({pc.mac})", timeout=30)  # fmt: skip
+                         what=f"send a Wake-on-LAN packet for {mac}", timeout=30)  # fmt: skip
 
     def asked(self, mac: str) -> bool:
         """Whether the PC fetched its script (``GET /boot/<mac>.ipxe``) since its entry was opened."""
-        pc = self.record.pc(mac)
         try:
-            opened_at = float(json.loads(self._entry(pc.mac).read_text(encoding="utf-8"))["opened_at"])
+            opened_at = float(json.loads(self._entry(mac).read_text(encoding="utf-8"))["opened_at"])
         except FileNotFoundError:
             return False
-        path = f"/boot/{hexhyp(pc.mac)}.ipxe"
+        path = f"/boot/{hexhyp(mac)}.ipxe"
         log = self.record.logs / "http.jsonl"
         if not log.exists():
             return False
@@ -91,6 +93,10 @@ class SimBootServer:
     def called_back(self, token: str) -> bool:
         """Whether the installer holding *token* has called back (the HTTP server recorded it)."""
         return valid_token(token) and self.tree.callback_path(token).exists()
+
+    def _lab_pc(self, mac: str) -> LabPcRecord | None:
+        """The lab's VM of *mac*, if the lab runs one (a boot server serves any MAC; the lab powers only its own)."""
+        return next((pc for pc in self.record.pcs if pc.mac == mac), None)
 
     def _entry(self, mac: str) -> Path:
         return self._entries / f"{hexhyp(mac)}.json"
