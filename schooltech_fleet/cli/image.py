@@ -125,12 +125,12 @@ def _progress(pcs: Sequence[PcProgress]) -> Table:
 
 def _print_result(console: Console, result: ImagingResult) -> None:
     table = Table(title=f"image {result.school}: run {result.run_id}", title_justify="left")
-    for column in ("PC", "room", "MAC", "result", "wake packets", "wake to callback"):
-        table.add_column(column)
+    for column in ("PC", "room", "result", "wake packets", "wake to callback"):
+        table.add_column(column, no_wrap=True)
     for pc in result.pcs:
         colour = _COLOURS[pc.outcome]
         seconds = f"{pc.seconds:.0f} s" if pc.seconds is not None else "-"
-        table.add_row(pc.name, pc.room, pc.mac, f"[{colour}]{pc.outcome}[/{colour}]", str(pc.wakes), seconds)
+        table.add_row(pc.name, pc.room, f"[{colour}]{pc.outcome}[/{colour}]", str(pc.wakes), seconds)
     console.print(table)
     console.print(f"{len(result.installed)} of {len(result.pcs)} PCs installed; {result.duration:.0f} s")
     if result.interrupted:
@@ -180,15 +180,16 @@ def _as_json(plan: ImagePlan) -> dict[str, Any]:
 def _print(console: Console, plan: ImagePlan, written: int, output: Path | None) -> None:
     where = f"room {plan.room} of {plan.school}" if plan.room else plan.school
     table = Table(title=f"PCs imaging would reinstall: {where}", title_justify="left")
-    for column in ("PC", "MAC", "OS", "firmware", "answer", "boot server"):
+    for column in ("PC", "MAC", "OS", "firmware", "answer"):
         table.add_column(column, no_wrap=True)
     for pc in plan.pcs:
         target = pc.target
         firmware = f"{target.firmware}{'+SB' if target.secure_boot else ''}"
-        table.add_row(target.name, target.mac, str(target.os), firmware, str(pc.answer.format), target.boot_server.name)
+        table.add_row(target.name, target.mac, str(target.os), firmware, str(pc.answer.format))
     console.print(table)
     for server, url in sorted({(pc.target.boot_server.name, pc.server_url) for pc in plan.pcs}):
-        console.print(f"{escape(server)} serves at {escape(url)}")
+        pcs = sum(1 for pc in plan.pcs if pc.target.boot_server.name == server)
+        console.print(f"boot server {escape(server)} serves {pcs} of them at {escape(url)}")
     if any(pc.target.secure_boot for pc in plan.pcs):
         console.print("+SB: Secure Boot (the PC boots through Debian's signed shim and GRUB, not iPXE)")
     for finding in plan.findings:
