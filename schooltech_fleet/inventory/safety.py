@@ -87,7 +87,7 @@ PROXY_EXCEPTION = rf"\.?{_HOST}(?:/[0-9]{{1,2}})?"
 HOST_PORT = rf"{_HOST}:{_PORT}"
 WINGET_ID = r"[A-Za-z0-9][A-Za-z0-9._+-]{0,127}"
 PACKAGE_VERSION = r"[0-9][A-Za-z0-9.+~:-]*\*?"
-APT_SOURCE = r"deb(?:-src)? +(?:\[[^\[\]]*\] +)?[^ \[\]]+ +[^ \[\]]+(?: +[^ \[\]]+)*"
+APT_SOURCE = r"deb(?:-src)? +(?:\[[^\[\]]*\] +)?[^\s\[\]]+ +[^\s\[\]]+(?: +[^\s\[\]]+)*"
 RELATIVE_FILE = r"[A-Za-z0-9_][A-Za-z0-9._-]*(?:/[A-Za-z0-9_][A-Za-z0-9._-]*)*"
 LOCAL_PATH = r"/[^\"\\%$]*"
 

@@ -16,6 +16,7 @@ Removing a run kills every process still inside its namespaces, then deletes the
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import secrets
 import signal
@@ -88,9 +89,15 @@ class Namespaces:
         return tuple(self.name(role) for role in ROLES)
 
 
-def new_run_id() -> str:
-    """A fresh run id owned by this process."""
-    return f"{os.getpid()}-{secrets.token_hex(2)}"
+_RUNS_STARTED = itertools.count()
+
+
+def new_run_id(owner: int | None = None) -> str:
+    """A fresh run id owned by process *owner* (this one by default).
+
+    The owner's pid (orphans are found by it), a count unique within this process, a random tail.
+    """
+    return f"{owner or os.getpid()}-{next(_RUNS_STARTED)}{secrets.token_hex(2)}"
 
 
 def tap_name(index: int) -> str:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -176,7 +175,7 @@ def start_lab(plan: LabPlan, workdir: Path, max_running: int = MAX_RUNNING) -> L
         addressing=segment_addressing(plan.subnet, plan.gateway, plan.boot_address),
         max_running=max_running,
     )
-    lab = ImagingLab(workdir, config, run_id=f"{owner.pid}-{secrets.token_hex(2)}")
+    lab = ImagingLab(workdir, config, run_id=network.new_run_id(owner.pid))
     try:
         lab.start()
         _serve_standin_as_installers(lab.served.root)
