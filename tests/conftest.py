@@ -23,6 +23,25 @@ os.environ["SCHOOLTECH_ALLOWED_NETWORKS"] = "127.0.0.0/8"
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "inventories" / "demo"
+SLOW_INSTALLER = "--slow-installer"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        SLOW_INSTALLER,
+        action="store_true",
+        help="also run the tests marked slow_installer: the real Debian installer booted over PXE (minutes each)",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without --slow-installer, the tests that boot a real installer are skipped (the suite stays fast)."""
+    if config.getoption(SLOW_INSTALLER):
+        return
+    opt_in = pytest.mark.skip(reason=f"opt-in: pass {SLOW_INSTALLER}")
+    for item in items:
+        if item.get_closest_marker("slow_installer"):
+            item.add_marker(opt_in)
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,10 @@
 Run inside the boot server's namespace (the lab does this)::
 
     python -m schooltech_fleet.sim.imaging.http_server --root DIR --bind ADDR --port N \\
-        --log requests.jsonl --ready http.ready
+        --log requests.jsonl --ready http.ready [--media PREFIX=DIR ...]
+
+``--media debian12=/usr/lib/debian-installer/...`` serves that directory as ``/files/debian12/``
+(instead of the tree's ``files/debian12``): a path mapping, so 40 MB of installer are not copied.
 
 Every request is appended to ``--log`` as one JSON line (time, client, method, path, status,
 bytes); ``--ready`` is written once the socket listens. Python's ``http.server`` only: what
@@ -25,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
-from schooltech_fleet.sim.imaging.served_tree import ServedTree, normal_mac, write_atomically
+from schooltech_fleet.sim.imaging.served_tree import ServedMedia, ServedTree, normal_mac, write_atomically
 
 MAX_CALLBACK_BODY = 64 * 1024
 
@@ -35,9 +38,12 @@ class BootServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], tree: ServedTree, log: Path) -> None:
+    def __init__(
+        self, address: tuple[str, int], tree: ServedTree, log: Path, media: tuple[ServedMedia, ...] = ()
+    ) -> None:
         super().__init__(address, BootRequestHandler)
         self.tree = tree
+        self.media = {served.prefix: served.directory for served in media}
         self.log_path = log
         self.lock = threading.Lock()
 
@@ -67,7 +73,12 @@ class BootRequestHandler(BaseHTTPRequestHandler):
             else:
                 self._send(HTTPStatus.OK, answer)
         elif path.startswith("/files/"):
-            self._file(tree.root / "files", path[len("/files/") :])
+            relative = path[len("/files/") :]
+            prefix, _, rest = relative.partition("/")
+            if prefix in self.server.media:
+                self._file(self.server.media[prefix], rest)
+            else:
+                self._file(tree.root / "files", relative)
         else:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n")
 
@@ -147,8 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log", type=Path, required=True)
     parser.add_argument("--ready", type=Path, required=True)
+    parser.add_argument("--media", type=ServedMedia.from_argument, action="append", default=[])
     args = parser.parse_args(argv)
-    server = BootServer((args.bind, args.port), ServedTree(args.root).create(), args.log)
+    server = BootServer((args.bind, args.port), ServedTree(args.root).create(), args.log, tuple(args.media))
     write_atomically(args.ready, f"{args.bind}:{args.port}\n")
     server.serve_forever()
     return 0

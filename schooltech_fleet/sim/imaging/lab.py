@@ -44,8 +44,9 @@ from schooltech_fleet.sim.imaging import dnsmasq, installer, network
 from schooltech_fleet.sim.imaging.dhcp_probe import Offer
 from schooltech_fleet.sim.imaging.disk_marker import InstallMarker, read_marker
 from schooltech_fleet.sim.imaging.power import PowerConfig
-from schooltech_fleet.sim.imaging.served_tree import Callback, ServedTree, new_token, normal_mac
+from schooltech_fleet.sim.imaging.served_tree import Callback, ServedMedia, ServedTree, new_token, normal_mac
 from schooltech_fleet.sim.imaging.vm import (
+    MEMORY_MB,
     Firmware,
     VmSpec,
     VmState,
@@ -66,11 +67,12 @@ STANDIN_DIR = "standin"
 
 @dataclass(frozen=True)
 class LabPc:
-    """A simulated PC of the lab: its name (for files and logs), its MAC and how it boots."""
+    """A simulated PC of the lab: its name (for files and logs), its MAC, how it boots and its memory."""
 
     name: str
     mac: str
     firmware: Firmware = Firmware.BIOS
+    memory_mb: int = MEMORY_MB
 
     def __post_init__(self) -> None:
         normal_mac(self.mac)
@@ -87,6 +89,8 @@ class LabConfig:
     http_port: int = 8080
     max_running: int = 2  # VMs at once (this host has 2 cores)
     max_runtime: float = 600.0  # seconds one boot of a VM may last before it is cut off
+    #: directories served as files/<prefix>/ in place of the tree's own (e.g. the real Debian installer)
+    media: tuple[ServedMedia, ...] = ()
 
     def __post_init__(self) -> None:
         macs = [normal_mac(pc.mac) for pc in self.pcs]
@@ -296,6 +300,32 @@ class ImagingLab:
             f"{normal_mac(mac)} to be {state.value}" + (f" after {boots} boot(s)" if boots else ""),
         )
 
+    def wait_for_request(self, method: str, path: str, timeout: float) -> HttpRequest:
+        """Wait until the boot server has answered *method* *path* (first such request)."""
+        return self._wait(
+            lambda: next(
+                (request for request in self.http_requests() if (request.method, request.path) == (method, path)),
+                None,
+            ),
+            timeout,
+            f"{method} {path}",
+        )
+
+    def power_off(self, mac: str, timeout: float = 30.0) -> VmStatus:
+        """Cut the PC's power (its qemu ends) and wait until the controller records it off."""
+        wanted = normal_mac(mac)
+        if self.vm(wanted).state is VmState.RUNNING:
+            pid = self._wait(
+                lambda: next(
+                    (e["pid"] for e in reversed(self.power_events()) if (e["event"], e["mac"]) == ("power-on", wanted)),
+                    None,
+                ),
+                5.0,
+                f"the power-on event of {wanted}",
+            )
+            kill_group(int(pid), signal.SIGTERM)
+        return self.wait_for_state(wanted, VmState.OFF, timeout)
+
     def wait_for_callback(self, token: str, timeout: float) -> Callback:
         return self._wait(
             lambda: next((callback for callback in self.callbacks() if callback.token == token), None),
@@ -381,6 +411,7 @@ class ImagingLab:
                 "--port", str(self.config.http_port),
                 "--log", str(self.logs / "http.jsonl"),
                 "--ready", str(http_ready),
+                *(f"--media={media.to_argument()}" for media in self.config.media),
             ],
         )
         power_config = config_dir / "power.json"
@@ -395,6 +426,7 @@ class ImagingLab:
                 qemu_log=self.logs / f"{pc.name}.qemu.log",
                 firmware=pc.firmware,
                 uefi_vars=self._uefi_vars(pc) if pc.firmware is Firmware.UEFI else None,
+                memory_mb=pc.memory_mb,
             )
             for index, pc in enumerate(self.config.pcs)
         )

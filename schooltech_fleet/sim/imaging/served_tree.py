@@ -4,6 +4,7 @@ Layout under the root (``image plan`` will write the same files)::
 
     boot/<mac>.ipxe          the PC's iPXE script; MAC in iPXE's ``${mac:hexhyp}`` form (52-54-00-..)
     files/...                kernels, initrds, anything served as is
+                             (files/<prefix>/... may instead come from a :class:`ServedMedia` directory)
     tokens/<token>.json      an open one-shot token: {"mac": ..., "answer": "<path under the root>"}
     answers/...              answer files; served only as /answer/<token>, never by path
     callbacks/<token>.json   written by the server when the installer calls back
@@ -58,6 +59,29 @@ def valid_token(token: str) -> bool:
 def new_token() -> str:
     """A fresh one-shot token (32 URL-safe characters)."""
     return secrets.token_urlsafe(24)
+
+
+@dataclass(frozen=True)
+class ServedMedia:
+    """A directory outside the tree served as ``files/<prefix>/``: installer media, mapped, never copied."""
+
+    prefix: str
+    directory: Path
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", self.prefix):
+            raise SimulationError(f"{self.prefix!r} is not one path segment", hint="e.g. debian12")
+
+    def to_argument(self) -> str:
+        """``PREFIX=DIR``, as the HTTP server's ``--media`` takes it."""
+        return f"{self.prefix}={self.directory}"
+
+    @classmethod
+    def from_argument(cls, text: str) -> ServedMedia:
+        prefix, separator, directory = text.partition("=")
+        if not separator or not directory:
+            raise SimulationError(f"{text!r} is not PREFIX=DIR", hint="e.g. debian12=/usr/lib/debian-installer/...")
+        return cls(prefix, Path(directory))
 
 
 @dataclass(frozen=True)
