@@ -11,6 +11,7 @@ serial console's tail. The PC is powered off right after the fetch.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from ipaddress import IPv4Address, IPv4Network
@@ -89,8 +90,7 @@ def test_the_real_debian_installer_fetches_the_preseed_the_plan_rendered(
     try:
         fetched = installer_lab.wait_for_request("GET", f"/answer/{pc.token}", PRESEED_TIMEOUT)
     except SimulationError as exc:
-        tail = "\n".join(installer_lab.serial_log(mac).splitlines()[-40:])
-        pytest.fail(f"{exc.message}; the serial console's tail:\n{tail}")
+        pytest.fail(f"{exc.message}\n{_what_the_pc_did(installer_lab, mac)}")
     finally:
         installer_lab.power_off(mac)
 
@@ -107,3 +107,14 @@ def test_the_real_debian_installer_fetches_the_preseed_the_plan_rendered(
     assert installer_lab.vm(mac).state is VmState.OFF
     woken = next(e["time"] for e in installer_lab.power_events() if (e["event"], e["mac"]) == ("wake", mac))
     print(f"{pc.target.name} ({firmware.value}): wake to GET /answer/<token> in {fetched.time - woken:.0f} s")
+
+
+def _what_the_pc_did(lab: ImagingLab, mac: str) -> str:
+    """The PC's DHCP exchanges, its HTTP requests and its serial console's tail, for a failure message."""
+    dhcp = [line for line in lab.dnsmasq_log("router").splitlines() if mac in line.lower()]
+    clients = {match[1] for line in dhcp if (match := re.search(r"DHCPACK\(\S+\) (\S+)", line))}
+    requests = [f"{r.method} {r.path} {r.status}" for r in lab.http_requests() if r.client in clients]
+    serial = lab.serial_log(mac).splitlines()
+    return "\n".join(
+        ["router DHCP:", *dhcp[-12:], "HTTP requests:", *requests, "serial console (tail):", *serial[-30:]]
+    )
