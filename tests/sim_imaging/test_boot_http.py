@@ -19,7 +19,7 @@ import pytest
 from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
 from schooltech_fleet.sim.imaging.http_server import BootServer
-from schooltech_fleet.sim.imaging.served_tree import ServedTree, new_token
+from schooltech_fleet.sim.imaging.served_tree import ServedMedia, ServedTree, new_token
 
 pytestmark = pytest.mark.imaging
 
@@ -141,3 +141,34 @@ def test_every_request_is_logged_as_a_json_line(served: Served) -> None:
 def test_a_script_must_be_ipxe(served: Served) -> None:
     with pytest.raises(SimulationError, match="#!ipxe"):
         served.tree.write_script(MAC, "kernel vmlinuz\n")
+
+
+def test_media_directories_are_served_in_place_under_their_prefix(tmp_path: Path) -> None:
+    media = tmp_path / "netboot"
+    media.mkdir()
+    (media / "linux").write_bytes(b"the real kernel")
+    (tmp_path / "secret").write_text("outside")
+    tree = ServedTree(tmp_path / "served").create()
+    (tree.root / "files" / "debian12").mkdir()
+    (tree.root / "files" / "debian12" / "linux").write_bytes(b"the tree's own copy")
+    (tree.root / "files" / "other").write_bytes(b"still the tree's")
+    mapping = ServedMedia.from_argument(f"debian12={media}")
+    server = BootServer(("127.0.0.1", 0), tree, tmp_path / "http.jsonl", (mapping,))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        served = Served(tree, f"http://127.0.0.1:{server.server_address[1]}", tmp_path / "http.jsonl")
+        assert served.get("/files/debian12/linux") == (200, b"the real kernel")
+        assert served.get("/files/other") == (200, b"still the tree's")
+        assert served.get("/files/debian12/../secret")[0] == 404
+        assert served.get("/files/debian12/%2e%2e/secret")[0] == 404
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.mark.parametrize("argument", ["debian12", "debian12=", "a/b=/tmp", "=/tmp"])
+def test_a_media_argument_is_one_prefix_and_a_directory(argument: str) -> None:
+    with pytest.raises(SimulationError):
+        ServedMedia.from_argument(argument)
