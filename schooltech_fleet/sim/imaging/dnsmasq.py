@@ -53,14 +53,21 @@ class BootServer:
 
 
 def router_conf(addressing: Addressing, leases: Path, log_file: Path) -> str:
-    """The school router: DHCP from the pool, the router as gateway, IPv6 router advertisements."""
+    """The school router: DHCP from the pool, the router as gateway and name server, IPv6 router advertisements.
+
+    Like a school's router it hands out a name server (itself: the segment's names only, no
+    upstream): Debian's installer stops to ask for one when DHCP names none, before it fetches
+    its preseed.
+    """
     lines = [
-        "# schooltech imaging lab: the school router (plain DHCP, no PXE options)",
-        "port=0",
+        "# schooltech imaging lab: the school router (plain DHCP, no PXE options; DNS for the segment only)",
         "interface=eth0",
         "bind-interfaces",
+        "no-resolv",
+        "no-hosts",
         f"dhcp-range={addressing.pool_start},{addressing.pool_end},{addressing.subnet.netmask},1h",
         f"dhcp-option=option:router,{addressing.router}",
+        f"dhcp-option=option:dns-server,{addressing.router}",
         "dhcp-authoritative",
         # a lab address is never in use: no 3 s ping before each offer
         "no-ping",
