@@ -5,8 +5,9 @@ segment with the school's addresses, so the iPXE script and the preseed are byte
 ``schooltech image plan`` renders for them; ``files/debian12/`` is Debian's
 ``debian-installer-12-netboot-amd64``. Each PC is woken, boots iPXE, the script, the real
 kernel and initrd, and passes once d-i has fetched ``/answer/<token>``: a question asked
-before that (language, network, host name) leaves it waiting, and the test fails with the
-serial console's tail. The PC is powered off right after the fetch.
+before that (language, network, host name, name server) leaves it waiting, and the test fails
+after :data:`PRESEED_TIMEOUT` with the PC's DHCP exchanges, its requests and its serial
+console's tail (d-i itself shows on the PC's screen). The PC is powered off right after the fetch.
 """
 
 from __future__ import annotations
