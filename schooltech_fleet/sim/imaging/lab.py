@@ -12,7 +12,7 @@
 
 What runs where (see :mod:`network` for the namespaces):
 
-* router namespace: dnsmasq, plain DHCP from the pool (``logs/router.log``);
+* router namespace: dnsmasq, plain DHCP from the pool and DNS for the segment (``logs/router.log``);
 * boot namespace: dnsmasq proxy-DHCP + TFTP (``logs/boot-dnsmasq.log``) and the HTTP
   server (:mod:`http_server`, requests in ``logs/http.jsonl``) serving ``served/``;
 * lan namespace: the power controller (:mod:`power`, events in ``logs/power.jsonl``),
