@@ -22,6 +22,21 @@ os.environ.setdefault("SCHOOLTECH_NOW", "2026-11-28T18:00:00+00:00")
 os.environ["SCHOOLTECH_ALLOWED_NETWORKS"] = "127.0.0.0/8"
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Fixtures that start machines, containers, emulated switches or network namespaces shared by the
+# session. scripts/test runs every other test in parallel workers (pytest -n), and these tests in
+# one process after them: a test asking for one of them is marked so, whatever its module says.
+SIMULATION_FIXTURES = {
+    "simulated_school": "sim", "sim_id": "sim", "lab_pcs": "sim", "farm": "sim", "molecule_env": "sim",
+    "imaging_lab": "imaging",
+}  # fmt: skip
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for fixture in SIMULATION_FIXTURES.keys() & set(getattr(item, "fixturenames", ())):
+            item.add_marker(SIMULATION_FIXTURES[fixture])
 DEMO = REPO / "inventories" / "demo"
 
 
