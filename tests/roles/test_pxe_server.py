@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from schooltech_fleet.imaging.pxe_service import LOCAL_BOOT_SCRIPT
 from schooltech_fleet.sim.imaging.dnsmasq import render_role_template
-from schooltech_fleet.sim.imaging.served_tree import LOCAL_BOOT_SCRIPT
 
 from .molecule_env import ROOT
 from .test_molecule import VENV_BIN, _lint_env
