@@ -5,8 +5,8 @@ from __future__ import annotations
 import socket
 
 import pytest
-
 from inventory.helpers import REPO, TODAY
+
 from schooltech_fleet.errors import ImagingError, UsageError
 from schooltech_fleet.imaging.live_server import LiveBootServer, SshTarget
 from schooltech_fleet.imaging.servers import boot_server_for
