@@ -32,6 +32,7 @@ from typing import Any
 
 from ..errors import ImagingError
 from .answers import RenderedAnswer
+from .pxe_service import normal_mac
 
 PROGRAM = "/usr/local/sbin/schooltech-pxe"
 CONTROL_PERSIST = 120
@@ -92,7 +93,7 @@ class LiveBootServer:
 
     def asked(self, mac: str) -> bool:
         """Whether the PC *mac* fetched its script since its entry was opened (nginx's request log)."""
-        return mac.strip().lower().replace("-", ":") in self.status()["asked"]
+        return normal_mac(mac) in self.status()["asked"]
 
     def called_back(self, token: str) -> bool:
         """Whether the installer holding *token* has called back."""

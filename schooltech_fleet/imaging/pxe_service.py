@@ -269,6 +269,9 @@ class ServedTree:
 
     def asked(self, mac: str, logs: Iterable[Path]) -> bool:
         """Whether a request log shows ``GET /boot/<mac>.ipxe`` since the PC's entry was opened."""
+        return self._asked(mac, read_requests(logs))
+
+    def _asked(self, mac: str, requests: list[dict[str, Any]]) -> bool:
         try:
             opened_at = float(json.loads(self.entry_path(mac).read_text(encoding="utf-8"))["opened_at"])
         except FileNotFoundError:
@@ -276,7 +279,7 @@ class ServedTree:
         path = f"/boot/{hexhyp(mac)}.ipxe"
         return any(
             request.get("method") == "GET" and request.get("path") == path and float(request["time"]) >= opened_at
-            for request in read_requests(logs)
+            for request in requests
         )
 
     def record_discovered(self, mac: str, client: str, seen_at: float) -> None:
@@ -292,10 +295,10 @@ class ServedTree:
 
     def status(self, logs: Iterable[Path]) -> dict[str, Any]:
         """What the controller polls: MACs asked since their entry opened, tokens called back, open tokens."""
-        logs = list(logs)
+        requests = read_requests(logs)
         entries = sorted(path.stem for path in (self.root / "entries").glob("*.json"))
         return {
-            "asked": [normal_mac(mac) for mac in entries if self.asked(mac, logs)],
+            "asked": [normal_mac(mac) for mac in entries if self._asked(mac, requests)],
             "called_back": sorted(path.stem for path in (self.root / "callbacks").glob("*.json")),
             "open": self.open_tokens(),
         }
