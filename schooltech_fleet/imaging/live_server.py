@@ -103,6 +103,11 @@ class LiveBootServer:
         """``schooltech-pxe status``: MACs asked since their entry opened, tokens called back, open tokens."""
         return self._command(["status"])
 
+    def connected(self) -> bool:
+        """Whether the shared SSH connection is up (``ssh -O check``): the commands reuse it."""
+        argv = [*self.ssh.argv(self._control_dir)[:-1], "-O", "check", self.ssh.host]
+        return subprocess.run(argv, capture_output=True, timeout=10, check=False).returncode == 0
+
     def disconnect(self) -> None:
         """End the shared SSH connection (also done when this object is collected)."""
         self._finalizer()

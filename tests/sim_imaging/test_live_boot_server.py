@@ -22,8 +22,9 @@ import pytest
 import yaml
 from roles.molecule_env import subprocess_env
 
+from schooltech_fleet.errors import ImagingError
 from schooltech_fleet.imaging.answers.render import AnswerFormat, RenderedAnswer
-from schooltech_fleet.imaging.live_server import LiveBootServer, SshTarget
+from schooltech_fleet.imaging.live_server import PROGRAM, LiveBootServer, SshTarget
 from schooltech_fleet.imaging.pxe_service import LOCAL_BOOT_SCRIPT, hexhyp, new_token
 from schooltech_fleet.sim.image import ADMIN_USER, AUTHORIZED_KEYS_DIR
 from schooltech_fleet.sim.imaging.magic_packet import woken_macs
@@ -73,10 +74,11 @@ def _request(request: urllib.request.Request) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-def _run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
+def _run(argv: list[str], *, timeout: float, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
+    """Run *argv*; its stdout, or a failed assertion with its output."""
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=env, cwd=cwd, check=False)
     assert done.returncode == 0, f"{argv[0]} failed ({done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    return done  # type: ignore[no-any-return]
+    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -101,13 +103,14 @@ def boot_host(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BootHost]:
         release_ports(ports)
         assert wait_for_ssh(ssh_port, timeout=60), "the boot server's sshd did not answer"
         known_hosts = work / "known_hosts"
-        known_hosts.write_text(_run(["ssh-keyscan", "-p", str(ssh_port), "127.0.0.1"], timeout=30).stdout)
+        known_hosts.write_text(_run(["ssh-keyscan", "-p", str(ssh_port), "127.0.0.1"], timeout=30))
         key = Path(env["SCHOOLTECH_MOLECULE_KEY"])
         _apply_role(work, env, ssh_port, key, known_hosts)
         ssh = SshTarget("127.0.0.1", port=ssh_port, user=ADMIN_USER, identity=key, known_hosts=known_hosts)
         server = LiveBootServer("bootsrv", f"http://127.0.0.1:{http_port}", ssh)
         yield BootHost(container, server, server.url)
         server.disconnect()
+        assert not server.connected()
     finally:
         release_ports(ports)
         subprocess.run(["podman", "rm", "-f", "-t", "0", "--ignore", container], capture_output=True, check=False)
@@ -138,6 +141,7 @@ def _apply_role(work: Path, env: dict[str, str], ssh_port: int, key: Path, known
 def test_an_installer_fetches_its_answer_once_calls_back_and_the_pc_then_boots_its_disk(boot_host: BootHost) -> None:
     server, token = boot_host.server, new_token()
     server.open(MAC, SCRIPT, ANSWER, token)
+    assert server.connected()  # one SSH connection, which every command reuses
     assert not server.asked(MAC)
     assert boot_host.get(f"/boot/{hexhyp(MAC)}.ipxe") == (200, SCRIPT.encode())
     assert server.asked(MAC)
@@ -191,6 +195,17 @@ def test_a_pc_whose_entry_is_not_open_asks_and_boots_its_disk(boot_host: BootHos
     unknown = "52:54:00:77:10:99"
     assert boot_host.get(f"/boot/{hexhyp(unknown)}.ipxe") == (200, LOCAL_BOOT_SCRIPT.encode())
     assert not boot_host.server.asked(unknown)
+
+
+def test_a_boot_server_without_the_token_service_says_to_apply_the_role(boot_host: BootHost) -> None:
+    assert boot_host.exec("mv", PROGRAM, f"{PROGRAM}.away").returncode == 0
+    try:
+        with pytest.raises(ImagingError, match="has no token service") as refused:
+            boot_host.server.status()
+        assert refused.value.hint is not None and "pxe_server role" in refused.value.hint
+    finally:
+        assert boot_host.exec("mv", f"{PROGRAM}.away", PROGRAM).returncode == 0
+    assert boot_host.server.status()["open"] == {}
 
 
 def _until(condition: object, what: str, timeout: float = 20.0) -> None:
