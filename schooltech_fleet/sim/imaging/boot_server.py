@@ -44,7 +44,7 @@ class SimBootServer:
 
     def open(self, mac: str, script: str, answer: RenderedAnswer, token: str) -> None:
         """Open *token* with *answer* (served as ``/answer/<token>``), then serve *script* to the PC."""
-        self.tree.create().open_entry(mac, token, script, answer.text, answer_name=answer.filename)
+        self.tree.open_entry(mac, token, script, answer.text, answer_name=answer.filename)
 
     def close(self, mac: str) -> None:
         """Serve the local-boot script for the PC's firmware again and close its open token, if any."""
