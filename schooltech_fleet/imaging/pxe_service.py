@@ -172,8 +172,7 @@ class ServedTree:
 
     def write_script(self, mac: str, script: str) -> Path:
         """Write the PC's iPXE script (it must start with ``#!ipxe``)."""
-        if not script.startswith("#!ipxe"):
-            raise BootTreeError(f"the iPXE script for {normal_mac(mac)} does not start with #!ipxe")
+        _check_script(mac, script)
         path = self.script_path(mac)
         write_atomically(path, script)
         return path
@@ -192,8 +191,9 @@ class ServedTree:
 
     def open_entry(self, mac: str, token: str, script: str, answer: str, answer_name: str | None = None) -> None:
         """Open the PC's entry: close its older tokens, open *token* with *answer*, then serve *script*."""
+        self.token_path(token)  # refuses a malformed token, MAC or script before anything changes
+        _check_script(mac, script)
         self.close_tokens_of(mac)
-        self.token_path(token)  # refuses a malformed token before anything changes
         write_atomically(self.entry_path(mac), json.dumps({"token": token, "opened_at": time.time()}) + "\n")
         self.open_token(token, mac, answer, answer_name)
         self.write_script(mac, script)
@@ -302,6 +302,11 @@ class ServedTree:
             "called_back": sorted(path.stem for path in (self.root / "callbacks").glob("*.json")),
             "open": self.open_tokens(),
         }
+
+
+def _check_script(mac: str, script: str) -> None:
+    if not script.startswith("#!ipxe"):
+        raise BootTreeError(f"the iPXE script for {normal_mac(mac)} does not start with #!ipxe")
 
 
 def read_requests(logs: Iterable[Path]) -> list[dict[str, Any]]:
