@@ -26,6 +26,8 @@ from schooltech_fleet.errors import ImagingError
 from schooltech_fleet.imaging.answers.render import AnswerFormat, RenderedAnswer
 from schooltech_fleet.imaging.live_server import PROGRAM, LiveBootServer, SshTarget
 from schooltech_fleet.imaging.pxe_service import LOCAL_BOOT_SCRIPT, hexhyp, new_token
+from schooltech_fleet.imaging.run import ImagingRequest, image_school
+from schooltech_fleet.imaging.waves import WaveSettings
 from schooltech_fleet.sim.image import ADMIN_USER, AUTHORIZED_KEYS_DIR
 from schooltech_fleet.sim.imaging.magic_packet import woken_macs
 from schooltech_fleet.sim.pcs import LABEL_PID, LABEL_ROLE, LABEL_SIM, release_ports, reserve_ports, wait_for_ssh
@@ -195,6 +197,50 @@ def test_a_pc_whose_entry_is_not_open_asks_and_boots_its_disk(boot_host: BootHos
     unknown = "52:54:00:77:10:99"
     assert boot_host.get(f"/boot/{hexhyp(unknown)}.ipxe") == (200, LOCAL_BOOT_SCRIPT.encode())
     assert not boot_host.server.asked(unknown)
+
+
+#: stand-in PCs of the served VLAN, inside the boot server (where its wake packets go): each woken MAC
+#: fetches its script from nginx, then the answer its script names, and calls back as an installer does
+STANDIN_PCS = """import os, re, socket, sys, threading, urllib.request
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.bind(("0.0.0.0", int(sys.argv[1])))
+open("/tmp/standin.pid", "w").write(str(os.getpid()))
+def install(mac):
+    base = "http://127.0.0.1:8080"
+    script = urllib.request.urlopen(base + "/boot/" + mac.replace(":", "-") + ".ipxe", timeout=10).read().decode()
+    found = re.search(r"url=\\S*?(/answer/[A-Za-z0-9_-]+)", script)
+    if found:
+        urllib.request.urlopen(base + found.group(1), timeout=10).read()
+        callback = base + found.group(1).replace("/answer/", "/callback/")
+        urllib.request.urlopen(urllib.request.Request(callback, data=b"installed", method="POST"), timeout=10)
+while True:
+    data, _ = sock.recvfrom(4096)
+    start = data.find(b"\\xff" * 6) + 6
+    threading.Thread(target=install, args=(":".join("%02x" % b for b in data[start:start + 6]),)).start()
+"""
+
+
+def test_image_school_installs_a_live_room_through_its_boot_server(
+    boot_host: BootHost, demo_inventory: Path, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    boot_host.exec("rm", "-f", "/tmp/standin.pid")
+    assert boot_host.exec("python3", "-c", STANDIN_PCS, str(WAKE_PORT), detach=True).returncode == 0
+    _until(lambda: boot_host.exec("test", "-s", "/tmp/standin.pid").returncode == 0, "the stand-in PCs to listen")
+    monkeypatch.setenv("SCHOOLTECH_NOW", "2026-11-25T18:30:00Z")  # a term-time evening: no lessons
+    waves = WaveSettings(parallel=2, stagger=0.5, wake_timeout=20, wake_retries=1, install_timeout=60)
+    admin_key = Path(subprocess_env()["SCHOOLTECH_MOLECULE_PUBKEY"])
+    request = ImagingRequest(demo_inventory, "DEMO", ("LIB",), waves, admin_key=admin_key, hand_over=False)
+    try:
+        result = image_school(request, lambda _fleet, _school: (boot_host.server, None))
+    finally:
+        pid = boot_host.exec("cat", "/tmp/standin.pid").stdout.strip()
+        boot_host.exec("kill", pid)
+    assert {pc.mac: (pc.outcome, pc.wakes) for pc in result.pcs} == {
+        "52:54:00:90:20:8d": ("installed", 1), "52:54:00:90:20:8e": ("installed", 1)}  # fmt: skip
+    for pc in result.pcs:  # no second install: each script is local boot, every token closed
+        assert boot_host.get(f"/boot/{hexhyp(pc.mac)}.ipxe") == (200, LOCAL_BOOT_SCRIPT.encode())
+    assert boot_host.server.status()["open"] == {}
+    assert len(boot_host.server.status()["called_back"]) >= 2
 
 
 def test_a_boot_server_without_the_token_service_says_to_apply_the_role(boot_host: BootHost) -> None:
