@@ -1,6 +1,6 @@
 """The boot server's HTTP side: per-MAC scripts, one-shot answer tokens, callbacks, discovered MACs.
 
-The real server (:class:`BootServer`) on 127.0.0.1 in a thread, with real HTTP requests.
+The real server (:class:`TokenServer`) on 127.0.0.1 in a thread, with real HTTP requests.
 """
 
 from __future__ import annotations
@@ -16,10 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
-from schooltech_fleet.sim.imaging.http_server import BootServer
-from schooltech_fleet.sim.imaging.served_tree import ServedTree, new_token
+from schooltech_fleet.imaging.pxe_service import BootTreeError, ServedTree, TokenServer, new_token
 
 pytestmark = pytest.mark.imaging
 
@@ -53,7 +51,7 @@ def _request(request: urllib.request.Request) -> tuple[int, bytes]:
 def served(tmp_path: Path) -> Iterator[Served]:
     tree = ServedTree(tmp_path / "served").create()
     log = tmp_path / "http.jsonl"
-    server = BootServer(("127.0.0.1", 0), tree, log)
+    server = TokenServer(("127.0.0.1", 0), tree, log)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -139,5 +137,5 @@ def test_every_request_is_logged_as_a_json_line(served: Served) -> None:
 
 
 def test_a_script_must_be_ipxe(served: Served) -> None:
-    with pytest.raises(SimulationError, match="#!ipxe"):
+    with pytest.raises(BootTreeError, match="#!ipxe"):
         served.tree.write_script(MAC, "kernel vmlinuz\n")

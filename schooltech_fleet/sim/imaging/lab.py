@@ -14,7 +14,7 @@ What runs where (see :mod:`network` for the namespaces):
 
 * router namespace: dnsmasq, plain DHCP from the pool (``logs/router.log``);
 * boot namespace: dnsmasq proxy-DHCP + TFTP (``logs/boot-dnsmasq.log``) and the HTTP
-  server (:mod:`http_server`, requests in ``logs/http.jsonl``) serving ``served/``;
+  server (:mod:`schooltech_fleet.imaging.pxe_service`, requests in ``logs/http.jsonl``) serving ``served/``;
 * lan namespace: the power controller (:mod:`power`, events in ``logs/power.jsonl``),
   which starts the VMs (serial output in ``logs/<pc>.serial.log``).
 
@@ -40,11 +40,11 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from schooltech_fleet.errors import SimulationError, UsageError
+from schooltech_fleet.imaging.pxe_service import Callback, ServedTree, new_token, normal_mac
 from schooltech_fleet.sim.imaging import dnsmasq, installer, network
 from schooltech_fleet.sim.imaging.dhcp_probe import Offer
 from schooltech_fleet.sim.imaging.disk_marker import InstallMarker, read_marker
 from schooltech_fleet.sim.imaging.power import PowerConfig
-from schooltech_fleet.sim.imaging.served_tree import Callback, ServedTree, new_token, normal_mac
 from schooltech_fleet.sim.imaging.vm import (
     Firmware,
     VmSpec,
@@ -371,18 +371,18 @@ class ImagingLab:
         self._spawn("router", "router dnsmasq", dnsmasq.argv(router_conf, config_dir / "router.pid"))
         self._spawn("boot", "boot server dnsmasq", dnsmasq.argv(boot_conf, config_dir / "boot-dnsmasq.pid"))
         http_ready = self.workdir / "http.ready"
+        http_config = config_dir / "schooltech-pxe.json"
+        settings = {
+            "root": str(self.served.root), "bind": str(addressing.boot_server), "port": self.config.http_port,
+            "log": str(self.logs / "http.jsonl"), "behind_proxy": False,
+        }  # fmt: skip
+        http_config.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
         self._spawn(
             "boot",
             "boot server HTTP",
-            [
-                sys.executable, "-m", "schooltech_fleet.sim.imaging.http_server",
-                "--root", str(self.served.root),
-                "--bind", str(addressing.boot_server),
-                "--port", str(self.config.http_port),
-                "--log", str(self.logs / "http.jsonl"),
-                "--ready", str(http_ready),
-            ],
-        )
+            [sys.executable, "-m", "schooltech_fleet.imaging.pxe_service", "--config", str(http_config),
+             "serve", "--ready", str(http_ready)],
+        )  # fmt: skip
         power_config = config_dir / "power.json"
         power_ready = self.workdir / "power.ready"
         machines = tuple(

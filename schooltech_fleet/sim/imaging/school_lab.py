@@ -34,11 +34,11 @@ from typing import Any
 
 from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.imaging.ipxe import MEDIA
+from schooltech_fleet.imaging.pxe_service import normal_mac
 from schooltech_fleet.imaging.targets import ImagingTarget
 from schooltech_fleet.inventory.model import OsFamily
 from schooltech_fleet.sim.imaging import installer, network
 from schooltech_fleet.sim.imaging.lab import ImagingLab, LabConfig, LabPc
-from schooltech_fleet.sim.imaging.served_tree import normal_mac
 from schooltech_fleet.sim.imaging.vm import Firmware, VmState, VmStatus, read_status
 
 MAX_RUNNING = 2  # VMs at once: this host has two cores, shared

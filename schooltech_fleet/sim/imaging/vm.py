@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from schooltech_fleet.errors import SimulationError
+from schooltech_fleet.imaging.pxe_service import hexhyp, normal_mac, write_atomically
 from schooltech_fleet.sim.imaging.disk_marker import DEBUG_EXIT_PORT
-from schooltech_fleet.sim.imaging.served_tree import hexhyp, normal_mac, write_atomically
 
 BIOS_NIC_MODEL = "e1000"
 #: iPXE for the e1000 (BIOS and UEFI in one ROM); qemu's own default ROM for this NIC
