@@ -6,13 +6,16 @@ and its files, which the lab's HTTP server reads on every request::
 
     server = boot_server_for(simulation.current(), "DEMO")
     server.open(mac, script, answer, token)    # boot/<mac>.ipxe, the answer behind tokens/<token>.json
+                                               # (grub_entry=...: also tftp/grub/<mac>.cfg, Secure Boot)
     server.wake(mac)                           # a real magic packet from the boot server's namespace
-    server.asked(mac)                          # GET /boot/<mac>.ipxe in the HTTP log since open()
+    server.asked(mac)                          # GET /boot/<mac>.ipxe or /answer/<token> since open()
     server.called_back(token)                  # callbacks/<token>.json, written by the HTTP server
     server.close(mac)                          # local boot again; the token, if still open, is closed
 
-When the installer calls back, the HTTP server itself closes the token and flips the script to
-local boot; :meth:`SimBootServer.close` does the same for a PC that never called back.
+When the installer calls back, the HTTP server itself closes the token and flips the script (and
+the GRUB entry) to local boot; :meth:`SimBootServer.close` does the same for a PC that never
+called back. A Secure Boot PC's GRUB reads its entry over TFTP, which the HTTP log does not
+show: its first HTTP request is its installer fetching the answer file.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING
 from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.imaging.answers.render import RenderedAnswer
 from schooltech_fleet.imaging.answers.request import Firmware
+from schooltech_fleet.imaging.grub import LOCAL_BOOT_ENTRY
 from schooltech_fleet.imaging.ipxe import local_boot_script
 from schooltech_fleet.sim.imaging import network
 from schooltech_fleet.sim.imaging.school_lab import LabPcRecord, LabRecord
@@ -40,15 +44,16 @@ class SimBootServer:
 
     def __init__(self, record: LabRecord) -> None:
         self.record = record
-        self.tree = ServedTree(Path(record.served_root))
+        self.tree = ServedTree(Path(record.served_root), record.tftp_root)
         self._entries = Path(record.workdir) / "entries"  # when each PC's entry was opened (not served)
 
     @property
     def url(self) -> str:
         return self.record.url
 
-    def open(self, mac: str, script: str, answer: RenderedAnswer, token: str) -> None:
-        """Open *token* with *answer* (served as ``/answer/<token>``), then serve *script* to the PC."""
+    def open(self, mac: str, script: str, answer: RenderedAnswer, token: str, grub_entry: str | None = None) -> None:
+        """Open *token* with *answer* (served as ``/answer/<token>``), then serve *script* (and
+        *grub_entry*) to the PC."""
         mac = normal_mac(mac)
         if not valid_token(token):
             raise SimulationError(f"{token!r} is not a one-shot token", "16 to 128 characters of A-Z a-z 0-9 _ -")
@@ -56,13 +61,17 @@ class SimBootServer:
         write_atomically(self._entry(mac), json.dumps({"token": token, "opened_at": time.time()}) + "\n")
         self.tree.open_token(token, mac, answer.text, answer_name=answer.filename)
         self.tree.write_script(mac, script)
+        if grub_entry is not None:
+            self.tree.write_grub_entry(mac, grub_entry)
 
     def close(self, mac: str) -> None:
         """Serve the local-boot script for the PC's firmware again and close its open token, if any."""
         mac = normal_mac(mac)
         pc = self._lab_pc(mac)
-        firmware: Firmware | None = None if pc is None else "uefi" if pc.firmware == "uefi" else "bios"
+        firmware: Firmware | None = None if pc is None else "bios" if pc.firmware == "bios" else "uefi"
         self.tree.write_script(mac, local_boot_script(firmware))  # None: the script decides at boot time
+        if self.tree.grub_entry_path(mac).exists():
+            self.tree.write_grub_entry(mac, LOCAL_BOOT_ENTRY)
         self._close_tokens(mac)
 
     def wake(self, mac: str) -> None:
@@ -73,12 +82,13 @@ class SimBootServer:
                          what=f"send a Wake-on-LAN packet for {mac}", timeout=30)  # fmt: skip
 
     def asked(self, mac: str) -> bool:
-        """Whether the PC fetched its script (``GET /boot/<mac>.ipxe``) since its entry was opened."""
+        """Whether the PC fetched its script (``GET /boot/<mac>.ipxe``) or answer file since its entry was opened."""
         try:
-            opened_at = float(json.loads(self._entry(mac).read_text(encoding="utf-8"))["opened_at"])
+            entry = json.loads(self._entry(mac).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return False
-        path = f"/boot/{hexhyp(mac)}.ipxe"
+        opened_at = float(entry["opened_at"])
+        paths = {f"/boot/{hexhyp(mac)}.ipxe", f"/answer/{entry['token']}"}
         log = self.record.logs / "http.jsonl"
         if not log.exists():
             return False
@@ -86,7 +96,7 @@ class SimBootServer:
             if not line.strip():
                 continue
             request = json.loads(line)
-            if request["method"] == "GET" and request["path"] == path and request["time"] >= opened_at:
+            if request["method"] == "GET" and request["path"] in paths and request["time"] >= opened_at:
                 return True
         return False
 

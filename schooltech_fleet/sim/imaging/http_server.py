@@ -143,12 +143,13 @@ class BootRequestHandler(BaseHTTPRequestHandler):
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--tftp-root", type=Path, help="the TFTP root holding grub/<mac>.cfg entries")
     parser.add_argument("--bind", required=True)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log", type=Path, required=True)
     parser.add_argument("--ready", type=Path, required=True)
     args = parser.parse_args(argv)
-    server = BootServer((args.bind, args.port), ServedTree(args.root).create(), args.log)
+    server = BootServer((args.bind, args.port), ServedTree(args.root, args.tftp_root).create(), args.log)
     write_atomically(args.ready, f"{args.bind}:{args.port}\n")
     server.serve_forever()
     return 0

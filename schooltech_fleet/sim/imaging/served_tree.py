@@ -9,14 +9,20 @@ Layout under the root (``image plan`` will write the same files)::
     callbacks/<token>.json   written by the server when the installer calls back
     discovered/<mac>.json    written by the server when a MAC without a script asks for one
 
+and, under the TFTP root beside it (``tftp_root``, when the tree has one), the GRUB entries of
+Secure Boot PCs (:mod:`schooltech_fleet.imaging.grub`)::
+
+    grub/<mac>.cfg           MAC in GRUB's ``${net_default_mac}`` form (52:54:00:..)
+
 URLs: ``GET /boot/<mac>.ipxe`` (a MAC without a script is sent
 :data:`schooltech_fleet.imaging.ipxe.LOCAL_BOOT_SCRIPT`, the same script ``image plan`` uses, and
 recorded as discovered), ``GET /files/<path>``, ``GET /answer/<token>`` (while the token is
 open; also as ``/answer/<token>/user-data`` with ``/answer/<token>/meta-data`` beside it,
 the two files Ubuntu's ``ds=nocloud-net;s=<server>/answer/<token>/`` asks for) and
 ``POST /callback/<token>``: the callback is recorded, the token closes and the PC's script
-becomes :data:`LOCAL_BOOT_SCRIPT`, so its next network boot starts the installed system
-instead of installing again.
+becomes :data:`LOCAL_BOOT_SCRIPT` (and its GRUB entry, if it has one,
+:data:`~schooltech_fleet.imaging.grub.LOCAL_BOOT_ENTRY`), so its next network boot starts the
+installed system instead of installing again.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from schooltech_fleet.errors import SimulationError
+from schooltech_fleet.imaging.grub import LOCAL_BOOT_ENTRY, entry_path
 from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
 
 _MAC_RE = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$")
@@ -73,9 +80,10 @@ class Callback:
 
 @dataclass(frozen=True)
 class ServedTree:
-    """The HTTP root of the boot server and the operations on its files."""
+    """The HTTP root of the boot server (and its TFTP root, for GRUB entries) and the operations on their files."""
 
     root: Path
+    tftp_root: Path | None = None
 
     def create(self) -> ServedTree:
         for sub in ("boot", "files", "tokens", "answers", "callbacks", "discovered"):
@@ -84,6 +92,17 @@ class ServedTree:
 
     def script_path(self, mac: str) -> Path:
         return self.root / "boot" / f"{hexhyp(mac)}.ipxe"
+
+    def grub_entry_path(self, mac: str) -> Path:
+        if self.tftp_root is None:
+            raise SimulationError("this boot server has no TFTP root for GRUB entries")
+        return self.tftp_root / entry_path(mac)
+
+    def write_grub_entry(self, mac: str, entry: str) -> Path:
+        """Write the Secure Boot PC's GRUB entry (``grub/<mac>.cfg`` under the TFTP root)."""
+        path = self.grub_entry_path(mac)
+        write_atomically(path, entry)
+        return path
 
     def token_path(self, token: str) -> Path:
         if not valid_token(token):
@@ -143,6 +162,8 @@ class ServedTree:
         callback = Callback(token=token, mac=mac, client=client, received_at=received_at, body=body)
         write_atomically(self.callback_path(token), json.dumps(asdict(callback), indent=2) + "\n")
         self.write_script(mac, LOCAL_BOOT_SCRIPT)
+        if self.tftp_root is not None and self.grub_entry_path(mac).exists():
+            self.write_grub_entry(mac, LOCAL_BOOT_ENTRY)
         self.token_path(token).unlink()
         return callback
 
