@@ -46,7 +46,7 @@ BUSYBOX_PACKAGE = "busybox-static"
 MODULES: tuple[str, ...] = ("e1000", "virtio_pci", "virtio_net", "virtio_blk")
 #: loaded only on UEFI firmware: efivarfs, to read the SecureBoot variable
 UEFI_MODULES: tuple[str, ...] = ("efivarfs",)
-SECURE_BOOT_VARIABLE = "SecureBoot-8be4df61-93ca-11d0-aa0d-00e098032b8c"
+SECURE_BOOT_VARIABLE = "SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"  # EFI_GLOBAL_VARIABLE's GUID
 KERNEL_NAME = "vmlinuz"
 INITRD_NAME = "initrd.gz"
 
@@ -87,9 +87,10 @@ if [ -d /sys/firmware/efi ]; then
         insmod "/lib/modules/$module.ko" || fail "cannot load the kernel module $module"
     done
     mount -t efivarfs efivarfs /sys/firmware/efi/efivars || fail "cannot mount efivarfs"
-    state=$(tail -c 1 /sys/firmware/efi/efivars/{SECURE_BOOT_VARIABLE} 2>/dev/null | od -An -tu1)
-    case "$state" in *1) secure_boot=on ;; *) secure_boot=off ;; esac
-    say "UEFI firmware, Secure Boot $secure_boot"
+    # 4 bytes of attributes, then the value: 1 when the firmware enforces Secure Boot
+    state=$(echo $(od -An -tu1 /sys/firmware/efi/efivars/{SECURE_BOOT_VARIABLE} 2>&1))
+    case "$state" in *" 1") secure_boot=on ;; *) secure_boot=off ;; esac
+    say "UEFI firmware, SecureBoot variable: $state; Secure Boot $secure_boot"
 fi
 udhcpc -i eth0 -s /lib/schooltech/udhcpc.script -n -q -t 10 -T 1 >/dev/null || fail "no DHCP lease"
 say "network up; fetching the answer file for token $token"

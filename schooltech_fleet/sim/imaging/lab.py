@@ -56,6 +56,7 @@ from schooltech_fleet.sim.imaging.vm import (
     create_disk,
     create_uefi_vars,
     kill_group,
+    memory_mb,
     read_status,
 )
 from schooltech_fleet.sim.prereqs import check_imaging_prerequisites, run_host_command
@@ -415,6 +416,7 @@ class ImagingLab:
                 qemu_log=self.logs / f"{pc.name}.qemu.log",
                 firmware=pc.firmware,
                 uefi_vars=self._uefi_vars(pc) if pc.firmware is not Firmware.BIOS else None,
+                memory_mb=memory_mb(pc.firmware),
             )
             for index, pc in enumerate(self.config.pcs)
         )

@@ -99,9 +99,10 @@ class ServedTree:
         return self.tftp_root / entry_path(mac)
 
     def write_grub_entry(self, mac: str, entry: str) -> Path:
-        """Write the Secure Boot PC's GRUB entry (``grub/<mac>.cfg`` under the TFTP root)."""
+        """Write the Secure Boot PC's GRUB entry (``grub/<mac>.cfg`` under the TFTP root), world-readable:
+        dnsmasq's TFTP serves no other file."""
         path = self.grub_entry_path(mac)
-        write_atomically(path, entry)
+        write_atomically(path, entry, mode=0o644)
         return path
 
     def token_path(self, token: str) -> Path:
@@ -187,13 +188,16 @@ class ServedTree:
         )
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace *path* with *text* in one step (the HTTP server never serves half a file)."""
+def write_atomically(path: Path, text: str, mode: int | None = None) -> None:
+    """Replace *path* with *text* in one step (the HTTP server never serves half a file); *mode* if given,
+    else private to this user."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
+        if mode is not None:
+            os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

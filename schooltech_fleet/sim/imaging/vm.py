@@ -42,6 +42,9 @@ OVMF_SECURE_BOOT_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd")
 OVMF_SECURE_BOOT_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.ms.fd")
 DISK_BYTES = 64 * 1024 * 1024
 MEMORY_MB = 256
+#: shim and GRUB stay resident and GRUB holds kernel and initrd: with 256 MB the kernel's EFI
+#: stub fails ("Failed to decompress kernel")
+SECURE_BOOT_MEMORY_MB = 512
 
 
 class Firmware(StrEnum):
@@ -148,6 +151,11 @@ def _firmware_argv(spec: VmSpec) -> list[str]:
         # no option ROM: OVMF's own virtio driver and PXE client boot, not iPXE
         "-device", f"{UEFI_NIC_MODEL},netdev=nic0,mac={mac},romfile=,bootindex=1",
     ]
+
+
+def memory_mb(firmware: Firmware) -> int:
+    """The memory a simulated PC of *firmware* gets."""
+    return SECURE_BOOT_MEMORY_MB if firmware is Firmware.UEFI_SECURE_BOOT else MEMORY_MB
 
 
 def create_uefi_vars(path: Path, firmware: Firmware) -> None:
