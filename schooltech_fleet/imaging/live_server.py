@@ -78,9 +78,10 @@ class LiveBootServer:
     def url(self) -> str:
         return self._url
 
-    def open(self, mac: str, script: str, answer: RenderedAnswer, token: str) -> None:
-        """Open *token* with *answer* on the server, then serve *script* to the PC *mac*."""
-        entry = {"script": script, "answer": answer.text, "answer_name": answer.filename}
+    def open(self, mac: str, script: str, answer: RenderedAnswer, token: str, grub_entry: str | None = None) -> None:
+        """Open *token* with *answer* on the server, then serve *script* (and a Secure Boot PC's *grub_entry*,
+        written under the role's TFTP root) to the PC *mac*."""
+        entry = {"script": script, "answer": answer.text, "answer_name": answer.filename, "grub_entry": grub_entry}
         self._command(["open", mac, token], stdin=json.dumps(entry))
 
     def close(self, mac: str) -> None:

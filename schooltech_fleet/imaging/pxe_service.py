@@ -16,20 +16,27 @@ The served tree (under the root; ``image plan`` writes the same files)::
     callbacks/<token>.json   written when the installer calls back
     discovered/<mac>.json    written when a MAC without a script asks for one
 
+and, under the TFTP root beside it (when the tree has one), the GRUB entries of Secure Boot
+PCs (:mod:`schooltech_fleet.imaging.grub`; Debian's signed GRUB reads them over TFTP)::
+
+    grub/<mac>.cfg           MAC in GRUB's ``${net_default_mac}`` form (52:54:00:..)
+
 HTTP (:class:`TokenServer`): ``GET /boot/<mac>.ipxe`` (a MAC without a script gets
 :data:`LOCAL_BOOT_SCRIPT` and is recorded as discovered), ``GET /files/<path>``,
 ``GET /answer/<token>`` while the token is open (also ``/answer/<token>/user-data`` and
 ``meta-data``, what Ubuntu's ``ds=nocloud-net;s=<server>/answer/<token>/`` asks for) and
 ``POST /callback/<token>``: the callback is recorded, the token closes and the PC's script
-becomes :data:`LOCAL_BOOT_SCRIPT` in one atomic rename, so its next network boot starts the
-installed system instead of installing again. Every request is one JSON line in the request
+becomes :data:`LOCAL_BOOT_SCRIPT` in one atomic rename (and its GRUB entry, if it has one,
+:data:`LOCAL_BOOT_ENTRY`), so its next network boot starts the installed system instead of
+installing again. Every request is one JSON line in the request
 log (time, client, method, path, status, bytes); the role's nginx writes the same lines for
 what it serves itself (``boot/``, ``files/``) and passes ``/answer/`` and ``/callback/`` here.
 
 Commands (what the controller runs over SSH; JSON on stdout, a refusal on stderr with exit 2)::
 
     schooltech-pxe serve                 the HTTP server (the role's systemd unit runs it)
-    schooltech-pxe open MAC TOKEN        stdin: {"script": ..., "answer": ..., "answer_name": ...}
+    schooltech-pxe open MAC TOKEN        stdin: {"script": ..., "answer": ..., "answer_name": ...,
+                                          "grub_entry": ... (Secure Boot PCs only)}
     schooltech-pxe close MAC             local boot again; the PC's open token closes
     schooltech-pxe wake MAC              one magic packet to each served VLAN's broadcast
     schooltech-pxe status                {"asked": [MACs that fetched their script since their
@@ -97,6 +104,18 @@ def local_boot_script(firmware: str | None = None) -> str:
 
 #: the script for a PC with nothing pending (an unknown MAC, and the flip after a callback)
 LOCAL_BOOT_SCRIPT = local_boot_script()
+#: a closed GRUB entry: back to the firmware, which boots its next option (the local disk)
+LOCAL_BOOT_ENTRY = 'echo "schooltech: nothing to install for ${net_default_mac}: booting from the local disk"\nexit\n'
+
+
+def grub_mac(mac: str) -> str:
+    """The MAC as GRUB's ``${net_default_mac}`` spells it (``52:54:00:ab:cd:ef``), from any usual spelling."""
+    return normal_mac(mac)
+
+
+def grub_entry_name(mac: str) -> str:
+    """A Secure Boot PC's entry under the TFTP root: ``grub/52:54:00:ab:cd:ef.cfg``."""
+    return f"grub/{grub_mac(mac)}.cfg"
 
 
 def normal_mac(mac: str) -> str:
@@ -147,9 +166,10 @@ class Callback:
 
 @dataclass(frozen=True)
 class ServedTree:
-    """The boot server's HTTP root and the operations on its files."""
+    """The boot server's HTTP root (and TFTP root, for GRUB entries) and the operations on their files."""
 
     root: Path
+    tftp_root: Path | None = None
 
     def create(self) -> ServedTree:
         for sub in ("boot", "files", "tokens", "answers", "entries", "callbacks", "discovered"):
@@ -158,6 +178,29 @@ class ServedTree:
 
     def script_path(self, mac: str) -> Path:
         return self.root / "boot" / f"{hexhyp(mac)}.ipxe"
+
+    def grub_entry_path(self, mac: str) -> Path:
+        if self.tftp_root is None:
+            raise BootTreeError("this boot server has no TFTP root for GRUB entries", hint="set its tftp_root")
+        return self.tftp_root / grub_entry_name(mac)
+
+    def write_grub_entry(self, mac: str, entry: str) -> Path:
+        """Write a Secure Boot PC's GRUB entry, world-readable and owned as its directory is.
+
+        dnsmasq's ``tftp-secure`` serves only files owned by the user it runs as; the role makes
+        ``grub/`` that user's, so an entry written by root (the service, ``sudo schooltech-pxe``)
+        is handed to the same owner.
+        """
+        path = self.grub_entry_path(mac)
+        write_atomically(path, entry)
+        folder = path.parent.stat()
+        if os.geteuid() == 0 and (folder.st_uid, folder.st_gid) != (0, 0):
+            os.chown(path, folder.st_uid, folder.st_gid)
+        return path
+
+    def _close_grub_entry(self, mac: str) -> None:
+        if self.tftp_root is not None and self.grub_entry_path(mac).exists():
+            self.write_grub_entry(mac, LOCAL_BOOT_ENTRY)
 
     def token_path(self, token: str) -> Path:
         if not valid_token(token):
@@ -189,18 +232,32 @@ class ServedTree:
         write_atomically(path, json.dumps(record, indent=2) + "\n")
         return path
 
-    def open_entry(self, mac: str, token: str, script: str, answer: str, answer_name: str | None = None) -> None:
-        """Open the PC's entry: close its older tokens, open *token* with *answer*, then serve *script*."""
+    def open_entry(
+        self,
+        mac: str,
+        token: str,
+        script: str,
+        answer: str,
+        answer_name: str | None = None,
+        grub_entry: str | None = None,
+    ) -> None:
+        """Open the PC's entry: close its older tokens, open *token* with *answer*, then serve *script*
+        (and *grub_entry*, for a Secure Boot PC)."""
         self.token_path(token)  # refuses a malformed token, MAC or script before anything changes
         _check_script(mac, script)
+        if grub_entry is not None:
+            self.grub_entry_path(mac)
         self.close_tokens_of(mac)
         write_atomically(self.entry_path(mac), json.dumps({"token": token, "opened_at": time.time()}) + "\n")
         self.open_token(token, mac, answer, answer_name)
         self.write_script(mac, script)
+        if grub_entry is not None:
+            self.write_grub_entry(mac, grub_entry)
 
     def close_entry(self, mac: str, script: str = LOCAL_BOOT_SCRIPT) -> None:
         """Serve *script* (local boot) to the PC again and close its open tokens (nothing else if none)."""
         self.write_script(mac, script)
+        self._close_grub_entry(mac)
         self.close_tokens_of(mac)
 
     def close_tokens_of(self, mac: str) -> None:
@@ -252,6 +309,7 @@ class ServedTree:
         callback = Callback(token=token, mac=mac, client=client, received_at=received_at, body=body)
         write_atomically(self.callback_path(token), json.dumps(asdict(callback), indent=2) + "\n")
         self.write_script(mac, LOCAL_BOOT_SCRIPT)
+        self._close_grub_entry(mac)
         self.token_path(token).unlink()
         return callback
 
@@ -268,17 +326,19 @@ class ServedTree:
         return sorted(found, key=lambda callback: callback.received_at)
 
     def asked(self, mac: str, logs: Iterable[Path]) -> bool:
-        """Whether a request log shows ``GET /boot/<mac>.ipxe`` since the PC's entry was opened."""
+        """Whether a request log shows ``GET /boot/<mac>.ipxe`` (or its answer: a Secure Boot PC's GRUB
+        reads its entry over TFTP) since the PC's entry was opened."""
         return self._asked(mac, read_requests(logs))
 
     def _asked(self, mac: str, requests: list[dict[str, Any]]) -> bool:
         try:
-            opened_at = float(json.loads(self.entry_path(mac).read_text(encoding="utf-8"))["opened_at"])
+            entry = json.loads(self.entry_path(mac).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return False
-        path = f"/boot/{hexhyp(mac)}.ipxe"
+        opened_at = float(entry["opened_at"])
+        paths = {f"/boot/{hexhyp(mac)}.ipxe", f"/answer/{entry['token']}"}
         return any(
-            request.get("method") == "GET" and request.get("path") == path and float(request["time"]) >= opened_at
+            request.get("method") == "GET" and request.get("path") in paths and float(request["time"]) >= opened_at
             for request in requests
         )
 
@@ -475,6 +535,7 @@ class Settings:
     broadcasts: tuple[str, ...]
     wake_port: int = WAKE_PORT
     behind_proxy: bool = True
+    tftp_root: Path | None = None
 
     @classmethod
     def load(cls, path: Path) -> Settings:
@@ -491,7 +552,12 @@ class Settings:
             broadcasts=tuple(str(address) for address in data.get("broadcasts", [])),
             wake_port=int(data.get("wake_port", WAKE_PORT)),
             behind_proxy=bool(data.get("behind_proxy", True)),
+            tftp_root=Path(data["tftp_root"]) if data.get("tftp_root") else None,
         )
+
+    def tree(self) -> ServedTree:
+        """The served tree these settings name, its directories created."""
+        return ServedTree(self.root, self.tftp_root).create()
 
     @property
     def logs(self) -> tuple[Path, ...]:
@@ -501,7 +567,7 @@ class Settings:
 
 def serve(settings: Settings, ready: Path | None = None) -> None:
     """Run the HTTP server until stopped; write *ready* once the socket listens."""
-    tree = ServedTree(settings.root).create()
+    tree = settings.tree()
     server = TokenServer((settings.bind, settings.port), tree, settings.log, behind_proxy=settings.behind_proxy)
     if ready is not None:
         write_atomically(ready, f"{settings.bind}:{settings.port}\n")
@@ -511,14 +577,16 @@ def serve(settings: Settings, ready: Path | None = None) -> None:
 def run_command(args: argparse.Namespace, stdin: str) -> dict[str, Any]:
     """One controller command on the tree; what it prints as JSON."""
     settings = Settings.load(args.config)
-    tree = ServedTree(settings.root).create()
+    tree = settings.tree()
     if args.command == "open":
         try:
             entry = json.loads(stdin)
             script, answer = str(entry["script"]), str(entry["answer"])
         except (json.JSONDecodeError, KeyError, TypeError):
             raise BootTreeError('open reads {"script": ..., "answer": ...} on stdin') from None
-        tree.open_entry(args.mac, args.token, script, answer, entry.get("answer_name"))
+        grub_entry = entry.get("grub_entry")
+        tree.open_entry(args.mac, args.token, script, answer, entry.get("answer_name"),
+                        None if grub_entry is None else str(grub_entry))  # fmt: skip
         return {"opened": normal_mac(args.mac)}
     if args.command == "close":
         tree.close_entry(args.mac)

@@ -84,3 +84,34 @@ def test_a_host_without_the_role_says_so(
 ) -> None:
     code, _, err = _command(tmp_path / "missing.json", monkeypatch, capsys, "status")
     assert code == 2 and "run the pxe_server role on this host" in err
+
+
+def test_a_secure_boot_pcs_grub_entry_opens_with_its_script_and_its_callback_or_close_ends_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = _settings(tmp_path)
+    settings = json.loads(config.read_text()) | {"tftp_root": str(tmp_path / "tftp")}
+    config.write_text(json.dumps(settings))
+    tree = ServedTree(tmp_path / "http", tmp_path / "tftp")
+    grub_entry = "linux (tftp,10.20.0.5)/files/debian12/linux url=x\nboot\nexit\n"
+    for end in ("callback", "close"):
+        token = new_token()
+        entry = json.dumps({"script": SCRIPT, "answer": "d-i foo string bar\n", "grub_entry": grub_entry})
+        assert _command(config, monkeypatch, capsys, "open", MAC, token, stdin=entry)[0] == 0
+        assert (tmp_path / "tftp" / "grub" / f"{MAC}.cfg").read_text() == grub_entry  # GRUB's colon form
+        if end == "callback":
+            assert tree.close_token(token, "10.20.0.31", "installed", time.time()) is not None
+        else:
+            assert _command(config, monkeypatch, capsys, "close", MAC)[0] == 0
+        assert tree.grub_entry_path(MAC).read_text() == pxe_service.LOCAL_BOOT_ENTRY, end
+        assert tree.script_path(MAC).read_text() == LOCAL_BOOT_SCRIPT
+
+
+def test_a_grub_entry_for_a_server_without_a_tftp_root_is_refused_before_anything_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, token = _settings(tmp_path), new_token()
+    entry = json.dumps({"script": SCRIPT, "answer": "d-i foo string bar\n", "grub_entry": "boot\n"})
+    code, _, err = _command(config, monkeypatch, capsys, "open", MAC, token, stdin=entry)
+    assert code == 2 and "no TFTP root" in err
+    assert not ServedTree(tmp_path / "http").script_path(MAC).exists()

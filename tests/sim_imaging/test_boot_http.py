@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from schooltech_fleet.imaging.grub import LOCAL_BOOT_ENTRY
 from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
 from schooltech_fleet.imaging.pxe_service import BootTreeError, ServedTree, TokenServer, new_token
 
@@ -49,7 +50,7 @@ def _request(request: urllib.request.Request) -> tuple[int, bytes]:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    tree = ServedTree(tmp_path / "served").create()
+    tree = ServedTree(tmp_path / "served", tmp_path / "tftp").create()
     log = tmp_path / "http.jsonl"
     server = TokenServer(("127.0.0.1", 0), tree, log)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -93,6 +94,18 @@ def test_the_answer_token_is_one_shot(served: Served) -> None:
     assert served.get(f"/answer/{token}")[0] == 410
     assert served.post(f"/callback/{token}", b"again")[0] == 410
     assert len(served.tree.callbacks()) == 1
+
+
+def test_the_callback_closes_a_secure_boot_pc_s_grub_entry_too(served: Served) -> None:
+    token = new_token()
+    entry = served.tree.write_grub_entry(MAC, "echo installing\nlinux (tftp,10.77.0.2)/files/standin/vmlinuz\nboot\n")
+    served.tree.open_token(token, MAC, ANSWER)
+    assert served.tree.tftp_root is not None
+    assert entry == served.tree.tftp_root / "grub" / "52:54:00:77:00:01.cfg"
+    assert entry.stat().st_mode & 0o777 == 0o644, "dnsmasq's TFTP serves world-readable files only (as root)"
+
+    assert served.post(f"/callback/{token}", b"token=x")[0] == 200
+    assert entry.read_text(encoding="utf-8") == LOCAL_BOOT_ENTRY, "the next network boot goes back to the firmware"
 
 
 def test_answers_are_served_by_open_token_only(served: Served) -> None:

@@ -25,7 +25,7 @@ from roles.molecule_env import subprocess_env
 from schooltech_fleet.errors import ImagingError
 from schooltech_fleet.imaging.answers.render import AnswerFormat, RenderedAnswer
 from schooltech_fleet.imaging.live_server import PROGRAM, LiveBootServer, SshTarget
-from schooltech_fleet.imaging.pxe_service import LOCAL_BOOT_SCRIPT, hexhyp, new_token
+from schooltech_fleet.imaging.pxe_service import LOCAL_BOOT_ENTRY, LOCAL_BOOT_SCRIPT, hexhyp, new_token
 from schooltech_fleet.imaging.run import ImagingRequest, image_school
 from schooltech_fleet.imaging.waves import WaveSettings
 from schooltech_fleet.sim.image import ADMIN_USER, AUTHORIZED_KEYS_DIR
@@ -158,6 +158,19 @@ def test_an_installer_fetches_its_answer_once_calls_back_and_the_pc_then_boots_i
     assert server.status()["open"] == {}
     server.close(MAC)
     assert boot_host.get(f"/boot/{hexhyp(MAC)}.ipxe") == (200, LOCAL_BOOT_SCRIPT.encode())
+
+
+def test_a_secure_boot_pcs_grub_entry_is_dnsmasqs_to_serve_and_the_callback_ends_it(boot_host: BootHost) -> None:
+    server, token = boot_host.server, new_token()
+    entry = "linux (tftp,127.0.0.1)/files/debian12/linux url=x\nboot\nexit\n"
+    server.open(MAC, SCRIPT, ANSWER, token, grub_entry=entry)
+    path = f"/srv/schooltech-pxe/tftp/grub/{MAC}.cfg"  # the role's default TFTP root, GRUB's MAC spelling
+    # tftp-secure: dnsmasq serves only files owned by its own user
+    assert boot_host.exec("stat", "-c", "%U %a", path).stdout.split() == ["dnsmasq", "644"]
+    assert boot_host.exec("cat", path).stdout == entry
+    assert boot_host.post(f"/callback/{token}", b"installed")[0] == 200
+    assert boot_host.exec("cat", path).stdout == LOCAL_BOOT_ENTRY
+    assert boot_host.exec("stat", "-c", "%U", path).stdout.strip() == "dnsmasq"
 
 
 def test_close_ends_an_entry_whose_installer_never_called_back(boot_host: BootHost) -> None:

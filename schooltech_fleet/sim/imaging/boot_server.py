@@ -6,13 +6,16 @@ and its files, which the lab's HTTP server reads on every request::
 
     server = boot_server_for(simulation.current(), "DEMO")
     server.open(mac, script, answer, token)    # boot/<mac>.ipxe, the answer behind tokens/<token>.json
+                                               # (grub_entry=...: also tftp/grub/<mac>.cfg, Secure Boot)
     server.wake(mac)                           # a real magic packet from the boot server's namespace
-    server.asked(mac)                          # GET /boot/<mac>.ipxe in the HTTP log since open()
+    server.asked(mac)                          # GET /boot/<mac>.ipxe or /answer/<token> since open()
     server.called_back(token)                  # callbacks/<token>.json, written by the HTTP server
     server.close(mac)                          # local boot again; the token, if still open, is closed
 
-When the installer calls back, the HTTP server itself closes the token and flips the script to
-local boot; :meth:`SimBootServer.close` does the same for a PC that never called back.
+When the installer calls back, the HTTP server itself closes the token and flips the script (and
+the GRUB entry) to local boot; :meth:`SimBootServer.close` does the same for a PC that never
+called back. A Secure Boot PC's GRUB reads its entry over TFTP, which the HTTP log does not
+show: its first HTTP request is its installer fetching the answer file.
 """
 
 from __future__ import annotations
@@ -36,20 +39,21 @@ class SimBootServer:
 
     def __init__(self, record: LabRecord) -> None:
         self.record = record
-        self.tree = ServedTree(Path(record.served_root))
+        self.tree = ServedTree(Path(record.served_root), record.tftp_root)
 
     @property
     def url(self) -> str:
         return self.record.url
 
-    def open(self, mac: str, script: str, answer: RenderedAnswer, token: str) -> None:
-        """Open *token* with *answer* (served as ``/answer/<token>``), then serve *script* to the PC."""
-        self.tree.open_entry(mac, token, script, answer.text, answer_name=answer.filename)
+    def open(self, mac: str, script: str, answer: RenderedAnswer, token: str, grub_entry: str | None = None) -> None:
+        """Open *token* with *answer* (served as ``/answer/<token>``), then serve *script* (and a Secure
+        Boot PC's *grub_entry*)."""
+        self.tree.open_entry(mac, token, script, answer.text, answer_name=answer.filename, grub_entry=grub_entry)
 
     def close(self, mac: str) -> None:
-        """Serve the local-boot script for the PC's firmware again and close its open token, if any."""
+        """Serve the local-boot script (and entry) for the PC's firmware again and close its open token, if any."""
         pc = self._lab_pc(normal_mac(mac))
-        firmware: Firmware | None = None if pc is None else "uefi" if pc.firmware == "uefi" else "bios"
+        firmware: Firmware | None = None if pc is None else "bios" if pc.firmware == "bios" else "uefi"
         self.tree.close_entry(mac, local_boot_script(firmware))  # None: the script decides at boot time
 
     def wake(self, mac: str) -> None:
@@ -60,7 +64,7 @@ class SimBootServer:
                          what=f"send a Wake-on-LAN packet for {mac}", timeout=30)  # fmt: skip
 
     def asked(self, mac: str) -> bool:
-        """Whether the PC fetched its script (``GET /boot/<mac>.ipxe``) since its entry was opened."""
+        """Whether the PC fetched its script (``GET /boot/<mac>.ipxe``) or answer file since its entry was opened."""
         return self.tree.asked(mac, [self.record.logs / "http.jsonl"])
 
     def called_back(self, token: str) -> bool:
