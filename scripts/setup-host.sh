@@ -9,9 +9,13 @@ set -euo pipefail
 PACKAGES=(podman runc debootstrap openssh-client uidmap dpkg-dev apt-utils git python3 python3-venv
           ca-certificates dconf-cli
           # the imaging lab (schooltech_fleet/sim/imaging): VMs (BIOS and UEFI firmware), iPXE,
-          # DHCP/TFTP, Wake-on-LAN, the stand-in installer's busybox. dnsmasq-base, not dnsmasq: no
+          # DHCP/TFTP, Wake-on-LAN, the stand-in installer's busybox, Debian's signed shim and GRUB for
+          # Secure Boot PCs. dnsmasq-base, not dnsmasq: no
           # dnsmasq service on the host.
           iproute2 qemu-system-x86 ipxe ipxe-qemu seabios ovmf dnsmasq-base wakeonlan busybox-static
+          shim-signed grub-efi-amd64-signed
+          # systemd-analyze checks the pxe_server role's unit (tests/roles/test_pxe_server.py)
+          systemd
           # the real Debian 12 netboot installer (about 40 MB), for the opt-in --slow-installer test
           debian-installer-12-netboot-amd64)
 CONF=${SCHOOLTECH_CONTAINERS_CONF:-/etc/containers/containers.conf}

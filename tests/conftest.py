@@ -22,6 +22,16 @@ os.environ.setdefault("SCHOOLTECH_NOW", "2026-11-28T18:00:00+00:00")
 os.environ["SCHOOLTECH_ALLOWED_NETWORKS"] = "127.0.0.0/8"
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Fixtures that start machines, containers, emulated switches or network namespaces shared by the
+# session. scripts/test runs every other test in parallel workers (pytest -n), and these tests in
+# one process after them: a test asking for one of them is marked so, whatever its module says.
+SIMULATION_FIXTURES = {
+    "simulated_school": "sim", "sim_id": "sim", "lab_pcs": "sim", "farm": "sim", "molecule_env": "sim",
+    "imaging_lab": "imaging",
+}  # fmt: skip
+
+
 DEMO = REPO / "inventories" / "demo"
 SLOW_INSTALLER = "--slow-installer"
 
@@ -34,13 +44,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without --slow-installer, the tests that boot a real installer are skipped (the suite stays fast)."""
-    if config.getoption(SLOW_INSTALLER):
-        return
+    """Mark the tests that use a simulation; skip those that boot a real installer without --slow-installer."""
     opt_in = pytest.mark.skip(reason=f"opt-in: pass {SLOW_INSTALLER}")
     for item in items:
-        if item.get_closest_marker("slow_installer"):
+        for fixture in SIMULATION_FIXTURES.keys() & set(getattr(item, "fixturenames", ())):
+            item.add_marker(SIMULATION_FIXTURES[fixture])
+        if item.get_closest_marker("slow_installer") and not config.getoption(SLOW_INSTALLER):
             item.add_marker(opt_in)
 
 

@@ -170,6 +170,7 @@ def _as_json(plan: ImagePlan) -> dict[str, Any]:
             {"name": pc.target.name, "room": pc.target.room, "mac": pc.target.mac, "os": str(pc.target.os),
              "firmware": pc.target.firmware, "secure_boot": pc.target.secure_boot,
              "boot_server": pc.target.boot_server.name, "server_url": pc.server_url, "script": pc.script_name,
+             "grub_entry": pc.grub_entry_name if pc.grub_entry is not None else None,
              "answer": pc.answer.filename, "answer_format": str(pc.answer.format)}
             for pc in plan.pcs
         ],
@@ -191,7 +192,8 @@ def _print(console: Console, plan: ImagePlan, written: int, output: Path | None)
         pcs = sum(1 for pc in plan.pcs if pc.target.boot_server.name == server)
         console.print(f"boot server {escape(server)} serves {pcs} of them at {escape(url)}")
     if any(pc.target.secure_boot for pc in plan.pcs):
-        console.print("+SB: Secure Boot (the PC boots through Debian's signed shim and GRUB, not iPXE)")
+        console.print("+SB: Secure Boot (the PC boots through Debian's signed shim and GRUB, not iPXE: its GRUB entry "
+                      "grub/<mac>.cfg belongs in the boot server's TFTP root)")  # fmt: skip
     for finding in plan.findings:
         line = f":{finding.line}" if finding.line is not None else ""
         console.print(f"[red]{escape(finding.file)}{line}[/red]: {escape(finding.problem)}")

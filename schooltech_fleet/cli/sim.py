@@ -129,8 +129,7 @@ def _print_lab(lab: LabStatus, console: Console) -> None:
     by_mac = {pc.mac: pc for pc in record.pcs}
     for vm in lab.vms:
         pc = by_mac[vm.mac]
-        firmware = pc.firmware + (" (Secure Boot off in the lab)" if pc.secure_boot else "")
-        table.add_row(pc.name, pc.mac, firmware, vm.state.value, str(vm.boots), escape(str(record.serial_log(pc))))
+        table.add_row(pc.name, pc.mac, pc.firmware, vm.state.value, str(vm.boots), escape(str(record.serial_log(pc))))
     console.print(table)
 
 

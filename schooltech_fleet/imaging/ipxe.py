@@ -1,7 +1,7 @@
 """Per-MAC iPXE scripts: install (kernel, initrd and the answer file by one-shot token) or local boot.
 
 Every URL is absolute (``http://ADDR:PORT/...``): the PC never guesses a next-server. The
-served tree is the one :mod:`schooltech_fleet.sim.imaging.served_tree` serves and
+served tree is the one :mod:`schooltech_fleet.imaging.pxe_service` serves and
 ``image plan`` writes::
 
     boot/<mac:hexhyp>.ipxe            this module's scripts (iPXE asks for ${mac:hexhyp})
@@ -24,13 +24,16 @@ from dataclasses import dataclass
 from schooltech_fleet.errors import ImagingError
 from schooltech_fleet.imaging.answers.request import Firmware, check_url
 from schooltech_fleet.imaging.finding import Finding
+from schooltech_fleet.imaging.pxe_service import LOCAL_BIOS, LOCAL_UEFI
+
+# the local-boot script lives with the boot server's token service, which serves it after a callback
+from schooltech_fleet.imaging.pxe_service import LOCAL_BOOT_SCRIPT as LOCAL_BOOT_SCRIPT  # noqa: PLC0414 - re-export
+from schooltech_fleet.imaging.pxe_service import local_boot_script as local_boot_script  # noqa: PLC0414 - re-export
 from schooltech_fleet.inventory.model import OperatingSystem
 
 _MAC = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 _UNC = re.compile(r"^\\\\[A-Za-z0-9.-]+(\\[A-Za-z0-9$._-]+)+$")
-_LOCAL_BIOS = "sanboot --no-describe --drive 0x80"
-_LOCAL_UEFI = "exit"
 #: the iPXE commands the scripts use (the checker refuses any other)
 IPXE_COMMANDS = frozenset({"echo", "kernel", "initrd", "boot", "sanboot", "exit", "iseq", "sleep", "goto", "reboot"})
 
@@ -90,21 +93,6 @@ def callback_url(server_url: str, token: str) -> str:
     return f"{_server(server_url)}/callback/{_token(token)}"
 
 
-def local_boot_script(firmware: Firmware | None = None) -> str:
-    """Boot the installed system: the first disk (BIOS), back to the firmware (UEFI), or decide at boot (None)."""
-    if firmware == "bios":
-        command = f"{_LOCAL_BIOS} || exit"
-    elif firmware == "uefi":
-        command = _LOCAL_UEFI
-    else:
-        command = f"iseq ${{platform}} pcbios && {_LOCAL_BIOS} || {_LOCAL_UEFI}"
-    return f"#!ipxe\necho schooltech: nothing to install for ${{mac}}: booting from the local disk\n{command}\n"
-
-
-#: the script for a PC with nothing pending (the boot server's answer to an unknown MAC, and the flip after a callback)
-LOCAL_BOOT_SCRIPT = local_boot_script()
-
-
 def install_script(server_url: str, os: OperatingSystem, firmware: Firmware, token: str, hostname: str) -> str:
     """The script that installs *os* on the PC *hostname*, its answer file fetched with *token*.
 
@@ -140,7 +128,7 @@ def install_script(server_url: str, os: OperatingSystem, firmware: Firmware, tok
         ":failed",
         "echo schooltech: the installer could not be started: booting from the local disk",
         "sleep 10",
-        _LOCAL_BIOS + " || exit" if firmware == "bios" else _LOCAL_UEFI,
+        LOCAL_BIOS + " || exit" if firmware == "bios" else LOCAL_UEFI,
     ]
     return "\n".join(lines) + "\n"
 

@@ -1,5 +1,9 @@
 """``image plan``: every PC's iPXE script and answer file, rendered from the inventory and validated.
 
+A Secure Boot PC also gets its GRUB entry (:mod:`grub`): its firmware boots Debian's signed
+shim and GRUB, which read the entry over TFTP; the iPXE script is kept for the same PC booted
+with Secure Boot off.
+
 Nothing boots from a plan: the imaging run renders the same files with its one-shot tokens
 and serves them only while it runs. A plan rendered without tokens carries a placeholder
 (``plan-`` and the PC's MAC) that no boot server ever opens.
@@ -15,7 +19,7 @@ from pathlib import Path
 from ..errors import FleetError, UsageError
 from ..inventory import load_fleet
 from ..inventory.fleet import Fleet
-from . import ipxe
+from . import grub, ipxe
 from .answers import AnswerRequest, Finding, RenderedAnswer, render_answer, validate_answers
 from .targets import BootServerRef, ImagingTarget, imaging_targets
 
@@ -29,10 +33,15 @@ class PlannedPc:
     server_url: str
     script: str
     answer: RenderedAnswer
+    grub_entry: str | None = None  # Secure Boot PCs only
 
     @property
     def script_name(self) -> str:
         return ipxe.script_path(self.target.mac)
+
+    @property
+    def grub_entry_name(self) -> str:
+        return grub.grub_entry_name(self.target.mac)
 
 
 @dataclass(frozen=True)
@@ -86,11 +95,14 @@ def plan_images(
         try:
             answer = render_answer(_request(target, admin_key, ipxe.callback_url(url, token)))
             script = ipxe.install_script(url, target.os, target.firmware, token, target.name)
+            entry = grub.install_entry(url, target.os, token, target.name) if target.secure_boot else None
         except FleetError as exc:
             findings.append(Finding(target.name, None, f"{exc.message} ({exc.hint})" if exc.hint else exc.message))
             continue
         findings += ipxe.check_script(ipxe.script_path(target.mac), script, url)
-        planned.append(PlannedPc(target, token, url, script, answer))
+        if entry is not None:
+            findings += grub.check_entry(grub.grub_entry_name(target.mac), entry, url)
+        planned.append(PlannedPc(target, token, url, script, answer, entry))
     findings += validate_answers([pc.answer for pc in planned])
     return ImagePlan(school, room, tuple(planned), tuple(findings))
 
@@ -143,11 +155,14 @@ def _request(target: ImagingTarget, admin_key: str, callback_url: str) -> Answer
 
 
 def write_plan(plan: ImagePlan, directory: Path) -> list[Path]:
-    """Write the plan's files under *directory* as a boot server lays them out (``boot/``, ``answers/``)."""
+    """Write the plan's files under *directory* as a boot server lays them out: ``boot/`` and
+    ``answers/`` (HTTP), ``grub/`` (TFTP, Secure Boot PCs)."""
     written = []
     for pc in plan.pcs:
-        for path, text in ((directory / pc.script_name, pc.script),
-                           (directory / "answers" / pc.answer.filename, pc.answer.text)):  # fmt: skip
+        files = [(directory / pc.script_name, pc.script), (directory / "answers" / pc.answer.filename, pc.answer.text)]
+        if pc.grub_entry is not None:
+            files.append((directory / pc.grub_entry_name, pc.grub_entry))
+        for path, text in files:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")

@@ -176,20 +176,14 @@ def _result(pc: PlannedPc, state: PcProgress) -> PcResult:
 
 def _recorded(result: ImagingResult, run_dir: Path) -> ImagingResult:
     """*result* once its record and final journal record are written; if either cannot be, it says so."""
-    try:
-        private.write_text(run_dir / RECORD, json.dumps(asdict(result), indent=2, default=str))
-        failed = None
-    except OSError as exc:  # the PCs are done either way: the outcome must still be shown
-        failed = f"the run's record could not be written ({exc.strerror or exc})"
-    journal_failed = journal.record_outcome({
+    record = json.dumps(asdict(result), indent=2, default=str)
+    problems = runs.record_end(lambda: private.write_text(run_dir / RECORD, record), {
         "event": "imaging", "phase": "end", "run_id": result.run_id, "school": result.school,
         "interrupted": result.interrupted, "duration": result.duration,
         "pcs": {pc.name: str(pc.outcome) for pc in result.pcs},
         "rebuild": result.rebuild.run_id if result.rebuild else None, "hand_over_error": result.hand_over_error,
-        **({"record_failed": failed} if failed else {}),
     })  # fmt: skip
-    problems = [p for p in (failed, journal_failed) if p]
-    return replace(result, record_failed="; ".join(problems)) if problems else result
+    return replace(result, record_failed=problems) if problems else result
 
 
 def retry_targets(run_id: str) -> list[str]:

@@ -87,7 +87,7 @@ def run_waves(boot: BootServer, pcs: Sequence[PlannedPc], settings: WaveSettings
             if (queue and queue[0][0].target.room == room and len(flying) < settings.parallel
                     and clock() - last_packet >= settings.stagger):  # fmt: skip
                 pc, state = queue.pop(0)
-                boot.open(pc.target.mac, pc.script, pc.answer, pc.token)
+                boot.open(pc.target.mac, pc.script, pc.answer, pc.token, pc.grub_entry)
                 opened.append(pc.target.mac)
                 wake(pc, state)
                 flying.append((pc, state))

@@ -532,6 +532,10 @@ class BootServer(Model):
     site: Name | None = Field(default=None, description="default: the school's only site")
     address: IPv4
     vlans: Annotated[list[Name], Field(min_length=1)]
+    ssh_user: Hostname | None = Field(
+        default=None, description="the login schooltech uses (default: ssh's own); sudo unless root"
+    )
+    ssh_port: Annotated[int, Field(ge=1, le=65535)] = 22
 
 
 class SecretRef(Model):

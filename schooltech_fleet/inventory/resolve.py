@@ -28,7 +28,7 @@ from ..errors import InventoryError
 from .constructed import construct
 from .fleet import Fleet, Host, group_name
 from .layers import Layer, Source, deep_merge, merge_layers, source_of, trace_layers
-from .model import MANAGED_FAMILIES, OsFamily, SimEndpoint, SimulationLayer
+from .model import MANAGED_FAMILIES, BootServer, OsFamily, SimEndpoint, SimulationLayer
 from .problems import located
 from .school import DeviceRecord, LoadedSchool
 
@@ -223,8 +223,14 @@ def imaging_vars(school: LoadedSchool, r: int, vlan: str | None) -> dict[str, An
         "profile": name,
         "os": profile.os.value,
         "disk_layout": profile.disk_layout,
-        "boot_server": {"name": servers[0].name, "address": str(servers[0].address)} if servers else None,
+        "boot_server": _boot_server(servers[0]) if servers else None,
     }
+
+
+def _boot_server(server: BootServer) -> dict[str, Any]:
+    """What an imaging run needs of a boot server: its name, address and SSH login."""
+    return {"name": server.name, "address": str(server.address), "ssh_user": server.ssh_user,
+            "ssh_port": server.ssh_port}  # fmt: skip
 
 
 def firmware_vars(school: LoadedSchool, device: DeviceRecord) -> dict[str, Any]:

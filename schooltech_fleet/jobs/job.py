@@ -104,19 +104,13 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
 
 def _recorded(result: JobResult) -> JobResult:
     """*result* once its run record and final journal record are written; if either cannot be, it says so."""
-    try:
-        runs.save(result)
-        failed = None
-    except (OSError, FleetError) as exc:  # the PCs are done either way: the outcome must still be shown
-        failed = f"the run's record could not be written ({exc.message if isinstance(exc, FleetError) else exc})"
-    journal_failed = journal.record_outcome({
+    problems = runs.record_end(lambda: runs.save(result), {
         "event": "lab-job", "phase": "end", "run_id": result.run_id, "kind": str(result.kind),
         "school": result.school, "check": result.check, "halted": result.halted,
         "interrupted": result.interrupted, "duration": result.duration,
-        "hosts": {h.name: str(h.status) for h in result.hosts}, **({"record_failed": failed} if failed else {}),
+        "hosts": {h.name: str(h.status) for h in result.hosts},
     })  # fmt: skip
-    problems = [p for p in (failed, journal_failed) if p]
-    return replace(result, record_failed="; ".join(problems)) if problems else result
+    return replace(result, record_failed=problems) if problems else result
 
 
 def select_targets(fleet: Fleet, request: JobRequest) -> list[str]:

@@ -9,11 +9,12 @@ for that very run fails.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import private
+from .. import journal, private
 from ..errors import FleetError, UsageError
 from ..paths import state_dir
 from .model import HostResult, HostStatus, JobKind, JobResult
@@ -31,6 +32,22 @@ class Listing:
 
     results: tuple[JobResult, ...]
     damaged: tuple[DamagedRecord, ...]
+
+
+def record_end(save: Callable[[], object], end: dict[str, Any]) -> str | None:
+    """Save a finished run's record with *save*, then journal its *end*; what could not be written, or None.
+
+    The hosts are done either way: a record that cannot be written is reported with the outcome,
+    never raised over it.
+    """
+    try:
+        save()
+        failed = None
+    except (OSError, FleetError) as exc:
+        reason = exc.message if isinstance(exc, FleetError) else exc.strerror or str(exc)
+        failed = f"the run's record could not be written ({reason})"
+    journal_failed = journal.record_outcome({**end, **({"record_failed": failed} if failed else {})})
+    return "; ".join(p for p in (failed, journal_failed) if p) or None
 
 
 def runs_dir() -> Path:

@@ -43,6 +43,11 @@ IMAGING_FILES: dict[Path, str] = {
     Path("/usr/share/seabios/bios-256k.bin"): "seabios",
     Path("/usr/share/OVMF/OVMF_CODE_4M.fd"): "ovmf",
     Path("/usr/share/OVMF/OVMF_VARS_4M.fd"): "ovmf",
+    # Secure Boot PCs: OVMF enforcing Secure Boot with Microsoft's keys, Debian's signed shim and GRUB
+    Path("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd"): "ovmf",
+    Path("/usr/share/OVMF/OVMF_VARS_4M.ms.fd"): "ovmf",
+    Path("/usr/lib/shim/shimx64.efi.signed"): "shim-signed",
+    Path("/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed"): "grub-efi-amd64-signed",
 }
 IMAGING_APT_LINE = "sudo apt-get install " + " ".join(
     sorted((set(IMAGING_BINARIES.values()) | set(IMAGING_FILES.values())) - {"apt", "dpkg"})

@@ -8,9 +8,9 @@ import pytest
 
 from schooltech_fleet.errors import ImagingError
 from schooltech_fleet.imaging import ipxe
+from schooltech_fleet.imaging import pxe_service as served_tree
 from schooltech_fleet.imaging.answers.request import Firmware
 from schooltech_fleet.inventory.model import OperatingSystem
-from schooltech_fleet.sim.imaging import served_tree
 
 from .conftest import SERVER, TOKEN
 

@@ -14,7 +14,7 @@ from inventory.helpers import REPO, TODAY
 
 from schooltech_fleet.cli import main
 from schooltech_fleet.errors import UsageError
-from schooltech_fleet.imaging import ipxe
+from schooltech_fleet.imaging import grub, ipxe
 from schooltech_fleet.imaging.plan import ROLE_HTTP_PORT, admin_public_key, plan_images, plan_token, write_plan
 from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.inventory.fleet import Fleet, UnknownRoom
@@ -130,3 +130,20 @@ def test_written_files_are_exactly_the_planned_ones(tmp_path: Path, demo: Fleet,
 def test_the_plan_names_the_port_the_pxe_server_role_serves_on() -> None:
     defaults = yaml.safe_load((REPO / "roles" / "pxe_server" / "defaults" / "main.yml").read_text(encoding="utf-8"))
     assert defaults["pxe_server_http_port"] == ROLE_HTTP_PORT
+
+
+def test_secure_boot_pcs_also_get_a_grub_entry_that_the_plan_checks_and_writes(
+    tmp_path: Path, demo: Fleet, key_pair: tuple[Path, str]
+) -> None:
+    plan = plan_images(demo, "DEMO", admin_key=key_pair[1])
+    secure = [pc for pc in plan.pcs if pc.target.secure_boot]
+    assert [pc.target.room for pc in secure] == ["LAB1"] * len(secure) and secure, "LAB1's Dell OptiPlex 7010 SFF"
+    assert all(pc.grub_entry is None for pc in plan.pcs if not pc.target.secure_boot)
+    for pc in secure:
+        assert pc.grub_entry == grub.install_entry(pc.server_url, pc.target.os, pc.token, pc.target.name)
+        assert pc.grub_entry_name == f"grub/{pc.target.mac}.cfg"
+    written = write_plan(plan, tmp_path)
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in written if p.parent.name == "grub") == sorted(
+        pc.grub_entry_name for pc in secure
+    )
+    assert (tmp_path / secure[0].grub_entry_name).read_text(encoding="utf-8") == secure[0].grub_entry

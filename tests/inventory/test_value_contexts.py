@@ -116,7 +116,12 @@ def test_a_package_version_that_is_not_a_version_is_refused(tmp_path: Path, writ
 
 @pytest.mark.parametrize(
     "written",
-    ['"deb http://10.20.99.10/apt"', '"rpm http://x y z"', '"deb [a] [b] http://x y"', '"deb http://x bookworm \\u00a0"'],
+    [
+        '"deb http://10.20.99.10/apt"',
+        '"rpm http://x y z"',
+        '"deb [a] [b] http://x y"',
+        '"deb http://x bookworm \\u00a0"',
+    ],
 )
 def test_a_software_repository_that_is_not_one_source_line_is_refused(tmp_path: Path, written: str) -> None:
     message, _ = refused(tmp_path, "software_repository", written, settings=f"software_repository: {written}")

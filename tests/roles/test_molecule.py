@@ -51,19 +51,6 @@ def test_molecule_scenario_passes(role: str, molecule_env: dict[str, str]) -> No
     assert f"{role}" in output and "idempotence" in output
 
 
-def test_roles_pass_ansible_lint_production_profile() -> None:
-    result = _run([str(VENV_BIN / "ansible-lint"), "--offline", "--profile", "production", "roles/"],
-                  env=_lint_env())  # fmt: skip
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
-def test_scenarios_and_windows_playbook_pass_ansible_lint_production_profile() -> None:
-    argv = [str(VENV_BIN / "ansible-lint"), "--offline", "--profile", "production", "molecule/",
-            "tests/roles/windows-syntax.yml"]  # fmt: skip
-    result = _run(argv, env=_lint_env() | {"ANSIBLE_ROLES_PATH": str(ROOT / "roles")})
-    assert result.returncode == 0, result.stdout + result.stderr
-
-
 def test_roles_and_scenarios_pass_yamllint_strict() -> None:
     result = _run([str(VENV_BIN / "yamllint"), "-s", "roles", "molecule", "tests/roles"], env=_lint_env())
     assert result.returncode == 0, result.stdout + result.stderr

@@ -10,15 +10,18 @@ catch (a value that adds a line) is refused by the role's own checks, run here b
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 import yaml
 
+from schooltech_fleet.imaging import pxe_service
+from schooltech_fleet.imaging.pxe_service import LOCAL_BOOT_SCRIPT
 from schooltech_fleet.sim.imaging.dnsmasq import render_role_template
-from schooltech_fleet.sim.imaging.served_tree import LOCAL_BOOT_SCRIPT
 
 from .molecule_env import ROOT
 from .test_molecule import VENV_BIN, _lint_env
@@ -137,9 +140,13 @@ def test_what_dnsmasq_test_lets_through(tmp_path: Path, overrides: dict[str, Any
         ({"pxe_server_secure_boot_macs": ["52-54-00-aa-00-01"]}, "MACs written 52:54:00:12:34:56"),
         ({"pxe_server_http_port": 70000}, "a port"),
         ({"pxe_server_tftp_root": "/srv/tftp\nenable-ra"}, "pxe_server_tftp_root must be an absolute path"),
+        ({"pxe_server_token_port": 8080}, "a port other than pxe_server_http_port"),
+        ({"pxe_server_wake_broadcasts": ["10.20.0.255", "10.20.0.255/24"]}, "IPv4 addresses"),
+        ({"pxe_server_wake_port": 0}, "IPv4 addresses"),
     ],
     ids=["bad-subnets", "duplicate-subnet", "no-subnet", "bad-address", "interface-with-newline",
-         "mac-with-hyphens", "port-out-of-range", "path-with-newline"],
+         "mac-with-hyphens", "port-out-of-range", "path-with-newline", "token-port-is-http-port",
+         "wake-broadcast-not-an-address", "wake-port-zero"],
 )  # fmt: skip
 def test_the_role_refuses_hostile_inputs_before_writing_anything(
     tmp_path: Path, variables: dict[str, Any], message: str
@@ -176,6 +183,30 @@ def _run_role_checks(tmp_path: Path, variables: dict[str, Any]) -> subprocess.Co
 def test_the_fallback_script_is_the_labs_local_boot_script() -> None:
     """A PC without an entry boots from its disk, on a school's boot server as in the lab."""
     assert (ROLE / "files" / "local.ipxe").read_text(encoding="utf-8") == LOCAL_BOOT_SCRIPT
+
+
+def test_the_token_service_the_role_installs_is_the_packages_module() -> None:
+    """One token logic: the role ships the very file the imaging lab runs, not a copy."""
+    assert (ROLE / "files" / "schooltech-pxe").resolve() == Path(pxe_service.__file__).resolve()
+
+
+def test_the_token_services_systemd_unit_passes_systemd_analyze(tmp_path: Path) -> None:
+    internals = yaml.safe_load((ROLE / "vars" / "main.yml").read_text(encoding="utf-8"))
+    environment = jinja2.Environment(undefined=jinja2.StrictUndefined)
+    environment.filters["dirname"] = os.path.dirname
+    source = (ROLE / "templates" / "schooltech-pxe.service.j2").read_text(encoding="utf-8")
+    unit = tmp_path / "schooltech-pxe.service"
+    unit.write_text(environment.from_string(source).render(
+        pxe_server_http_root="/srv/schooltech-pxe/http",
+        __pxe_server_token_program=internals["__pxe_server_token_program"],
+        __pxe_server_token_config=internals["__pxe_server_token_config"],
+        __pxe_server_token_log=internals["__pxe_server_token_log"],
+    ))  # fmt: skip
+    result = subprocess.run(["systemd-analyze", "verify", str(unit)], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "schooltech-pxe" not in result.stderr, result.stderr
+    assert "ExecStart=/usr/bin/python3 /usr/local/sbin/schooltech-pxe --config /etc/schooltech-pxe.json serve" in (
+        unit.read_text().splitlines()
+    )
 
 
 def test_the_loaders_copied_are_the_ones_the_template_names() -> None:

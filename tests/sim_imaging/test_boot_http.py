@@ -1,6 +1,6 @@
 """The boot server's HTTP side: per-MAC scripts, one-shot answer tokens, callbacks, discovered MACs.
 
-The real server (:class:`BootServer`) on 127.0.0.1 in a thread, with real HTTP requests.
+The real server (:class:`TokenServer`) on 127.0.0.1 in a thread, with real HTTP requests.
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from schooltech_fleet.errors import SimulationError
+from schooltech_fleet.imaging.grub import LOCAL_BOOT_ENTRY
 from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
-from schooltech_fleet.sim.imaging.http_server import BootServer
-from schooltech_fleet.sim.imaging.served_tree import ServedMedia, ServedTree, new_token
+from schooltech_fleet.imaging.pxe_service import BootTreeError, ServedMedia, ServedTree, TokenServer, new_token
 
 pytestmark = pytest.mark.imaging
 
@@ -51,9 +50,9 @@ def _request(request: urllib.request.Request) -> tuple[int, bytes]:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[Served]:
-    tree = ServedTree(tmp_path / "served").create()
+    tree = ServedTree(tmp_path / "served", tmp_path / "tftp").create()
     log = tmp_path / "http.jsonl"
-    server = BootServer(("127.0.0.1", 0), tree, log)
+    server = TokenServer(("127.0.0.1", 0), tree, log)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -95,6 +94,18 @@ def test_the_answer_token_is_one_shot(served: Served) -> None:
     assert served.get(f"/answer/{token}")[0] == 410
     assert served.post(f"/callback/{token}", b"again")[0] == 410
     assert len(served.tree.callbacks()) == 1
+
+
+def test_the_callback_closes_a_secure_boot_pc_s_grub_entry_too(served: Served) -> None:
+    token = new_token()
+    entry = served.tree.write_grub_entry(MAC, "echo installing\nlinux (tftp,10.77.0.2)/files/standin/vmlinuz\nboot\n")
+    served.tree.open_token(token, MAC, ANSWER)
+    assert served.tree.tftp_root is not None
+    assert entry == served.tree.tftp_root / "grub" / "52:54:00:77:00:01.cfg"
+    assert entry.stat().st_mode & 0o777 == 0o644, "dnsmasq's TFTP serves world-readable files only (as root)"
+
+    assert served.post(f"/callback/{token}", b"token=x")[0] == 200
+    assert entry.read_text(encoding="utf-8") == LOCAL_BOOT_ENTRY, "the next network boot goes back to the firmware"
 
 
 def test_answers_are_served_by_open_token_only(served: Served) -> None:
@@ -139,7 +150,7 @@ def test_every_request_is_logged_as_a_json_line(served: Served) -> None:
 
 
 def test_a_script_must_be_ipxe(served: Served) -> None:
-    with pytest.raises(SimulationError, match="#!ipxe"):
+    with pytest.raises(BootTreeError, match="#!ipxe"):
         served.tree.write_script(MAC, "kernel vmlinuz\n")
 
 
@@ -152,8 +163,7 @@ def test_media_directories_are_served_in_place_under_their_prefix(tmp_path: Path
     (tree.root / "files" / "debian12").mkdir()
     (tree.root / "files" / "debian12" / "linux").write_bytes(b"the tree's own copy")
     (tree.root / "files" / "other").write_bytes(b"still the tree's")
-    mapping = ServedMedia.from_argument(f"debian12={media}")
-    server = BootServer(("127.0.0.1", 0), tree, tmp_path / "http.jsonl", (mapping,))
+    server = TokenServer(("127.0.0.1", 0), tree, tmp_path / "http.jsonl", media=(ServedMedia("debian12", media),))
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -168,7 +178,7 @@ def test_media_directories_are_served_in_place_under_their_prefix(tmp_path: Path
         thread.join()
 
 
-@pytest.mark.parametrize("argument", ["debian12", "debian12=", "a/b=/tmp", "=/tmp"])
-def test_a_media_argument_is_one_prefix_and_a_directory(argument: str) -> None:
-    with pytest.raises(SimulationError):
-        ServedMedia.from_argument(argument)
+@pytest.mark.parametrize("prefix", ["", "a/b", "..", "-x"])
+def test_a_media_prefix_is_one_path_segment(prefix: str) -> None:
+    with pytest.raises(BootTreeError, match="not one path segment"):
+        ServedMedia(prefix, Path("/tmp"))

@@ -46,3 +46,24 @@ def test_ipxe_is_chained_to_an_absolute_url_naming_the_boot_server(tmp_path: Pat
     server = _server(tmp_path)
     assert server.script_url == "http://10.77.0.2:8080/boot/${mac:hexhyp}.ipxe"
     assert f"dhcp-boot=tag:ipxe,{server.script_url},,10.77.0.2" in dnsmasq.boot_server_conf(Addressing(), server)
+
+
+def test_secure_boot_pcs_get_shim_from_the_boot_server_and_the_boot_server_as_next_server(tmp_path: Path) -> None:
+    macs = ["52:54:00:77:00:0b"]
+    boot = dnsmasq.boot_server_conf(Addressing(), _server(tmp_path), macs)
+    router = dnsmasq.router_conf(Addressing(), tmp_path / "leases", tmp_path / "router.log", macs)
+    assert "dhcp-mac=set:secureboot,52:54:00:77:00:0b" in boot
+    shim = '"schooltech: shim and GRUB for Secure Boot",bootx64.efi'
+    assert f"pxe-service=tag:!ipxe,tag:secureboot,X86-64_EFI,{shim}" in boot
+    # Debian's GRUB reads grub/grub.cfg from the ACK's siaddr, never from the proxy offer
+    assert "dhcp-boot=tag:secureboot,bootx64.efi,,10.77.0.2" in router
+    assert "dhcp-boot" not in dnsmasq.router_conf(Addressing(), tmp_path / "leases", tmp_path / "router.log")
+    for name, text in (("boot.conf", boot), ("router.conf", router)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        dnsmasq.check(tmp_path / name)
+
+
+def test_the_lab_serves_the_role_s_grub_cfg() -> None:
+    text = dnsmasq.render_role_template({}, dnsmasq.GRUB_TEMPLATE)
+    assert "source $prefix/${net_default_mac}.cfg\n" in text
+    assert text.rstrip().endswith("exit")

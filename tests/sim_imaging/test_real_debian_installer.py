@@ -23,13 +23,13 @@ import pytest
 from schooltech_fleet.errors import PrerequisiteError, SimulationError
 from schooltech_fleet.imaging.ipxe import script_path
 from schooltech_fleet.imaging.plan import PlannedPc, plan_images
+from schooltech_fleet.imaging.pxe_service import new_token
 from schooltech_fleet.imaging.targets import imaging_targets
 from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.inventory.model import OperatingSystem
 from schooltech_fleet.sim.imaging import real_installer
 from schooltech_fleet.sim.imaging.lab import ImagingLab, LabConfig, LabPc
 from schooltech_fleet.sim.imaging.school_lab import segment_addressing
-from schooltech_fleet.sim.imaging.served_tree import new_token
 from schooltech_fleet.sim.imaging.vm import Firmware, VmState
 
 pytestmark = [pytest.mark.imaging, pytest.mark.slow_installer]

@@ -78,7 +78,7 @@ def test_the_cached_installer_holds_init_busybox_and_the_vms_drivers(tmp_path: P
     built = installer.ensure_installer()
     names = _cpio(["-t"], gzip.decompress(built.initrd.read_bytes()), tmp_path).split()
     assert {"init", "bin/busybox", "dev/console", "lib/schooltech/modules"} <= set(names)
-    for module in installer.MODULES:
+    for module in installer.MODULES + installer.UEFI_MODULES:
         assert f"lib/modules/{module}.ko" in names
     assert built.kernel.read_bytes()[0x202:0x206] == b"HdrS", "a bzImage kernel"
     assert installer.ensure_installer() == built, "built once, then taken from the cache"

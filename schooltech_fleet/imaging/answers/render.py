@@ -78,7 +78,7 @@ def render_answer(request: AnswerRequest) -> RenderedAnswer:
         text = _env().get_template("ubuntu.autoinstall.yaml.j2").render(_autoinstall_context(request))
         filename = f"{request.hostname}.user-data"
     else:
-        text = _xml_env().get_template("autounattend.xml.j2").render(_autounattend_context(request))
+        text = _env(xml=True).get_template("autounattend.xml.j2").render(_autounattend_context(request))
         filename = f"{request.hostname}.autounattend.xml"
     return RenderedAnswer(hostname=request.hostname, format=kind, filename=filename, text=text)
 
@@ -205,10 +205,11 @@ def _debconf_value(value: object) -> str:
 
 
 @cache
-def _env() -> jinja2.Environment:
+def _env(xml: bool = False) -> jinja2.Environment:
+    """The answer templates' environment: XML-escaping for autounattend.xml, none for the line formats."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("schooltech_fleet.imaging.answers", "templates"),
-        autoescape=False,
+        autoescape=xml,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -216,15 +217,3 @@ def _env() -> jinja2.Environment:
     )
     env.filters["debconf"] = _debconf_value
     return env
-
-
-@cache
-def _xml_env() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("schooltech_fleet.imaging.answers", "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )

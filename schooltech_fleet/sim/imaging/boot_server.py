@@ -6,29 +6,28 @@ and its files, which the lab's HTTP server reads on every request::
 
     server = boot_server_for(simulation.current(), "DEMO")
     server.open(mac, script, answer, token)    # boot/<mac>.ipxe, the answer behind tokens/<token>.json
+                                               # (grub_entry=...: also tftp/grub/<mac>.cfg, Secure Boot)
     server.wake(mac)                           # a real magic packet from the boot server's namespace
-    server.asked(mac)                          # GET /boot/<mac>.ipxe in the HTTP log since open()
+    server.asked(mac)                          # GET /boot/<mac>.ipxe or /answer/<token> since open()
     server.called_back(token)                  # callbacks/<token>.json, written by the HTTP server
     server.close(mac)                          # local boot again; the token, if still open, is closed
 
-When the installer calls back, the HTTP server itself closes the token and flips the script to
-local boot; :meth:`SimBootServer.close` does the same for a PC that never called back.
+When the installer calls back, the HTTP server itself closes the token and flips the script (and
+the GRUB entry) to local boot; :meth:`SimBootServer.close` does the same for a PC that never
+called back. A Secure Boot PC's GRUB reads its entry over TFTP, which the HTTP log does not
+show: its first HTTP request is its installer fetching the answer file.
 """
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.imaging.answers.render import RenderedAnswer
 from schooltech_fleet.imaging.answers.request import Firmware
-from schooltech_fleet.imaging.ipxe import local_boot_script
+from schooltech_fleet.imaging.pxe_service import ServedTree, local_boot_script, normal_mac
 from schooltech_fleet.sim.imaging import network
 from schooltech_fleet.sim.imaging.school_lab import LabPcRecord, LabRecord
-from schooltech_fleet.sim.imaging.served_tree import ServedTree, hexhyp, normal_mac, valid_token, write_atomically
 from schooltech_fleet.sim.prereqs import run_host_command
 
 if TYPE_CHECKING:
@@ -40,30 +39,22 @@ class SimBootServer:
 
     def __init__(self, record: LabRecord) -> None:
         self.record = record
-        self.tree = ServedTree(Path(record.served_root))
-        self._entries = Path(record.workdir) / "entries"  # when each PC's entry was opened (not served)
+        self.tree = ServedTree(Path(record.served_root), record.tftp_root)
 
     @property
     def url(self) -> str:
         return self.record.url
 
-    def open(self, mac: str, script: str, answer: RenderedAnswer, token: str) -> None:
-        """Open *token* with *answer* (served as ``/answer/<token>``), then serve *script* to the PC."""
-        mac = normal_mac(mac)
-        if not valid_token(token):
-            raise SimulationError(f"{token!r} is not a one-shot token", "16 to 128 characters of A-Z a-z 0-9 _ -")
-        self._close_tokens(mac)
-        write_atomically(self._entry(mac), json.dumps({"token": token, "opened_at": time.time()}) + "\n")
-        self.tree.open_token(token, mac, answer.text, answer_name=answer.filename)
-        self.tree.write_script(mac, script)
+    def open(self, mac: str, script: str, answer: RenderedAnswer, token: str, grub_entry: str | None = None) -> None:
+        """Open *token* with *answer* (served as ``/answer/<token>``), then serve *script* (and a Secure
+        Boot PC's *grub_entry*)."""
+        self.tree.open_entry(mac, token, script, answer.text, answer_name=answer.filename, grub_entry=grub_entry)
 
     def close(self, mac: str) -> None:
-        """Serve the local-boot script for the PC's firmware again and close its open token, if any."""
-        mac = normal_mac(mac)
-        pc = self._lab_pc(mac)
-        firmware: Firmware | None = None if pc is None else "uefi" if pc.firmware == "uefi" else "bios"
-        self.tree.write_script(mac, local_boot_script(firmware))  # None: the script decides at boot time
-        self._close_tokens(mac)
+        """Serve the local-boot script (and entry) for the PC's firmware again and close its open token, if any."""
+        pc = self._lab_pc(normal_mac(mac))
+        firmware: Firmware | None = None if pc is None else "bios" if pc.firmware == "bios" else "uefi"
+        self.tree.close_entry(mac, local_boot_script(firmware))  # None: the script decides at boot time
 
     def wake(self, mac: str) -> None:
         """Send one magic packet for *mac* from the boot server's namespace to the segment's broadcast."""
@@ -73,41 +64,16 @@ class SimBootServer:
                          what=f"send a Wake-on-LAN packet for {mac}", timeout=30)  # fmt: skip
 
     def asked(self, mac: str) -> bool:
-        """Whether the PC fetched its script (``GET /boot/<mac>.ipxe``) since its entry was opened."""
-        try:
-            opened_at = float(json.loads(self._entry(mac).read_text(encoding="utf-8"))["opened_at"])
-        except FileNotFoundError:
-            return False
-        path = f"/boot/{hexhyp(mac)}.ipxe"
-        log = self.record.logs / "http.jsonl"
-        if not log.exists():
-            return False
-        for line in log.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            request = json.loads(line)
-            if request["method"] == "GET" and request["path"] == path and request["time"] >= opened_at:
-                return True
-        return False
+        """Whether the PC fetched its script (``GET /boot/<mac>.ipxe``) or answer file since its entry was opened."""
+        return self.tree.asked(mac, [self.record.logs / "http.jsonl"])
 
     def called_back(self, token: str) -> bool:
         """Whether the installer holding *token* has called back (the HTTP server recorded it)."""
-        return valid_token(token) and self.tree.callback_path(token).exists()
+        return self.tree.called_back(token)
 
     def _lab_pc(self, mac: str) -> LabPcRecord | None:
         """The lab's VM of *mac*, if the lab runs one (a boot server serves any MAC; the lab powers only its own)."""
         return next((pc for pc in self.record.pcs if pc.mac == mac), None)
-
-    def _entry(self, mac: str) -> Path:
-        return self._entries / f"{hexhyp(mac)}.json"
-
-    def _close_tokens(self, mac: str) -> None:
-        """Close every open token of *mac* (a closed token's answer is no longer served)."""
-        wanted = normal_mac(mac)
-        for path in (self.tree.root / "tokens").glob("*.json"):
-            record = self.tree.token_record(path.stem)
-            if record is not None and normal_mac(str(record["mac"])) == wanted:
-                path.unlink(missing_ok=True)
 
 
 def boot_server_for(simulation: Simulation | None, school: str) -> SimBootServer | None:

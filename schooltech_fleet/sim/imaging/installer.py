@@ -5,9 +5,11 @@ drivers, take a DHCP lease (udhcpc), read ``schooltech.server`` and ``schooltech
 from the kernel command line (or, when an installer's own iPXE script started it in place of
 that installer, the answer URL it names: Debian's ``url=``, Ubuntu's ``ds=nocloud-net;s=``),
 fetch ``<server>/answer/<token>``, write the install marker (:mod:`disk_marker`) to sector 0
-of ``/dev/vda``, POST ``<server>/callback/<token>`` and power off. Any failure is printed on
-the serial console and powers off without calling back: the boot server then never hears
-from that PC, as with a real installer that died.
+of ``/dev/vda``, POST ``<server>/callback/<token>`` and power off. The callback says whether
+the firmware enforced Secure Boot (``secure-boot=on``, ``off``, or ``no-uefi`` on BIOS), read
+from the EFI variable ``SecureBoot`` on efivarfs (its last byte is 1 when enforced). Any
+failure is printed on the serial console and powers off without calling back: the boot
+server then never hears from that PC, as with a real installer that died.
 
 The kernel and its modules come from the ``linux-image-amd64`` package of this host's
 Debian release (``apt-get download``, unpacked with ``dpkg-deb``; nothing is installed on
@@ -42,6 +44,9 @@ BUSYBOX_PACKAGE = "busybox-static"
 #: the drivers of the lab's VMs: e1000 (BIOS) or virtio-net (UEFI) NIC, virtio-blk disk on
 #: virtio-pci (dependencies are added)
 MODULES: tuple[str, ...] = ("e1000", "virtio_pci", "virtio_net", "virtio_blk")
+#: loaded only on UEFI firmware: efivarfs, to read the SecureBoot variable
+UEFI_MODULES: tuple[str, ...] = ("efivarfs",)
+SECURE_BOOT_VARIABLE = "SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"  # EFI_GLOBAL_VARIABLE's GUID
 KERNEL_NAME = "vmlinuz"
 INITRD_NAME = "initrd.gz"
 
@@ -76,6 +81,17 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 [ -b /dev/vda ] || fail "no disk /dev/vda"
+secure_boot=no-uefi
+if [ -d /sys/firmware/efi ]; then
+    for module in $(cat /lib/schooltech/uefi-modules); do
+        insmod "/lib/modules/$module.ko" || fail "cannot load the kernel module $module"
+    done
+    mount -t efivarfs efivarfs /sys/firmware/efi/efivars || fail "cannot mount efivarfs"
+    # 4 bytes of attributes, then the value: 1 when the firmware enforces Secure Boot
+    state=$(echo $(od -An -tu1 /sys/firmware/efi/efivars/{SECURE_BOOT_VARIABLE} 2>&1))
+    case "$state" in *" 1") secure_boot=on ;; *) secure_boot=off ;; esac
+    say "UEFI firmware, SecureBoot variable: $state; Secure Boot $secure_boot"
+fi
 udhcpc -i eth0 -s /lib/schooltech/udhcpc.script -n -q -t 10 -T 1 >/dev/null || fail "no DHCP lease"
 say "network up; fetching the answer file for token $token"
 wget -q -O /tmp/answer "$server/answer/$token" || fail "no answer file for token $token"
@@ -87,7 +103,8 @@ printf '{MAGIC} token=%s answer-sha256=%s\\r\\n' "$token" "$sum" >> /tmp/sector
 truncate -s 510 /tmp/sector
 printf '\\125\\252' >> /tmp/sector
 dd if=/tmp/sector of=/dev/vda bs=512 count=1 conv=fsync 2>/dev/null || fail "cannot write the disk"
-wget -q -O /tmp/reply --post-data "token=$token&answer-sha256=$sum" "$server/callback/$token" \\
+wget -q -O /tmp/reply --post-data "token=$token&answer-sha256=$sum&secure-boot=$secure_boot" \\
+    "$server/callback/$token" \\
     || fail "the boot server refused the callback"
 say "callback accepted: $(cat /tmp/reply)"
 finish
@@ -118,6 +135,7 @@ class Recipe:
     kernel_version: str
     busybox_sha256: str
     modules: tuple[str, ...] = MODULES
+    uefi_modules: tuple[str, ...] = UEFI_MODULES
     init_script: str = INIT_SCRIPT
     udhcpc_script: str = UDHCPC_SCRIPT
     boot_code: bytes = BOOT_CODE
@@ -128,6 +146,7 @@ class Recipe:
             "kernel": [self.kernel_package, self.kernel_version],
             "busybox": self.busybox_sha256,
             "modules": self.modules,
+            "uefi_modules": self.uefi_modules,
             "init": self.init_script,
             "udhcpc": self.udhcpc_script,
             "boot_code": self.boot_code.hex(),
@@ -216,7 +235,9 @@ def _build(recipe: Recipe, target: Path) -> None:
         (kernel,) = (unpacked / "boot").glob("vmlinuz-*")
         shutil.copyfile(kernel, output / KERNEL_NAME)
         modules = _module_load_order(unpacked, recipe.modules)
-        (output / INITRD_NAME).write_bytes(gzip.compress(_initrd_archive(recipe, modules), mtime=0))
+        uefi_modules = _module_load_order(unpacked, recipe.uefi_modules)
+        archive = _initrd_archive(recipe, modules, uefi_modules)
+        (output / INITRD_NAME).write_bytes(gzip.compress(archive, mtime=0))
         if target.exists():
             shutil.rmtree(target)
         os.replace(output, target)
@@ -224,7 +245,7 @@ def _build(recipe: Recipe, target: Path) -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _initrd_archive(recipe: Recipe, modules: list[tuple[str, Path]]) -> bytes:
+def _initrd_archive(recipe: Recipe, modules: list[tuple[str, Path]], uefi_modules: list[tuple[str, Path]]) -> bytes:
     busybox = BUSYBOX.read_bytes()
     if hashlib.sha256(busybox).hexdigest() != recipe.busybox_sha256:
         raise SimulationError(f"{BUSYBOX} changed while the installer was being built", hint="build it again")
@@ -237,7 +258,8 @@ def _initrd_archive(recipe: Recipe, modules: list[tuple[str, Path]]) -> bytes:
     archive.file("lib/schooltech/udhcpc.script", recipe.udhcpc_script.encode(), mode=0o755)
     archive.file("lib/schooltech/bootcode", recipe.boot_code.ljust(TEXT_OFFSET, b"\0"))
     archive.file("lib/schooltech/modules", "".join(f"{name}\n" for name, _ in modules).encode())
-    for name, path in modules:
+    archive.file("lib/schooltech/uefi-modules", "".join(f"{name}\n" for name, _ in uefi_modules).encode())
+    for name, path in modules + uefi_modules:
         archive.file(f"lib/modules/{name}.ko", path.read_bytes())
     return archive.close()
 

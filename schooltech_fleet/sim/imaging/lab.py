@@ -13,8 +13,11 @@
 What runs where (see :mod:`network` for the namespaces):
 
 * router namespace: dnsmasq, plain DHCP from the pool and DNS for the segment (``logs/router.log``);
-* boot namespace: dnsmasq proxy-DHCP + TFTP (``logs/boot-dnsmasq.log``) and the HTTP
-  server (:mod:`http_server`, requests in ``logs/http.jsonl``) serving ``served/``;
+* boot namespace: dnsmasq proxy-DHCP + TFTP (``logs/boot-dnsmasq.log``) serving ``tftp/``
+  (iPXE; shim, GRUB, ``grub/grub.cfg`` and the entries of Secure Boot PCs; ``files`` links to
+  ``served/files``, so GRUB loads the same kernels over TFTP) and the HTTP server
+  (:mod:`schooltech_fleet.imaging.pxe_service`, requests in ``logs/http.jsonl``) serving ``served/``
+  (and any :class:`~schooltech_fleet.imaging.pxe_service.ServedMedia` in place under ``files/``);
 * lan namespace: the power controller (:mod:`power`, events in ``logs/power.jsonl``),
   which starts the VMs (serial output in ``logs/<pc>.serial.log``).
 
@@ -40,13 +43,13 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from schooltech_fleet.errors import SimulationError, UsageError
+from schooltech_fleet.imaging import grub
+from schooltech_fleet.imaging.pxe_service import Callback, ServedMedia, ServedTree, new_token, normal_mac
 from schooltech_fleet.sim.imaging import dnsmasq, installer, network
 from schooltech_fleet.sim.imaging.dhcp_probe import Offer
 from schooltech_fleet.sim.imaging.disk_marker import InstallMarker, read_marker
 from schooltech_fleet.sim.imaging.power import PowerConfig
-from schooltech_fleet.sim.imaging.served_tree import Callback, ServedMedia, ServedTree, new_token, normal_mac
 from schooltech_fleet.sim.imaging.vm import (
-    MEMORY_MB,
     Firmware,
     VmSpec,
     VmState,
@@ -54,6 +57,7 @@ from schooltech_fleet.sim.imaging.vm import (
     create_disk,
     create_uefi_vars,
     kill_group,
+    memory_mb,
     read_status,
 )
 from schooltech_fleet.sim.prereqs import check_imaging_prerequisites, run_host_command
@@ -72,7 +76,7 @@ class LabPc:
     name: str
     mac: str
     firmware: Firmware = Firmware.BIOS
-    memory_mb: int = MEMORY_MB
+    memory_mb: int | None = None  # None: what its firmware needs (vm.memory_mb)
 
     def __post_init__(self) -> None:
         normal_mac(self.mac)
@@ -127,8 +131,8 @@ class ImagingLab:
         self.workdir = workdir
         self.config = config
         self.namespaces = network.Namespaces(run_id or network.new_run_id())
-        self.served = ServedTree(workdir / "served")
         self.tftp_root = workdir / "tftp"
+        self.served = ServedTree(workdir / "served", self.tftp_root)
         self.logs = workdir / "logs"
         self.state_dir = workdir / "vms"
         self._services: list[_Service] = []
@@ -204,11 +208,18 @@ class ImagingLab:
         raise UsageError(f"no lab PC has the MAC {wanted}")
 
     def prepare_install(self, mac: str, answer: str) -> str:
-        """Open a one-shot token for *mac* with *answer* as its answer file and point its script at the
-        stand-in installer; return the token."""
+        """Open a one-shot token for *mac* with *answer* as its answer file and point its script (its
+        GRUB entry, for a Secure Boot PC) at the stand-in installer; return the token."""
         pc = self.pc(mac)
         token = new_token()
         self.served.open_token(token, pc.mac, answer)
+        if pc.firmware is Firmware.UEFI_SECURE_BOOT:
+            files = f"files/{STANDIN_DIR}"
+            self.served.write_grub_entry(pc.mac, grub.boot_entry(
+                str(self.boot_server), f"installing {pc.name} with the stand-in installer",
+                f"{files}/{installer.KERNEL_NAME}", (f"{files}/{installer.INITRD_NAME}",),
+                installer.kernel_cmdline(self.server_url, token)))  # fmt: skip
+            return token
         files = f"{self.server_url}/files/{STANDIN_DIR}"
         self.served.write_script(
             pc.mac,
@@ -374,17 +385,26 @@ class ImagingLab:
         shutil.copyfile(standin.initrd, files / installer.INITRD_NAME)
         for loader in (dnsmasq.BIOS_LOADER, dnsmasq.UEFI_LOADER):
             shutil.copyfile(loader, self.tftp_root / loader.name)
+        for name, loader in dnsmasq.SECURE_BOOT_LOADERS.items():
+            shutil.copyfile(loader, self.tftp_root / name)
+        (self.tftp_root / "grub").mkdir(exist_ok=True)
+        (self.tftp_root / "grub" / "grub.cfg").write_text(
+            dnsmasq.render_role_template({}, dnsmasq.GRUB_TEMPLATE), encoding="utf-8")  # fmt: skip
+        link = self.tftp_root / "files"
+        if not link.is_symlink():
+            link.symlink_to(Path("..") / self.served.root.name / "files")
         for pc in self.config.pcs:
             create_disk(self._disk(pc))
-            if pc.firmware is Firmware.UEFI:
-                create_uefi_vars(self._uefi_vars(pc))
+            if pc.firmware is not Firmware.BIOS:
+                create_uefi_vars(self._uefi_vars(pc), pc.firmware)
 
     def _start_services(self) -> None:
         config_dir = self.workdir / "config"
         addressing = self.config.addressing
+        secure_boot = [normal_mac(pc.mac) for pc in self.config.pcs if pc.firmware is Firmware.UEFI_SECURE_BOOT]
         router_conf = config_dir / "router.conf"
         router_conf.write_text(
-            dnsmasq.router_conf(addressing, leases=self.workdir / "router.leases", log_file=self.logs / "router.log"),
+            dnsmasq.router_conf(addressing, self.workdir / "router.leases", self.logs / "router.log", secure_boot),
             encoding="utf-8",
         )
         boot_conf = config_dir / "boot-dnsmasq.conf"
@@ -394,26 +414,26 @@ class ImagingLab:
             tftp_root=self.tftp_root,
             log_file=self.logs / "boot-dnsmasq.log",
         )
-        boot_conf.write_text(dnsmasq.boot_server_conf(addressing, server), encoding="utf-8")
+        boot_conf.write_text(dnsmasq.boot_server_conf(addressing, server, secure_boot), encoding="utf-8")
         for conf in (router_conf, boot_conf):
             dnsmasq.check(conf)
 
         self._spawn("router", "router dnsmasq", dnsmasq.argv(router_conf, config_dir / "router.pid"))
         self._spawn("boot", "boot server dnsmasq", dnsmasq.argv(boot_conf, config_dir / "boot-dnsmasq.pid"))
         http_ready = self.workdir / "http.ready"
+        http_config = config_dir / "schooltech-pxe.json"
+        settings = {
+            "root": str(self.served.root), "tftp_root": str(self.tftp_root), "bind": str(addressing.boot_server),
+            "port": self.config.http_port, "log": str(self.logs / "http.jsonl"), "behind_proxy": False,
+            "media": {media.prefix: str(media.directory) for media in self.config.media},
+        }  # fmt: skip
+        http_config.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
         self._spawn(
             "boot",
             "boot server HTTP",
-            [
-                sys.executable, "-m", "schooltech_fleet.sim.imaging.http_server",
-                "--root", str(self.served.root),
-                "--bind", str(addressing.boot_server),
-                "--port", str(self.config.http_port),
-                "--log", str(self.logs / "http.jsonl"),
-                "--ready", str(http_ready),
-                *(f"--media={media.to_argument()}" for media in self.config.media),
-            ],
-        )
+            [sys.executable, "-m", "schooltech_fleet.imaging.pxe_service", "--config", str(http_config),
+             "serve", "--ready", str(http_ready)],
+        )  # fmt: skip
         power_config = config_dir / "power.json"
         power_ready = self.workdir / "power.ready"
         machines = tuple(
@@ -425,8 +445,8 @@ class ImagingLab:
                 serial_log=self._serial_log(pc),
                 qemu_log=self.logs / f"{pc.name}.qemu.log",
                 firmware=pc.firmware,
-                uefi_vars=self._uefi_vars(pc) if pc.firmware is Firmware.UEFI else None,
-                memory_mb=pc.memory_mb,
+                uefi_vars=self._uefi_vars(pc) if pc.firmware is not Firmware.BIOS else None,
+                memory_mb=pc.memory_mb or memory_mb(pc.firmware),
             )
             for index, pc in enumerate(self.config.pcs)
         )

@@ -6,15 +6,10 @@ it (UDP to port 9 or 7, EtherType 0x0842); :func:`woken_macs` does the same.
 
 from __future__ import annotations
 
-from schooltech_fleet.sim.imaging.served_tree import normal_mac
+from schooltech_fleet.imaging.pxe_service import REPEATS, SYNC
+from schooltech_fleet.imaging.pxe_service import magic_packet as build
 
-SYNC = b"\xff" * 6
-REPEATS = 16
-
-
-def build(mac: str) -> bytes:
-    """The 102-byte magic packet payload for *mac*."""
-    return SYNC + bytes.fromhex(normal_mac(mac).replace(":", "")) * REPEATS
+__all__ = ["build", "woken_macs"]
 
 
 def woken_macs(frame: bytes) -> list[str]:

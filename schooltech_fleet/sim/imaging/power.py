@@ -30,8 +30,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from schooltech_fleet.imaging.pxe_service import normal_mac, write_atomically
 from schooltech_fleet.sim.imaging.magic_packet import woken_macs
-from schooltech_fleet.sim.imaging.served_tree import normal_mac, write_atomically
 from schooltech_fleet.sim.imaging.vm import VmSpec, VmState, VmStatus, kill_group, qemu_argv, write_status
 
 ETH_P_ALL = 0x0003

@@ -14,8 +14,8 @@ from pathlib import Path, PurePosixPath
 
 from schooltech_fleet.errors import PrerequisiteError
 from schooltech_fleet.imaging.ipxe import MEDIA
+from schooltech_fleet.imaging.pxe_service import ServedMedia
 from schooltech_fleet.inventory.model import OperatingSystem
-from schooltech_fleet.sim.imaging.served_tree import ServedMedia
 
 PACKAGE = "debian-installer-12-netboot-amd64"
 #: the text installer (the package also holds the graphical one, under gtk/)

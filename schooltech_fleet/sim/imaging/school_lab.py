@@ -1,8 +1,8 @@
 """The imaging lab of a simulated school: started by ``sim up --imaging``, outliving it, ended by ``sim down``.
 
 One lab per simulated school whose simulated PCs have imaging targets: one VM per such PC
-(its inventory name, MAC and firmware; a Secure Boot model boots as plain UEFI, since the
-lab's OVMF has no Secure Boot), on a segment with the PCs' VLAN subnet, its gateway as the
+(its inventory name, MAC and firmware; a Secure Boot model boots OVMF enforcing Secure Boot,
+through Debian's signed shim and GRUB), on a segment with the PCs' VLAN subnet, its gateway as the
 "router" and the boot server at its declared address. Those addresses exist inside the
 lab's namespaces only, never on the host.
 
@@ -34,11 +34,11 @@ from typing import Any
 
 from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.imaging.ipxe import MEDIA
+from schooltech_fleet.imaging.pxe_service import normal_mac
 from schooltech_fleet.imaging.targets import ImagingTarget
 from schooltech_fleet.inventory.model import OsFamily
 from schooltech_fleet.sim.imaging import installer, network
 from schooltech_fleet.sim.imaging.lab import ImagingLab, LabConfig, LabPc
-from schooltech_fleet.sim.imaging.served_tree import normal_mac
 from schooltech_fleet.sim.imaging.vm import Firmware, VmState, VmStatus, read_status
 
 MAX_RUNNING = 2  # VMs at once: this host has two cores, shared
@@ -64,8 +64,8 @@ class LabPcRecord:
     name: str
     mac: str
     room: str
-    firmware: str  # as the VM boots: bios | uefi
-    secure_boot: bool  # what the model has; the lab boots it as plain UEFI
+    firmware: str  # as the VM boots: bios | uefi | uefi-secure-boot
+    secure_boot: bool  # what the model has (the VM enforces it: firmware uefi-secure-boot)
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,11 @@ class LabRecord:
     @property
     def logs(self) -> Path:
         return Path(self.workdir) / "logs"
+
+    @property
+    def tftp_root(self) -> Path:
+        """The boot server's TFTP root (loaders, ``grub/grub.cfg``, the PCs' GRUB entries)."""
+        return Path(self.workdir) / "tftp"
 
     def serial_log(self, pc: LabPcRecord) -> Path:
         return self.logs / f"{pc.name.lower()}.serial.log"
@@ -171,7 +176,7 @@ def start_lab(plan: LabPlan, workdir: Path, max_running: int = MAX_RUNNING) -> L
     owner = subprocess.Popen(["sleep", "infinity"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
     config = LabConfig(
-        pcs=tuple(LabPc(pc.name.lower(), pc.mac, Firmware(pc.firmware)) for pc in plan.pcs),
+        pcs=tuple(LabPc(pc.name.lower(), pc.mac, lab_firmware(pc)) for pc in plan.pcs),
         addressing=segment_addressing(plan.subnet, plan.gateway, plan.boot_address),
         max_running=max_running,
     )
@@ -196,9 +201,18 @@ def start_lab(plan: LabPlan, workdir: Path, max_running: int = MAX_RUNNING) -> L
         workdir=str(workdir),
         served_root=str(lab.served.root),
         services=lab.service_pids,
-        pcs=tuple(LabPcRecord(pc.name, normal_mac(pc.mac), pc.room, pc.firmware, pc.secure_boot) for pc in plan.pcs),
+        pcs=tuple(
+            LabPcRecord(pc.name, normal_mac(pc.mac), pc.room, lab_firmware(pc), pc.secure_boot) for pc in plan.pcs
+        ),
         max_running=max_running,
     )
+
+
+def lab_firmware(target: ImagingTarget) -> Firmware:
+    """How the lab's VM of *target* boots: its model's firmware, Secure Boot enforced if the model has it."""
+    if target.secure_boot:
+        return Firmware.UEFI_SECURE_BOOT
+    return Firmware(target.firmware)
 
 
 def lab_status(record: LabRecord) -> LabStatus:

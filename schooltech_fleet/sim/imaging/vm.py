@@ -9,7 +9,10 @@ to a log file, appended across boots), TCG only (KVM guests die on this host), q
   the NIC boots iPXE at once;
 * UEFI: OVMF (Debian's ``ovmf``, its own variable store per PC) and a virtio NIC without
   an option ROM, so the firmware's own PXE client boots, as a vendor's UEFI does: it
-  fetches ``ipxe.efi`` over TFTP, which then chains to the PC's script.
+  fetches ``ipxe.efi`` over TFTP, which then chains to the PC's script;
+* UEFI with Secure Boot enforced: OVMF's Secure Boot build (SMM on, its flash writable only
+  from SMM) with a variable store holding Microsoft's keys (``OVMF_VARS_4M.ms.fd``), so the
+  firmware boots only Microsoft-signed loaders: Debian's shim, then what shim trusts.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from schooltech_fleet.errors import SimulationError
+from schooltech_fleet.imaging.pxe_service import hexhyp, normal_mac, write_atomically
 from schooltech_fleet.sim.imaging.disk_marker import DEBUG_EXIT_PORT
-from schooltech_fleet.sim.imaging.served_tree import hexhyp, normal_mac, write_atomically
 
 BIOS_NIC_MODEL = "e1000"
 #: iPXE for the e1000 (BIOS and UEFI in one ROM); qemu's own default ROM for this NIC
@@ -34,8 +37,14 @@ UEFI_NIC_MODEL = "virtio-net-pci"
 #: OVMF without Secure Boot (4 MB flash layout): code read-only, variables copied per PC
 OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
 OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+#: OVMF enforcing Secure Boot: the SMM build and a variable store with Microsoft's keys enrolled
+OVMF_SECURE_BOOT_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd")
+OVMF_SECURE_BOOT_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.ms.fd")
 DISK_BYTES = 64 * 1024 * 1024
 MEMORY_MB = 256
+#: shim and GRUB stay resident and GRUB holds kernel and initrd: with 256 MB the kernel's EFI
+#: stub fails ("Failed to decompress kernel")
+SECURE_BOOT_MEMORY_MB = 512
 
 
 class Firmware(StrEnum):
@@ -43,6 +52,7 @@ class Firmware(StrEnum):
 
     BIOS = "bios"
     UEFI = "uefi"
+    UEFI_SECURE_BOOT = "uefi-secure-boot"
 
 
 class VmState(StrEnum):
@@ -131,19 +141,27 @@ def _firmware_argv(spec: VmSpec) -> list[str]:
         ]
     if spec.uefi_vars is None:
         raise SimulationError(f"the UEFI PC {spec.name} has no variable store", hint="see create_uefi_vars()")
+    secure = spec.firmware is Firmware.UEFI_SECURE_BOOT
+    machine = ["-machine", "q35,smm=on", "-global", "driver=cfi.pflash01,property=secure,value=on"] if secure else [
+        "-machine", "q35"]  # fmt: skip
     return [
-        "-machine", "q35",
-        "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_CODE}",
+        *machine,
+        "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_SECURE_BOOT_CODE if secure else OVMF_CODE}",
         "-drive", f"if=pflash,format=raw,unit=1,file={spec.uefi_vars}",
         # no option ROM: OVMF's own virtio driver and PXE client boot, not iPXE
         "-device", f"{UEFI_NIC_MODEL},netdev=nic0,mac={mac},romfile=,bootindex=1",
     ]
 
 
-def create_uefi_vars(path: Path) -> None:
-    """A fresh copy of OVMF's variable store: a PC whose NVRAM was never written."""
+def memory_mb(firmware: Firmware) -> int:
+    """The memory a simulated PC of *firmware* gets."""
+    return SECURE_BOOT_MEMORY_MB if firmware is Firmware.UEFI_SECURE_BOOT else MEMORY_MB
+
+
+def create_uefi_vars(path: Path, firmware: Firmware) -> None:
+    """A fresh copy of OVMF's variable store for *firmware*: a PC whose NVRAM was never written."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(OVMF_VARS, path)
+    shutil.copyfile(OVMF_SECURE_BOOT_VARS if firmware is Firmware.UEFI_SECURE_BOOT else OVMF_VARS, path)
 
 
 def create_disk(path: Path, size: int = DISK_BYTES) -> None:
