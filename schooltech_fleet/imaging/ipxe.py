@@ -28,10 +28,10 @@ from schooltech_fleet.imaging.pxe_service import LOCAL_BIOS, LOCAL_UEFI
 
 # the local-boot script lives with the boot server's token service, which serves it after a callback
 from schooltech_fleet.imaging.pxe_service import LOCAL_BOOT_SCRIPT as LOCAL_BOOT_SCRIPT  # noqa: PLC0414 - re-export
+from schooltech_fleet.imaging.pxe_service import hexhyp as hexhyp  # noqa: PLC0414 - re-export
 from schooltech_fleet.imaging.pxe_service import local_boot_script as local_boot_script  # noqa: PLC0414 - re-export
 from schooltech_fleet.inventory.model import OperatingSystem
 
-_MAC = re.compile(r"^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$")
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,128}$")
 _UNC = re.compile(r"^\\\\[A-Za-z0-9.-]+(\\[A-Za-z0-9$._-]+)+$")
 #: the iPXE commands the scripts use (the checker refuses any other)
@@ -69,14 +69,6 @@ MEDIA: dict[OperatingSystem, Media] = {
     },
 }
 UBUNTU_ISO = "live-server-amd64.iso"
-
-
-def hexhyp(mac: str) -> str:
-    """The MAC as iPXE's ``${mac:hexhyp}`` spells it (``52-54-00-ab-cd-ef``), from any usual spelling."""
-    lowered = mac.strip().lower()
-    if not _MAC.match(lowered):
-        raise ImagingError(f"{mac!r} is not a MAC address", hint="write it as 52:54:00:12:34:56")
-    return lowered.replace(":", "-")
 
 
 def script_path(mac: str) -> str:

@@ -58,28 +58,28 @@ REQUIRED_ULIMITS = ("nofile", "nproc")
 
 def check_host_prerequisites() -> None:
     """Raise PrerequisiteError naming everything the host lacks for the simulation."""
-    problems = missing_binaries() + containers_conf_problems()
-    if os.geteuid() != 0:
-        problems.insert(0, "not running as root (debootstrap and rootful podman need root)")
-    if problems:
-        raise PrerequisiteError(
-            "the simulated school cannot run on this host: " + "; ".join(problems),
-            hint=f"{SETUP_HINT} (or: {APT_LINE}, then fix {CONTAINERS_CONF})",
-        )
+    _refuse_unless_ready(
+        "the simulated school", missing_binaries() + containers_conf_problems(),
+        "debootstrap and rootful podman need root", f"{SETUP_HINT} (or: {APT_LINE}, then fix {CONTAINERS_CONF})",
+    )  # fmt: skip
 
 
 def check_imaging_prerequisites() -> None:
     """Raise PrerequisiteError naming everything the host lacks for the imaging lab."""
-    problems = missing_binaries(IMAGING_BINARIES) + [
+    missing_files = [
         f"{path} not found (Debian package {package})" for path, package in IMAGING_FILES.items() if not path.is_file()
     ]
+    _refuse_unless_ready(
+        "the imaging lab", missing_binaries(IMAGING_BINARIES) + missing_files,
+        "network namespaces and taps need root", f"{SETUP_HINT} (or: {IMAGING_APT_LINE})",
+    )  # fmt: skip
+
+
+def _refuse_unless_ready(what: str, problems: list[str], why_root: str, hint: str) -> None:
     if os.geteuid() != 0:
-        problems.insert(0, "not running as root (network namespaces and taps need root)")
+        problems.insert(0, f"not running as root ({why_root})")
     if problems:
-        raise PrerequisiteError(
-            "the imaging lab cannot run on this host: " + "; ".join(problems),
-            hint=f"{SETUP_HINT} (or: {IMAGING_APT_LINE})",
-        )
+        raise PrerequisiteError(f"{what} cannot run on this host: " + "; ".join(problems), hint=hint)
 
 
 def missing_binaries(required: Mapping[str, str] = REQUIRED_BINARIES) -> list[str]:
