@@ -197,7 +197,7 @@ def test_the_token_services_systemd_unit_passes_systemd_analyze(tmp_path: Path) 
     source = (ROLE / "templates" / "schooltech-pxe.service.j2").read_text(encoding="utf-8")
     unit = tmp_path / "schooltech-pxe.service"
     unit.write_text(environment.from_string(source).render(
-        pxe_server_http_root="/srv/schooltech-pxe/http",
+        pxe_server_http_root="/srv/schooltech-pxe/http", pxe_server_tftp_root="/srv/schooltech-pxe/tftp",
         __pxe_server_token_program=internals["__pxe_server_token_program"],
         __pxe_server_token_config=internals["__pxe_server_token_config"],
         __pxe_server_token_log=internals["__pxe_server_token_log"],
