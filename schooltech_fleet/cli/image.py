@@ -67,7 +67,8 @@ def register(commands: Any) -> None:
     parser.add_argument("--parallel", type=positive_int, default=2, help="PCs installing at once (default 2)")
     parser.add_argument("--stagger", type=float, default=2.0, metavar="S", help="seconds between wake packets")
     parser.add_argument("--wake-timeout", type=float, default=60.0, metavar="S",
-                        help="wake a PC again when it has not asked for its script after S seconds (default 60)")
+                        help="wake a PC again when it has not asked for its script (a Secure Boot PC: its answer "
+                             "file) after S seconds (default 60)")
     parser.add_argument("--wake-retries", type=int, default=2, metavar="N", help="wake packets after the first")
     parser.add_argument("--install-timeout", type=float, default=1800.0, metavar="S",
                         help="give a PC up when its installer has not called back after S seconds (default 1800)")
