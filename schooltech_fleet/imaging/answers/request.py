@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import zoneinfo
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal, NoReturn
 from urllib.parse import urlsplit
 
@@ -110,6 +110,7 @@ class AnswerRequest:
         return self.locale.split(".", 1)[0]
 
 
+@lru_cache(maxsize=4096)  # a plan checks the same few server URLs for every PC; a refusal is never cached
 def check_url(field_name: str, url: str) -> None:
     """Refuse anything but a plain ``http(s)://host[:port]/path`` (no user info, query or odd characters)."""
     try:
