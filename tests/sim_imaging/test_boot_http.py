@@ -8,8 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +17,7 @@ import pytest
 from schooltech_fleet.imaging.grub import LOCAL_BOOT_ENTRY
 from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT
 from schooltech_fleet.imaging.pxe_service import BootTreeError, ServedMedia, ServedTree, TokenServer, new_token
+from sim_imaging import http_client
 
 pytestmark = pytest.mark.imaging
 
@@ -34,18 +33,10 @@ class Served:
     log: Path
 
     def get(self, path: str) -> tuple[int, bytes]:
-        return _request(urllib.request.Request(self.url + path))
+        return http_client.get(self.url + path)
 
     def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        return _request(urllib.request.Request(self.url + path, data=body, method="POST"))
-
-
-def _request(request: urllib.request.Request) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
+        return http_client.post(self.url + path, body)
 
 
 @pytest.fixture

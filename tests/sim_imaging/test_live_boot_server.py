@@ -12,8 +12,6 @@ import json
 import os
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from schooltech_fleet.imaging.waves import WaveSettings
 from schooltech_fleet.sim.image import ADMIN_USER, AUTHORIZED_KEYS_DIR
 from schooltech_fleet.sim.imaging.magic_packet import woken_macs
 from schooltech_fleet.sim.pcs import LABEL_PID, LABEL_ROLE, LABEL_SIM, release_ports, reserve_ports, wait_for_ssh
+from sim_imaging import http_client
 
 pytestmark = pytest.mark.imaging
 
@@ -58,22 +57,14 @@ class BootHost:
     url: str
 
     def get(self, path: str) -> tuple[int, bytes]:
-        return _request(urllib.request.Request(self.url + path))
+        return http_client.get(self.url + path)
 
     def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        return _request(urllib.request.Request(self.url + path, data=body, method="POST"))
+        return http_client.post(self.url + path, body)
 
     def exec(self, *argv: str, detach: bool = False) -> subprocess.CompletedProcess[str]:
         command = ["podman", "exec", *(["-d"] if detach else []), self.container, *argv]
         return subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
-
-
-def _request(request: urllib.request.Request) -> tuple[int, bytes]:
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
 
 
 def _run(argv: list[str], *, timeout: float, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
