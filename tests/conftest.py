@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from host_prerequisites import required
 
-from schooltech_fleet.errors import PrerequisiteError
 from schooltech_fleet.sim import pcs, simulation
 from schooltech_fleet.sim.prereqs import check_host_prerequisites
 
@@ -81,10 +81,7 @@ def simulated_school(demo_inventory: Path, state_dir: Path) -> Iterator[simulati
     Leftover containers of crashed earlier sessions are removed first; this session's
     are removed at the end. The switch emulator stops with the test process.
     """
-    try:
-        check_host_prerequisites()
-    except PrerequisiteError as exc:  # scripts/test installs them: missing is a failure, not a skip
-        pytest.fail(f"{exc.message} ({exc.hint})")
+    required(check_host_prerequisites)
     pcs.remove_orphans("pytest-")
     sim = simulation.up(demo_inventory, sim_id=f"pytest-{os.getpid()}-{secrets.token_hex(2)}", detach=False)
     try:

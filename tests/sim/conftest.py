@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from host_prerequisites import required
 
-from schooltech_fleet.errors import PrerequisiteError
 from schooltech_fleet.sim import aptrepo, pcs
 from schooltech_fleet.sim.image import ensure_image
 from schooltech_fleet.sim.prereqs import check_host_prerequisites
@@ -34,10 +34,7 @@ PcFactory = Callable[..., list[pcs.PcHandle]]
 @pytest.fixture(scope="session")
 def sim_id() -> Iterator[str]:
     """This session's simulation id; its containers are removed at the end."""
-    try:
-        check_host_prerequisites()
-    except PrerequisiteError as exc:  # scripts/test installs them: missing is a failure, not a skip
-        pytest.fail(f"{exc.message} ({exc.hint})")
+    required(check_host_prerequisites)
     pcs.remove_orphans("pytest-")
     session = f"pytest-{os.getpid()}-{secrets.token_hex(2)}"
     yield session

@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from host_prerequisites import required
 from netmiko import ConnectHandler
 
-from schooltech_fleet.errors import InventoryError, PrerequisiteError
+from schooltech_fleet.errors import InventoryError
 from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.inventory.files import SIM_OVERRIDE_NAME
 from schooltech_fleet.network import redact
@@ -152,13 +153,6 @@ def _state_dir(path: Path) -> Iterator[None]:
         yield
 
 
-def _require_prerequisites() -> None:
-    try:
-        check_host_prerequisites()
-    except PrerequisiteError as exc:  # scripts/test installs them: missing is a failure, not a skip
-        pytest.fail(f"{exc.message} ({exc.hint})")
-
-
 @dataclass
 class Private:
     """A private copy of the demo inventory with a state directory of its own."""
@@ -192,7 +186,7 @@ def _private(root: Path) -> Private:
 @pytest.fixture
 def private(tmp_path: Path, state_dir: Path) -> Iterator[Private]:
     """A private inventory copy and state directory; whatever the test started there is taken down."""
-    _require_prerequisites()
+    required(check_host_prerequisites)
     mine = _private(tmp_path)
     yield mine
     done = mine.schooltech("sim", "down", "-i", mine.inventory)
@@ -202,7 +196,7 @@ def private(tmp_path: Path, state_dir: Path) -> Iterator[Private]:
 @pytest.fixture(scope="module")
 def cli_sim(tmp_path_factory: pytest.TempPathFactory, state_dir: Path) -> Iterator[Private]:
     """A small simulation (1 lab PC, 3 switches) started with the CLI, as a technician would."""
-    _require_prerequisites()
+    required(check_host_prerequisites)
     mine = _private(tmp_path_factory.mktemp("cli-sim"))
     try:
         started = mine.up(*SMALL)
@@ -219,7 +213,7 @@ def lab1_sim(tmp_path_factory: pytest.TempPathFactory, state_dir: Path) -> Itera
 
     Tests that inject failures here undo them before they end.
     """
-    _require_prerequisites()
+    required(check_host_prerequisites)
     mine = _private(tmp_path_factory.mktemp("lab1-sim"))
     with _state_dir(mine.state):
         simulation.up(mine.inventory, rooms=["LAB1"], max_pcs=2, detach=False,

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from host_prerequisites import required
 
-from schooltech_fleet.errors import PrerequisiteError
 from schooltech_fleet.sim.imaging.lab import ImagingLab, LabConfig, LabPc
 from schooltech_fleet.sim.imaging.vm import Firmware
 from schooltech_fleet.sim.prereqs import check_imaging_prerequisites
@@ -26,9 +26,6 @@ ROOM = (
 
 @pytest.fixture(scope="session")
 def imaging_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImagingLab]:
-    try:
-        check_imaging_prerequisites()
-    except PrerequisiteError as exc:  # scripts/test installs them: missing is a failure, not a skip
-        pytest.fail(f"{exc.message} ({exc.hint})")
+    required(check_imaging_prerequisites)
     with ImagingLab(tmp_path_factory.mktemp("imaging-lab"), LabConfig(pcs=ROOM, max_running=2)) as lab:
         yield lab

@@ -19,8 +19,9 @@ from ipaddress import IPv4Address, IPv4Network
 from pathlib import Path
 
 import pytest
+from host_prerequisites import required
 
-from schooltech_fleet.errors import PrerequisiteError, SimulationError
+from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.imaging.ipxe import script_path
 from schooltech_fleet.imaging.plan import PlannedPc, plan_images
 from schooltech_fleet.imaging.pxe_service import new_token
@@ -59,10 +60,7 @@ def planned(demo_inventory: Path, tmp_path_factory: pytest.TempPathFactory) -> d
 
 @pytest.fixture(scope="module")
 def installer_lab(planned: dict[Firmware, PlannedPc], tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImagingLab]:
-    try:
-        media = real_installer.debian12_media()
-    except PrerequisiteError as exc:  # opted in: a missing installer is a failure, not a skip
-        pytest.fail(f"{exc.message} ({exc.hint})")
+    media = required(real_installer.debian12_media)
     config = LabConfig(
         pcs=tuple(
             LabPc(pc.target.name.lower(), pc.target.mac, firmware, memory_mb=real_installer.MEMORY_MB)

@@ -14,8 +14,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from host_prerequisites import required
 
-from schooltech_fleet.errors import PrerequisiteError
 from schooltech_fleet.imaging.grub import LOCAL_BOOT_ENTRY
 from schooltech_fleet.sim.imaging.disk_marker import InstallMarker
 from schooltech_fleet.sim.imaging.lab import ImagingLab, LabConfig, LabPc
@@ -31,10 +31,7 @@ INSTALL_TIMEOUT = 240.0  # shim, GRUB and the kernel over TFTP under TCG: about 
 
 @pytest.fixture(scope="module")
 def secure_boot_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImagingLab]:
-    try:
-        check_imaging_prerequisites()
-    except PrerequisiteError as exc:  # scripts/test installs them: missing is a failure, not a skip
-        pytest.fail(f"{exc.message} ({exc.hint})")
+    required(check_imaging_prerequisites)
     with ImagingLab(tmp_path_factory.mktemp("secure-boot-lab"), LabConfig(pcs=(PC,), max_running=1)) as lab:
         yield lab
 

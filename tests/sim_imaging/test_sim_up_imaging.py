@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from host_prerequisites import required
 
-from schooltech_fleet.errors import PrerequisiteError
 from schooltech_fleet.imaging.answers.render import AnswerFormat, RenderedAnswer
 from schooltech_fleet.imaging.ipxe import LOCAL_BOOT_SCRIPT, local_boot_script
 from schooltech_fleet.imaging.run import retry_targets
@@ -112,11 +112,8 @@ class Imaged:
 
 @pytest.fixture(scope="module")
 def imaged(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Imaged]:
-    try:
-        check_host_prerequisites()
-        check_imaging_prerequisites()
-    except PrerequisiteError as exc:  # scripts/test installs them: missing is a failure, not a skip
-        pytest.fail(f"{exc.message} ({exc.hint})")
+    required(check_host_prerequisites)
+    required(check_imaging_prerequisites)
     root = tmp_path_factory.mktemp("sim-imaging")
     mine = Imaged(root / "demo", root / "state")
     shutil.copytree(DEMO, mine.inventory, ignore=shutil.ignore_patterns(SIM_OVERRIDE_NAME))
