@@ -1,0 +1,1 @@
+"""Assets: what is really there (audit), lifecycle and refresh planning, licence compliance, exports."""
