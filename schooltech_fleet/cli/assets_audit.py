@@ -1,0 +1,9 @@
+"""Placeholder: the assets_audit actions of ``schooltech assets`` are being built on their own branch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def register(actions: Any) -> None:
+    """Add this module's actions to ``schooltech assets``."""
