@@ -10,9 +10,18 @@ firmware"), so a second network boot never installs again.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 from .answers import RenderedAnswer
+
+
+@dataclass(frozen=True)
+class BootSnapshot:
+    """What a boot server has seen, read once per poll for every PC in flight."""
+
+    asked: frozenset[str]  # normalised MACs that fetched their script (or answer) since their entry opened
+    called_back: frozenset[str]  # tokens whose installer has called back
 
 
 class BootServer(Protocol):
@@ -36,10 +45,7 @@ class BootServer(Protocol):
         """Send one Wake-on-LAN magic packet for *mac* from inside the PC's VLAN."""
         ...
 
-    def asked(self, mac: str) -> bool:
-        """Whether the PC *mac* has fetched its script (or its answer file) since its entry was opened."""
-        ...
-
-    def called_back(self, token: str) -> bool:
-        """Whether the installer holding *token* has called back."""
+    def snapshot(self) -> BootSnapshot:
+        """Which PCs have fetched their script (or answer file) since their entry was opened, and which
+        installers have called back: one read (one SSH round trip on a live server) for all PCs."""
         ...

@@ -10,7 +10,7 @@ last command, or at :meth:`LiveBootServer.disconnect`)::
     server = LiveBootServer("bootsrv", "http://10.20.0.5:8080", SshTarget("10.20.0.5", user="fleetadmin"))
     server.open(mac, script, answer, token)    # schooltech-pxe open MAC TOKEN, script and answer on stdin
     server.wake(mac)                           # schooltech-pxe wake MAC: from the server, inside the VLANs
-    server.asked(mac), server.called_back(token)   # schooltech-pxe status
+    server.snapshot()                          # schooltech-pxe status: MACs asked, tokens called back
     server.close(mac)                          # schooltech-pxe close MAC
 
 The installer's callback reaches the server's nginx, which passes it to the token service: it
@@ -32,6 +32,7 @@ from typing import Any
 
 from ..errors import ImagingError
 from .answers import RenderedAnswer
+from .boot_server import BootSnapshot
 from .pxe_service import normal_mac
 
 PROGRAM = "/usr/local/sbin/schooltech-pxe"
@@ -92,13 +93,19 @@ class LiveBootServer:
         """One magic packet for *mac* from the server to each served VLAN's broadcast address."""
         self._command(["wake", mac])
 
+    def snapshot(self) -> BootSnapshot:
+        """One ``schooltech-pxe status``: the MACs that fetched their script since their entry opened
+        (nginx's request log) and the tokens called back."""
+        status = self.status()
+        return BootSnapshot(frozenset(status["asked"]), frozenset(status["called_back"]))
+
     def asked(self, mac: str) -> bool:
-        """Whether the PC *mac* fetched its script since its entry was opened (nginx's request log)."""
-        return normal_mac(mac) in self.status()["asked"]
+        """Whether the PC *mac* fetched its script since its entry was opened."""
+        return normal_mac(mac) in self.snapshot().asked
 
     def called_back(self, token: str) -> bool:
         """Whether the installer holding *token* has called back."""
-        return token in self.status()["called_back"]
+        return token in self.snapshot().called_back
 
     def status(self) -> dict[str, Any]:
         """``schooltech-pxe status``: MACs asked since their entry opened, tokens called back, open tokens."""

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ..interrupts import never
-from .boot_server import BootServer
+from .boot_server import BootServer, BootSnapshot
 from .plan import PlannedPc
+from .pxe_service import normal_mac
 
 POLL_SECONDS = 0.5
 
@@ -92,14 +93,16 @@ def run_waves(boot: BootServer, pcs: Sequence[PlannedPc], settings: WaveSettings
                 wake(pc, state)
                 flying.append((pc, state))
                 report()
-            for pc, state in list(flying):
-                done = _step(boot, pc, state, settings, clock(), wake)
-                if done:
-                    flying.remove((pc, state))
-                    boot.close(pc.target.mac)
-                    if state.outcome is PcOutcome.INSTALLED and on_installed is not None:
-                        on_installed(pc)
-                    report()
+            if flying:
+                seen = boot.snapshot()
+                for pc, state in list(flying):
+                    done = _step(seen, pc, state, settings, clock(), wake)
+                    if done:
+                        flying.remove((pc, state))
+                        boot.close(pc.target.mac)
+                        if state.outcome is PcOutcome.INSTALLED and on_installed is not None:
+                            on_installed(pc)
+                        report()
             time.sleep(POLL_SECONDS)
     finally:
         for mac in opened:
@@ -112,14 +115,14 @@ def run_waves(boot: BootServer, pcs: Sequence[PlannedPc], settings: WaveSettings
     return progress
 
 
-def _step(boot: BootServer, pc: PlannedPc, state: PcProgress, settings: WaveSettings, now: float,
+def _step(seen: BootSnapshot, pc: PlannedPc, state: PcProgress, settings: WaveSettings, now: float,
           wake: Callable[[PlannedPc, PcProgress], None]) -> bool:  # fmt: skip
-    """Advance one PC in flight; True when it has its outcome."""
-    if boot.called_back(pc.token):
+    """Advance one PC in flight by what the boot server has *seen*; True when it has its outcome."""
+    if pc.token in seen.called_back:
         state.outcome, state.state = PcOutcome.INSTALLED, str(PcOutcome.INSTALLED)
         state.seconds = round(now - state.first_wake, 1)
         return True
-    if state.asked_at is None and boot.asked(pc.target.mac):
+    if state.asked_at is None and normal_mac(pc.target.mac) in seen.asked:
         state.asked_at, state.state = now, "installing"
     if state.asked_at is None and now - state.last_wake >= settings.wake_timeout:
         if state.wakes > settings.wake_retries:

@@ -8,8 +8,8 @@ and its files, which the lab's HTTP server reads on every request::
     server.open(mac, script, answer, token)    # boot/<mac>.ipxe, the answer behind tokens/<token>.json
                                                # (grub_entry=...: also tftp/grub/<mac>.cfg, Secure Boot)
     server.wake(mac)                           # a real magic packet from the boot server's namespace
-    server.asked(mac)                          # GET /boot/<mac>.ipxe or /answer/<token> since open()
-    server.called_back(token)                  # callbacks/<token>.json, written by the HTTP server
+    server.snapshot()                          # MACs that fetched /boot/<mac>.ipxe or /answer/<token> since
+                                               # open(), tokens called back (callbacks/<token>.json)
     server.close(mac)                          # local boot again; the token, if still open, is closed
 
 When the installer calls back, the HTTP server itself closes the token and flips the script (and
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from schooltech_fleet.imaging.answers.render import RenderedAnswer
 from schooltech_fleet.imaging.answers.request import Firmware
+from schooltech_fleet.imaging.boot_server import BootSnapshot
 from schooltech_fleet.imaging.pxe_service import ServedTree, local_boot_script, normal_mac
 from schooltech_fleet.sim.imaging import network
 from schooltech_fleet.sim.imaging.school_lab import LabPcRecord, LabRecord
@@ -63,13 +64,19 @@ class SimBootServer:
         run_host_command(network.in_namespace(self.record.boot_namespace, argv),
                          what=f"send a Wake-on-LAN packet for {mac}", timeout=30)  # fmt: skip
 
+    def snapshot(self) -> BootSnapshot:
+        """The PCs that fetched their script (``GET /boot/<mac>.ipxe``) or answer file since their entry
+        was opened, and the tokens whose installer called back (the HTTP server recorded them)."""
+        status = self.tree.status([self.record.logs / "http.jsonl"])
+        return BootSnapshot(frozenset(status["asked"]), frozenset(status["called_back"]))
+
     def asked(self, mac: str) -> bool:
-        """Whether the PC fetched its script (``GET /boot/<mac>.ipxe``) or answer file since its entry was opened."""
-        return self.tree.asked(mac, [self.record.logs / "http.jsonl"])
+        """Whether the PC *mac* fetched its script or answer file since its entry was opened."""
+        return normal_mac(mac) in self.snapshot().asked
 
     def called_back(self, token: str) -> bool:
-        """Whether the installer holding *token* has called back (the HTTP server recorded it)."""
-        return self.tree.called_back(token)
+        """Whether the installer holding *token* has called back."""
+        return token in self.snapshot().called_back
 
     def _lab_pc(self, mac: str) -> LabPcRecord | None:
         """The lab's VM of *mac*, if the lab runs one (a boot server serves any MAC; the lab powers only its own)."""
