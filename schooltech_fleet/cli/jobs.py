@@ -35,11 +35,18 @@ from ..interrupts import stop_on_signals
 from ..jobs import HostStatus, JobKind, JobRequest, JobResult, Progress, run_job
 from ..jobs import runs as run_records
 from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option
+from .tables import Column, print_table
 
 _COLOURS = {
     HostStatus.OK: "green", HostStatus.CHANGED: "yellow", HostStatus.FAILED: "red",
     HostStatus.UNREACHABLE: "red", HostStatus.NOT_RUN: "magenta", HostStatus.REFUSED: "cyan",
 }  # fmt: skip
+_HOST_COLUMNS = (Column("host", whole=True), Column("result", whole=True), Column("ok", justify="right"),
+                 Column("changed", justify="right"), Column("detail"))  # fmt: skip
+# the run id names the job and the school: on a narrow terminal those columns go first
+_RUN_COLUMNS = (Column("run", whole=True), Column("job", drop=3), Column("school", whole=True, drop=3),
+                Column("started"), Column("hosts", justify="right"), Column("failed", justify="right"),
+                Column("halted", drop=1), Column("check", drop=2))  # fmt: skip
 
 
 def register(commands: Any) -> None:
@@ -108,17 +115,15 @@ def print_job_result(console: Console, result: JobResult) -> None:
     title = f"{result.kind} {result.school}{' (check mode)' if result.check else ''}: run {result.run_id}"
     if result.simulation:
         title += escape(f" [simulation {result.simulation}]")
-    table = Table(title=title, title_justify="left")
-    for column in ("host", "result", "ok", "changed", "detail"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for host in result.hosts:
         colour = _COLOURS[host.status]
         detail = host.message or _report_summary(host.report)
         if host.failed_task:
             detail = f"{host.failed_task}: {detail}"
-        table.add_row(host.name, f"[{colour}]{host.status}[/{colour}]", str(host.ok), str(host.changed),
-                      escape(detail or ""))  # fmt: skip
-    console.print(table)
+        rows.append((host.name, f"[{colour}]{host.status}[/{colour}]", str(host.ok), str(host.changed),
+                     escape(detail or "")))  # fmt: skip
+    print_table(console, title, _HOST_COLUMNS, rows)
     counts = {status: len(result.with_status(status)) for status in HostStatus}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     console.print(f"{summary}; {result.duration:.1f} s")
@@ -152,17 +157,14 @@ def _report_summary(reports: dict[str, Any]) -> str:
 
 
 def run_list(args: argparse.Namespace, console: Console) -> int:
-    table = Table(title="lab jobs, most recent first", title_justify="left")
-    table.add_column("run", no_wrap=True)
-    for column in ("job", "school", "started", "hosts", "failed", "halted", "check"):
-        table.add_column(column)
     found = run_records.listing()
+    rows = []
     for result in found.results:
         failed = len(result.with_status(HostStatus.FAILED)) + len(result.with_status(HostStatus.UNREACHABLE))
         started = result.started[:16].replace("T", " ")
-        table.add_row(result.run_id, str(result.kind), result.school, started, str(len(result.hosts)), str(failed),
-                      "yes" if result.halted else "", "yes" if result.check else "")  # fmt: skip
-    console.print(table)
+        rows.append((result.run_id, str(result.kind), result.school, started, str(len(result.hosts)), str(failed),
+                     "yes" if result.halted else "", "yes" if result.check else ""))  # fmt: skip
+    print_table(console, "lab jobs, most recent first", _RUN_COLUMNS, rows)
     for damaged in found.damaged:
         console.print(f"[yellow]skipped[/yellow]: {escape(damaged.message)}")
         console.print(f"  hint: {escape(damaged.hint or '')}")
