@@ -27,14 +27,13 @@ import sys
 from typing import Any
 
 from rich.console import Console
-from rich.live import Live
 from rich.markup import escape
-from rich.table import Table
 
 from ..interrupts import stop_on_signals
-from ..jobs import HostStatus, JobKind, JobRequest, JobResult, Progress, run_job
+from ..jobs import HostStatus, JobKind, JobRequest, JobResult, run_job
 from ..jobs import runs as run_records
 from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option
+from .progress import ProgressDisplay, job_snapshot
 from .tables import Column, print_table
 
 _COLOURS = {
@@ -88,10 +87,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
         force_window=args.force_window, reason=args.reason, retry_of=args.retry_failed,
     )  # fmt: skip
     invocation = shlex.join(["schooltech", *sys.argv[1:]])
-    with stop_on_signals() as stop, Live(_progress_line(None, request), console=console, transient=True,
-                                         refresh_per_second=8) as live:  # fmt: skip
-        result = run_job(request, on_progress=lambda p: live.update(_progress_line(p, request)),
-                         invocation=invocation, stop=stop)  # fmt: skip
+    label = f"{request.kind}{' (check)' if request.check else ''} {request.school}"
+    with stop_on_signals() as stop, ProgressDisplay(console, label) as display:
+        result = run_job(request, on_progress=lambda p: display.show(job_snapshot(p)), invocation=invocation,
+                         stop=stop)  # fmt: skip
     print_job_result(console, result)
     if result.record_failed:
         console.print(f"[bold red]{escape(result.record_failed)}[/bold red]")
@@ -100,15 +99,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if result.record_failed:
         return EXIT_FINDINGS
     return EXIT_OK if result.succeeded and not result.with_status(HostStatus.REFUSED) else EXIT_FINDINGS
-
-
-def _progress_line(progress: Progress | None, request: JobRequest) -> str:
-    what = f"{request.kind}{' (check)' if request.check else ''} {request.school}"
-    if progress is None:
-        return f"{what}: starting"
-    return (f"{what}: batch {progress.batch} | {progress.done}/{progress.total} PCs | "
-            f"[yellow]{progress.changed} changed[/] | [red]{progress.failed} failed[/] | "
-            f"[red]{progress.unreachable} unreachable[/] | {escape(progress.task or '')}")  # fmt: skip
 
 
 def print_job_result(console: Console, result: JobResult) -> None:
