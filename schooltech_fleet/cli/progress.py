@@ -1,10 +1,11 @@
 """Progress of a long command: a bar on a terminal, one plain line per change anywhere else.
 
 A command opens a :class:`ProgressDisplay` around the library call and feeds it
-:class:`Snapshot`\\ s from the library's callback. On a terminal it draws a rich progress bar
-(done of total, elapsed time, stage; the counts and what runs now on the line below) that disappears when the result table is
-printed. In a pipe or a CI log it prints a line only when something other than the clock has
-changed, with no control characters: ``patch RVS: 3/8 PCs, batch 2, 0:01:05, 1 failed: Upgrade packages``.
+snapshots (:class:`Snapshot`) from the library's callback. On a terminal it draws a rich progress bar
+(done of total, elapsed time, stage; the counts and what runs now on the line below) that
+disappears when the result table is printed. In a pipe or a CI log it prints a line only when
+something other than the clock has changed, with no control characters:
+``patch RVS: 3/8 PCs, batch 2, 0:01:05, 1 failed: Upgrade packages``.
 """
 
 from __future__ import annotations

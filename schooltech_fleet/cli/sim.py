@@ -21,12 +21,17 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from ..errors import UsageError
 from ..sim import simulation
 from ..sim.imaging.school_lab import LabStatus
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
+from .tables import Column, print_table
+
+_HOST_COLUMNS = (Column("host", whole=True), Column("kind"), Column("school", whole=True, drop=1),
+                 Column("room", whole=True, drop=2), Column("endpoint", whole=True), Column("state"))  # fmt: skip
+_VM_COLUMNS = (Column("PC VM", whole=True), Column("MAC", whole=True), Column("firmware"), Column("power"),
+               Column("boots", justify="right"), Column("serial log"))  # fmt: skip
 
 
 def register(commands: Any) -> None:
@@ -100,16 +105,15 @@ def run_status(args: argparse.Namespace, console: Console) -> int:
         console.print("no simulation is running")
         return EXIT_OK
     sim = state.simulation
-    table = Table(title=f"simulation {sim.sim_id} (started {sim.started}) of {sim.inventory}", title_justify="left")
-    for column in ("host", "kind", "school", "room", "endpoint", "state"):
-        table.add_column(column)
+    rows = []
     by_name = {h.name: h for h in sim.hosts}
     for host in state.hosts:
         record = by_name[host.name]
         colour = "green" if host.state == "running" else "red"
-        table.add_row(host.name, host.kind, record.school, record.room or "-", f"127.0.0.1:{host.port}",
-                      f"[{colour}]{host.state}[/{colour}]")  # fmt: skip
-    console.print(table)
+        rows.append((host.name, host.kind, record.school, record.room or "-", f"127.0.0.1:{host.port}",
+                     f"[{colour}]{host.state}[/{colour}]"))  # fmt: skip
+    title = escape(f"simulation {sim.sim_id} (started {sim.started}) of {sim.inventory}")
+    print_table(console, title, _HOST_COLUMNS, rows)
     for path in state.stale_overrides:
         console.print(f"[yellow]simulation layer missing[/yellow]: {escape(path)}")
     for lab in state.labs:
@@ -123,14 +127,10 @@ def _print_lab(lab: LabStatus, console: Console) -> None:
                          for name, alive in lab.services.items())  # fmt: skip
     console.print(f"imaging lab of {record.school} (run {record.run_id}): boot server {record.boot_server} at "
                   f"{record.url}; {services}")  # fmt: skip
-    table = Table(title_justify="left")
-    for column in ("PC VM", "MAC", "firmware", "power", "boots", "serial log"):
-        table.add_column(column)
     by_mac = {pc.mac: pc for pc in record.pcs}
-    for vm in lab.vms:
-        pc = by_mac[vm.mac]
-        table.add_row(pc.name, pc.mac, pc.firmware, vm.state.value, str(vm.boots), escape(str(record.serial_log(pc))))
-    console.print(table)
+    rows = [(by_mac[vm.mac].name, vm.mac, by_mac[vm.mac].firmware, vm.state.value, str(vm.boots),
+             escape(str(record.serial_log(by_mac[vm.mac])))) for vm in lab.vms]  # fmt: skip
+    print_table(console, None, _VM_COLUMNS, rows)
 
 
 def run_publish(args: argparse.Namespace, console: Console) -> int:

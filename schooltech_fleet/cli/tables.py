@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.console import Console, JustifyMethod
 from rich.table import Table
 from rich.text import Text
@@ -71,7 +72,7 @@ def _text(cell: Cell) -> Text:
 
 
 def _longest(columns: Sequence[Column], texts: Sequence[Sequence[Text]], i: int) -> int:
-    return max([len(columns[i].header), *(row[i].cell_len for row in texts)])
+    return max([len(columns[i].header), *(cell_len(line) for row in texts for line in row[i].plain.splitlines())])
 
 
 def _floor(longest: int) -> int:
