@@ -28,8 +28,8 @@ from .tables import Column, print_table
 
 _HOST_COLUMNS = (Column("PC", whole=True), Column("tasks that would change", justify="right"),
                  Column("upgrades pending"), Column("problem"))  # fmt: skip
-_SEAT_COLUMNS = (Column("licence", whole=True), Column("product"), Column("type", drop=1), Column("seats", justify="right"),
-                 Column("used", justify="right"), Column("rooms"))  # fmt: skip
+_SEAT_COLUMNS = (Column("licence", whole=True), Column("product"), Column("type", drop=1),
+                 Column("seats", justify="right"), Column("used", justify="right"), Column("rooms"))  # fmt: skip
 
 
 def register(commands: Any) -> None:

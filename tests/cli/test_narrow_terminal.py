@@ -184,7 +184,8 @@ def test_image_result_table_keeps_pc_names_and_run_id_whole() -> None:
 
 
 def test_school_plan_tables_keep_pc_names_and_licences_whole() -> None:
-    upgrades = ("firefox-esr 115.14.0esr-1~deb12u1 -> 128.3.1esr-1~deb12u1", "openssl 3.0.14-1~deb12u1 -> 3.0.14-1~deb12u2")
+    upgrades = ("firefox-esr 115.14.0esr-1~deb12u1 -> 128.3.1esr-1~deb12u1",
+                "openssl 3.0.14-1~deb12u1 -> 3.0.14-1~deb12u2")
     result = SchoolPlan(
         school=SCHOOL, switches=(), runs=(RUN_IDS[1],),
         hosts=(HostPlan(HOSTS[0], ("patch: Upgrade packages",) * 2, upgrades),

@@ -60,7 +60,8 @@ def test_in_a_pipe_the_clock_alone_prints_nothing() -> None:
         for _ in range(3):
             clock.now += 30
             display.show(Snapshot(done=2, total=5, stage="batch 1", step="Set the banner"))
-    assert out.getvalue().splitlines() == ["configure RVS: starting", "configure RVS: 2/5 PCs, batch 1, 0:00:30: Set the banner"]
+    assert out.getvalue().splitlines() == ["configure RVS: starting",
+                                           "configure RVS: 2/5 PCs, batch 1, 0:00:30: Set the banner"]
 
 
 def test_an_unknown_total_is_shown_as_a_count() -> None:
