@@ -8,7 +8,8 @@ The rule, applied at the console's width:
    never break; the other columns wrap (``overflow="fold"``) down to a readable minimum.
 3. Still too wide: columns with a ``drop`` rank are left out, highest rank first, and a line
    under the table names them.
-4. Still too wide: one block per row, ``header: value`` per line, every column kept.
+4. Still too wide: one block per row, ``header: value`` per line, every column kept, a blank
+   line before each block.
 
 The width is the console's: ``COLUMNS`` when set, else the terminal's (stdin, stdout or stderr,
 so ``| less`` in a terminal keeps its width), else 80 (CI logs, cron mail).
@@ -86,10 +87,9 @@ def _needed(columns: Sequence[Column], texts: Sequence[Sequence[Text]], kept: Se
 
 
 def _print_blocks(console: Console, columns: Sequence[Column], texts: Sequence[Sequence[Text]]) -> None:
-    """One block per row: ``header: value`` lines (empty values left out), a blank line between rows."""
-    for n, row in enumerate(texts):
-        if n:
-            console.print()
+    """One block per row: ``header: value`` lines (empty values left out), each after a blank line."""
+    for row in texts:
+        console.print()
         label = max(len(column.header) for column in columns) + 1
         for column, value in zip(columns, row, strict=True):
             if not value.plain.strip():
