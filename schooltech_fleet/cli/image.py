@@ -121,7 +121,7 @@ _COLOURS = {PcOutcome.INSTALLED: "green", PcOutcome.NO_WAKE: "red", PcOutcome.NO
 
 def _snapshot(pcs: Sequence[PcProgress]) -> Snapshot:
     """PCs done (installed or given up) of all; how many are in each state; which PCs are installing now."""
-    states = Counter(pc.state for pc in pcs)
+    states = Counter(pc.state.split(" (")[0] for pc in pcs)  # "woken (2)": woken
     installing = [pc.name for pc in pcs if pc.state == "installing"]
     return Snapshot(done=sum(1 for pc in pcs if pc.outcome is not None), total=len(pcs),
                     counts=", ".join(f"{n} {state}" for state, n in states.items()),

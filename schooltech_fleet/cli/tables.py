@@ -90,12 +90,12 @@ def _print_blocks(console: Console, columns: Sequence[Column], texts: Sequence[S
     """One block per row: ``header: value`` lines (empty values left out), each after a blank line."""
     for row in texts:
         console.print()
-        label = max(len(column.header) for column in columns) + 1
+        label = max(len(column.header) for column in columns) + 2  # "header:" and a space
         for column, value in zip(columns, row, strict=True):
             if not value.plain.strip():
                 continue
-            field = Table.grid(padding=(0, 1))  # a grid per field: no padding after a short value
-            field.add_column(no_wrap=True, style="bold", min_width=label)
-            field.add_column(overflow="fold")
-            field.add_row(Text(f"{column.header}:"), value)
-            console.print(field, soft_wrap=False)
+            lines = value.wrap(console, max(console.width - label, WRAP_MIN), overflow="fold")
+            for n, line in enumerate(lines):
+                line.rstrip()
+                start = Text(f"{column.header}:".ljust(label), style="bold") if n == 0 else Text(" " * label)
+                console.print(start + line, soft_wrap=True)  # wrapped here already, to the width
