@@ -64,7 +64,7 @@ def print_table(console: Console, title: str | None, columns: Sequence[Column], 
     console.print(table, soft_wrap=False)
     left_out = [columns[i].header for i in range(len(columns)) if i not in kept]
     if left_out:
-        console.print(f"[dim]left out at {console.width} columns: {', '.join(left_out)} (wider: shown)[/dim]",
+        console.print(f"[dim]left out at {console.width} columns: {', '.join(left_out)} (a wider terminal shows them)[/dim]",
                       soft_wrap=False)  # fmt: skip
 
 
