@@ -64,8 +64,8 @@ def print_table(console: Console, title: str | None, columns: Sequence[Column], 
     console.print(table, soft_wrap=False)
     left_out = [columns[i].header for i in range(len(columns)) if i not in kept]
     if left_out:
-        console.print(f"[dim]left out at {console.width} columns: {', '.join(left_out)} (a wider terminal shows them)[/dim]",
-                      soft_wrap=False)  # fmt: skip
+        note = f"left out at {console.width} columns: {', '.join(left_out)} (a wider terminal shows them)"
+        console.print(Text(note, style="dim"), soft_wrap=False)
 
 
 def _text(cell: Cell) -> Text:
