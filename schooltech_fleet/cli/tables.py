@@ -11,8 +11,9 @@ The rule, applied at the console's width:
 4. Still too wide: one block per row, ``header: value`` per line, every column kept, a blank
    line before each block.
 
-The width is the console's: ``COLUMNS`` when set, else the terminal's (stdin, stdout or stderr,
-so ``| less`` in a terminal keeps its width), else 80 (CI logs, cron mail).
+No rows: the title and ``(none)``. The width is the console's: ``COLUMNS`` when set, else the
+terminal's (stdin, stdout or stderr, so ``| less`` in a terminal keeps its width), else 80
+(CI logs, cron mail).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ def print_table(console: Console, title: str | None, columns: Sequence[Column], 
     texts = [[_text(cell) for cell in row] for row in rows]
     if title:
         console.print(Text.from_markup(title, style="table.title"), soft_wrap=False, overflow="fold")
+    if not rows:
+        console.print(Text("(none)", style="dim"))
+        return
     kept = list(range(len(columns)))
     while _needed(columns, texts, kept) > console.width:
         droppable = [i for i in kept if columns[i].drop > 0]

@@ -78,6 +78,10 @@ def test_a_block_leaves_out_empty_values() -> None:
     assert f"host:    {HOSTS[0]}" in text
 
 
+def test_no_rows_is_said_in_a_word() -> None:
+    assert render(80, rows=[]).splitlines() == ["runs at Riverside", "(none)"]
+
+
 def test_a_narrow_table_stays_a_table() -> None:
     text = render(80, (Column("PC", whole=True), Column("state")), [("LIB-PC01", "installing")])
     assert "┃ PC       ┃ state      ┃" in text
