@@ -1,6 +1,11 @@
 """Tables that stay readable at any terminal width: one layout rule for every command.
 
-A command names its columns once (:class:`Column`) and hands the rows to :func:`print_table`.
+A command names its columns once (:class:`Column`) and hands the rows to :func:`print_table`::
+
+    FINDINGS = (Column("device", whole=True), Column("room", whole=True, drop=1), Column("finding"))
+    print_table(console, f"audit {school}", FINDINGS, [(escape(d.name), escape(d.room), escape(d.why)) ...])
+
+Cells are rich markup (escape what comes from an inventory or a device) or ``rich.text.Text``.
 The rule, applied at the console's width:
 
 1. Everything fits: a normal table.
