@@ -7,7 +7,9 @@ import re
 
 from rich.console import Console
 
+from schooltech_fleet.cli import image
 from schooltech_fleet.cli.progress import ProgressDisplay, Snapshot, job_snapshot
+from schooltech_fleet.imaging.waves import PcOutcome, PcProgress
 from schooltech_fleet.jobs import Progress
 
 UPGRADE = "schooltech.patching : Upgrade every package that has an update pending"
@@ -94,3 +96,17 @@ def test_on_a_terminal_the_bar_is_gone_when_the_job_ends() -> None:
     play(Console(file=out, width=80, force_terminal=True))
     # transient: the last thing written moves the cursor up over both lines and erases them
     assert out.getvalue().endswith("\x1b[1A\x1b[2K")
+
+
+def test_imaging_waves_count_pcs_done_and_name_the_ones_installing() -> None:
+    pcs = [PcProgress("RVS-LIB-PC01", "LIB", state="installed", wakes=1, outcome=PcOutcome.INSTALLED),
+           PcProgress("RVS-LIB-PC02", "LIB", state="installing", wakes=1),
+           PcProgress("RVS-LIB-PC03", "LIB", state="woken (2)", wakes=2),
+           PcProgress("RVS-LIB-PC04", "LIB", state="woken (1)", wakes=1),
+           PcProgress("RVS-LIB-PC05", "LIB")]  # fmt: skip
+    out = io.StringIO()
+    with ProgressDisplay(Console(file=out, width=80, force_terminal=False), "image RVS", clock=Clock()) as display:
+        display.show(image._snapshot(pcs))
+    assert out.getvalue().splitlines()[-1] == (
+        "image RVS: 1/5 PCs, 0:00:00, 1 installed, 1 installing, 2 woken, 1 waiting: installing: RVS-LIB-PC02"
+    )
