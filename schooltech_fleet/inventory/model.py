@@ -308,6 +308,12 @@ class PcModel(Model):
 
     firmware: Literal["bios", "uefi"] = "uefi"
     secure_boot: bool = False
+    ram_gb: Annotated[int, Field(gt=0, strict=True)] | None = Field(
+        default=None, description="installed memory a PC of this model should report (asset audit)"
+    )
+    disk_gb: Annotated[int, Field(gt=0, strict=True)] | None = Field(
+        default=None, description="size of its largest disk (asset audit)"
+    )
 
     @model_validator(mode="after")
     def _secure_boot_needs_uefi(self) -> PcModel:

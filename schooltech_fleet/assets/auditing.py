@@ -1,0 +1,35 @@
+"""``schooltech assets audit`` as one library call: declared side, discovery, comparison, record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import UsageError
+from ..jobs.runner import ProgressCallback
+from . import records
+from .audit import compare
+from .declared import declared_school
+from .records import AuditRecord
+
+
+def audit_school(inventory: Path, school: str, rooms: tuple[str, ...] = (), *, source: Path | None = None,
+                 on_progress: ProgressCallback | None = None) -> AuditRecord:  # fmt: skip
+    """Audit *school* (its *rooms*, if any) against what is really there.
+
+    With *source*, the discovery saved in that file is audited again and nothing touches the
+    network or the state directory; without, the PCs and switches are asked now and the audit
+    is recorded (:func:`records.latest_audit` reads it back).
+    """
+    declared = declared_school(inventory, school, rooms)  # an unknown school or room stops here, before any network
+    if source is not None:
+        discovery = records.read_discovery(source)
+        if discovery.school != school:
+            raise UsageError(f"{source} holds a discovery of school {discovery.school}, not {school}",
+                             f"audit it with --school {discovery.school}")  # fmt: skip
+        return AuditRecord(discovery, compare(declared, discovery))
+    from .collect import collect  # noqa: PLC0415 - the job stack and Netmiko only when collecting
+
+    discovery = collect(inventory, school, rooms, on_progress=on_progress)
+    record = AuditRecord(discovery, compare(declared, discovery))
+    records.save(record)
+    return record
