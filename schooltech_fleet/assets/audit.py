@@ -81,6 +81,7 @@ class AuditResult:
 
     school: str
     rooms: tuple[str, ...]  # the rooms audited
+    all_rooms: bool  # no room was asked for: the whole school (ports of no room included)
     collected: str  # when the discovery was collected (ISO 8601 UTC)
     declared: int  # devices audited
     seen: int  # of those, how many were seen
@@ -153,8 +154,9 @@ class _Comparison:
             self.not_checked.append(NotChecked(switch, None, "its MAC table could not be read: "
                                                "its ports were not checked for unknown or moved devices"))  # fmt: skip
         findings = sorted(self.findings, key=lambda f: (_ORDER[f.kind], f.room or "", f.device, f.field or ""))
-        return AuditResult(self.declared.school, self.declared.rooms, self.discovery.collected, len(in_scope), seen,
-                           tuple(findings), tuple(self.not_checked))  # fmt: skip
+        return AuditResult(self.declared.school, self.declared.rooms, self.declared.whole_school,
+                           self.discovery.collected, len(in_scope), seen, tuple(findings),
+                           tuple(self.not_checked))  # fmt: skip
 
     # -- identity ------------------------------------------------------------------------------------------
 
