@@ -32,8 +32,8 @@ def _where(finding: AuditFinding) -> str:
 def as_text(record: AuditRecord, width: int = 80) -> str:
     """One block per finding (class, device and room; expected, found, hint), wrapped to *width* columns."""
     result = record.result
-    out = [f"Asset audit of {result.school} ({_scope(result)}), collected {result.collected}",
-           summary(result)]  # fmt: skip
+    out = [textwrap.fill(line, width, subsequent_indent="  ", break_on_hyphens=False) for line in
+           (f"Asset audit of {result.school} ({_scope(result)}), collected {result.collected}", summary(result))]
     for finding in result.findings:
         out.append("")
         out.append(f"{finding.kind.upper():9}{finding.device}{_where(finding)}")
