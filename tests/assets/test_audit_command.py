@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -200,7 +201,7 @@ def test_an_audit_record_is_saved_atomically_and_the_latest_is_read_back(
     assert not list(paths[0].parent.glob(".*"))  # no temporary file left behind
     assert records.latest_audit("DEMO") == newer
     paths[2].write_text("{}", encoding="utf-8")
-    with pytest.raises(records.DamagedRecord, match="20261201T010000Z-2.json: not an audit record"):
+    with pytest.raises(records.DamagedRecord, match=re.escape("20261201T010000Z-2.json: not an audit record")):
         records.latest_audit("DEMO")
 
 
