@@ -32,21 +32,25 @@ def _where(finding: AuditFinding) -> str:
 def as_text(record: AuditRecord, width: int = 80) -> str:
     """One block per finding (class, device and room; expected, found, hint), wrapped to *width* columns."""
     result = record.result
-    out = [textwrap.fill(line, width, subsequent_indent="  ", break_on_hyphens=False) for line in
-           (f"Asset audit of {result.school} ({_scope(result)}), collected {result.collected}", summary(result))]
+    title = f"Asset audit of {result.school} ({_scope(result)}), collected {result.collected}"
+    out = [_wrap(title, width, "", "  "), _wrap(summary(result), width, "", "  ")]
     for finding in result.findings:
         out.append("")
         out.append(f"{finding.kind.upper():9}{finding.device}{_where(finding)}")
         for label, value in (("expected", finding.expected), ("found", finding.found), ("hint", finding.hint)):
-            out.append(textwrap.fill(value, width, initial_indent=f"  {label + ':':{_LABEL_WIDTH - 2}}",
-                                     subsequent_indent=" " * _LABEL_WIDTH, break_on_hyphens=False))  # fmt: skip
+            out.append(_wrap(value, width, f"  {label + ':':{_LABEL_WIDTH - 2}}", " " * _LABEL_WIDTH))
     if result.not_checked:
         out += ["", "NOT CHECKED"]
         for item in result.not_checked:
             room = f" (room {item.room})" if item.room else ""
-            out.append(textwrap.fill(f"{item.name}{room}: {item.reason}", width, initial_indent="  ",
-                                     subsequent_indent="    ", break_on_hyphens=False))  # fmt: skip
+            out.append(_wrap(f"{item.name}{room}: {item.reason}", width, "  ", "    "))
     return "\n".join(out) + "\n"
+
+
+def _wrap(text: str, width: int, first: str, rest: str) -> str:
+    """*text* in lines of at most *width* columns (a MAC or a name longer than that is never cut)."""
+    return textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False,
+                         break_long_words=False)  # fmt: skip
 
 
 def _cell(text: str | None) -> str:

@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from ..assets.auditing import audit_school
 from ..assets.render import as_json, as_markdown, as_text
+from ..errors import UsageError
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option
 
 
@@ -45,16 +47,22 @@ def register(actions: Any) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    status = Console(stderr=True, highlight=False)
-    if args.source is None and status.is_terminal:
-        with status.status(f"collecting from the PCs and switches of {args.school}"):
-            record = audit_school(args.inventory, args.school, tuple(args.room))
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    if args.source is None and errors.is_terminal:
+        with errors.status(f"collecting from the PCs and switches of {args.school}"):
+            done = audit_school(args.inventory, args.school, tuple(args.room))
     else:
-        record = audit_school(args.inventory, args.school, tuple(args.room), source=args.source)
+        done = audit_school(args.inventory, args.school, tuple(args.room), source=args.source)
     width = 80 if args.output else max(60, min(console.width, 100))
-    text = {"json": as_json, "markdown": as_markdown}.get(args.format, lambda r: as_text(r, width))(record)
+    text = {"json": as_json, "markdown": as_markdown}.get(args.format, lambda r: as_text(r, width))(done.record)
     if args.output:
-        args.output.write_text(text, encoding="utf-8")
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{args.output}: cannot be written ({exc.strerror})",
+                             "choose a file in a directory you can write to") from exc  # fmt: skip
     else:
         console.out(text, highlight=False, end="")
-    return EXIT_FINDINGS if record.result.findings else EXIT_OK
+    if done.not_saved:
+        errors.print(f"[yellow]warning[/yellow]: {escape(done.not_saved)}")
+    return EXIT_FINDINGS if done.record.result.findings else EXIT_OK

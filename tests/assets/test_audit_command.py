@@ -140,7 +140,7 @@ def test_markdown_is_a_table_with_one_row_per_finding(inventory: Path, tmp_path:
     assert lines[0] == "### Asset audit of DEMO (all rooms)"
     header = lines.index("| Class | Device | Room | Expected | Found | Hint |")
     assert lines[header + 1] == "|---|---|---|---|---|---|"
-    rows = [line for line in lines[header + 2:] if line.startswith("| ")]
+    rows = [line for line in lines[header + 2 :] if line.startswith("| ")]
     assert len(rows) == 5
     assert all(row.count(" | ") == 5 for row in rows)
     assert rows[0].startswith("| missing | `DEMO-LAB1-PC03` | LAB1 |")
@@ -223,3 +223,10 @@ def test_a_models_ram_and_disk_are_whole_numbers_above_0(value: object) -> None:
         PcModel(ram_gb=value)  # type: ignore[arg-type]
     with pytest.raises(ValidationError):
         PcModel(disk_gb=value)  # type: ignore[arg-type]
+
+
+def test_an_output_file_that_cannot_be_written_exits_2(inventory: Path, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    target = tmp_path / "no-such-directory" / "audit.md"
+    assert audit(inventory, "--from", str(save(tmp_path / "d.json", as_found())), "--output", str(target)) == 2
+    assert f"{target}: cannot be written (No such file or directory)" in " ".join(capsys.readouterr().err.split())
