@@ -74,8 +74,9 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
              "school": request.school, "command": invocation, "targets": runnable, "refused": refused,
              "check": request.check, "force_window": request.reason if request.force_window else None,
              "simulation": simulation}  # fmt: skip
-    # a check run changes nothing, so it does not keep a real job waiting
-    lock = school_lock(request.school, f"{request.kind} ({run_id})") if not request.check else nullcontext()
+    # a check run or a read-only job changes nothing, so it neither waits for a real job nor keeps one waiting
+    changes = not (request.check or request.kind.read_only)
+    lock = school_lock(request.school, f"{request.kind} ({run_id})") if changes else nullcontext()
     with lock, scratch_directory() as scratch:
         secrets = job_secrets(sources, school_dir, scratch)
         journal.record(begin)
@@ -137,6 +138,8 @@ def rollout(request: JobRequest, fleet: Fleet, hosts: Sequence[str]) -> list[int
     if request.batch:
         size: int | str = int(request.batch) if request.batch.isdigit() else request.batch
         return [1, size]
+    if request.kind.read_only:
+        return ["100%"]  # nothing to protect: every PC at once
     if request.kind is not JobKind.REBUILD:
         return CANARY_ROLLOUT
     rooms: dict[str, int] = {}
