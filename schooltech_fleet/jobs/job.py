@@ -14,6 +14,7 @@ from ..errors import FleetError, UsageError
 from ..guard import check_reachable
 from ..interrupts import never
 from ..inventory import Fleet, load_fleet
+from ..sim.hardware import SIM_DMI_DIR
 from . import runs
 from .locks import school_lock
 from .model import HostResult, HostStatus, JobKind, JobRequest, JobResult
@@ -153,7 +154,10 @@ def rollout(request: JobRequest, fleet: Fleet, hosts: Sequence[str]) -> list[int
 def job_extravars(request: JobRequest, fleet: Fleet, hosts: Sequence[str],
                windows: dict[str, WindowCheck]) -> dict[str, Any]:  # fmt: skip
     """The extra variables every playbook of the job gets: rollout, failure limit, calendar verdicts."""
+    simulated = {"asset_facts_dmi_dir": SIM_DMI_DIR} if request.kind is JobKind.ASSET_FACTS and fleet.simulated.get(
+        request.school) else {}  # fmt: skip
     return {
+        **simulated,  # a simulated PC's firmware tables are not where the kernel puts them (sim/hardware.py)
         "schooltech_job": str(request.kind),
         "schooltech_serial": rollout(request, fleet, hosts),
         "schooltech_max_fail": request.max_fail,
