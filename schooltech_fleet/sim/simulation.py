@@ -308,7 +308,7 @@ def _plan(inventory: Path, schools: Sequence[str], rooms: Sequence[str], max_pcs
             else:
                 per_room[room] += 1
                 plan.pcs.append(SimulatedHost(name, school.code, "pc", 0, room))
-                plan.identities[name] = hardware.identity_for(name, values.get("model"), values.get("serial"),
+                plan.identities[name] = hardware.identity_for(name, values.get("model"), values.get("serial_number"),
                                                               values.get("mac"))  # fmt: skip
     unmatched = set(rooms) - {pc.room for pc in plan.pcs} - {
         r for s in loaded for r in (room.name for room in s.model.rooms)}

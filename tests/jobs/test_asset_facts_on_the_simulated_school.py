@@ -29,7 +29,7 @@ def test_each_simulated_pc_reports_its_own_serial_and_mac_and_a_planted_serial_s
     assert sorted(found) == sorted(declared)
     for name, values in declared.items():
         pc = found[name]
-        assert (pc.serial, pc.macs) == (values["serial"], (values["mac"],)), name
+        assert (pc.serial, pc.macs) == (values["serial_number"], (values["mac"],)), name
         assert pc.hostname == name.lower() and pc.os == "Debian 12" and pc.ram_mb and pc.bios
     assert (found["DEMO-LAB1-PC01"].vendor, found["DEMO-LAB1-PC01"].model) == ("Dell Inc.", "OptiPlex 7010 SFF")
     assert (found["DEMO-LIB-PC01"].vendor, found["DEMO-LIB-PC01"].model) == ("LENOVO", "ThinkCentre M70q (11DT003QUK)")
@@ -41,5 +41,5 @@ def test_each_simulated_pc_reports_its_own_serial_and_mac_and_a_planted_serial_s
         with school_lock("DEMO", "a patch job"):
             again = gather_pc_facts(inventory, "DEMO", rooms=("LIB",))
     finally:
-        plant_serial("DEMO-LIB-PC02", declared["DEMO-LIB-PC02"]["serial"])
+        plant_serial("DEMO-LIB-PC02", declared["DEMO-LIB-PC02"]["serial_number"])
     assert {pc.host: pc.serial for pc in again.pcs} == {"DEMO-LIB-PC01": "PF3KX9ZA", "DEMO-LIB-PC02": "PF9ZZ001"}
