@@ -10,7 +10,7 @@
 - ``ANSIBLE_ROLES_PATH``: the project's ``roles/``;
 - ``SCHOOLTECH_MOLECULE_KEY`` / ``SCHOOLTECH_MOLECULE_PUBKEY``: the SSH key pair of the admin
   user ``fleetadmin``. The scenarios reach their lab PCs as the fleet jobs do: real SSH to
-  sshd on 127.0.0.1 (host network, a fixed port per scenario and PC, 32110-32142, outside the
+  sshd on 127.0.0.1 (host network, a fixed port per scenario and PC, 32110-32151, outside the
   simulation's port range), key login, sudo, pipelining. The podman connection would need
   several ``podman exec``/``podman cp`` calls per task, about three times slower;
 - ``ANSIBLE_STRATEGY`` and ``ANSIBLE_STRATEGY_PLUGINS``: Mitogen's linear strategy when Mitogen
@@ -43,6 +43,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("lab_baseline", "lab_software", "patching", "licensing")
 #: roles for a site's servers (Debian only), with a scenario each
 SERVER_ROLES = ("pxe_server",)
+#: roles that only read a lab PC (Linux only, no OS dispatch), with a scenario each
+READ_ONLY_ROLES = ("asset_facts",)
 CURRENT = {
     "schooltech-demo-app": "1.1",
     "schooltech-exam-browser": "2.1",

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .molecule_env import ROLES, ROOT, SERVER_ROLES, subprocess_env
+from .molecule_env import READ_ONLY_ROLES, ROLES, ROOT, SERVER_ROLES, subprocess_env
 
 VENV_BIN = ROOT / ".venv" / "bin"
 #: task keywords; the one other key of a task is its module
@@ -40,7 +40,7 @@ def molecule_env() -> dict[str, str]:
 
 
 @pytest.mark.sim
-@pytest.mark.parametrize("role", ROLES + SERVER_ROLES)
+@pytest.mark.parametrize("role", ROLES + SERVER_ROLES + READ_ONLY_ROLES)
 def test_molecule_scenario_passes(role: str, molecule_env: dict[str, str]) -> None:
     """create, prepare, check, converge, idempotence (changed=0), verify, destroy."""
     start = time.monotonic()
@@ -95,7 +95,7 @@ def test_windows_tasks_use_only_documented_module_options() -> None:
     assert problems == []
 
 
-@pytest.mark.parametrize("role", ROLES + SERVER_ROLES)
+@pytest.mark.parametrize("role", ROLES + SERVER_ROLES + READ_ONLY_ROLES)
 def test_every_public_variable_is_prefixed_and_documented(role: str) -> None:
     defaults = yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text())
     readme = (ROOT / "roles" / role / "README.md").read_text()
