@@ -86,16 +86,22 @@ def _switch_port(parser: argparse.ArgumentParser) -> None:
 
 
 def run_plant_stranger(args: argparse.Namespace, console: Console) -> int:
-    station = plant.plant_stranger(args.switch, args.port, args.mac, vlan=args.vlan)
-    console.print(f"{station.mac} is now on {escape(args.switch)} port {args.port} ({station.interface})")
+    _print_planted(plant.plant_stranger(args.switch, args.port, args.mac, vlan=args.vlan), console)
     return EXIT_OK
 
 
 def run_plant_move(args: argparse.Namespace, console: Console) -> int:
-    station = plant.plant_move(args.pc, args.switch, args.port)
-    console.print(f"{escape(args.pc)} ({station.mac}) is now on {escape(args.switch)} port {args.port} "
-                  f"({station.interface})")  # fmt: skip
+    _print_planted(plant.plant_move(args.pc, args.switch, args.port), console)
     return EXIT_OK
+
+
+def _print_planted(planted: plant.Planted, console: Console) -> None:
+    station = planted.station
+    console.print(f"{escape(station.label)} ({station.mac}) is now on {escape(planted.switch)} port {planted.port} "
+                  f"({station.interface})")  # fmt: skip
+    if not planted.port_up:
+        console.print(f"[yellow]port {planted.port} is shut down: the switch learns nothing from it until "
+                      "it is enabled (no shutdown)[/yellow]")  # fmt: skip
 
 
 def run_plant_remove(args: argparse.Namespace, console: Console) -> int:

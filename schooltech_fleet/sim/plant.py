@@ -8,6 +8,7 @@ only PCs with a declared MAC are plugged in anywhere.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import SimulationError, UsageError
@@ -17,17 +18,27 @@ from .switch_stations import interface_name
 from .switches.mac_table import Station, dotted_mac
 
 
-def plant_stranger(switch: str, port: int, mac: str, *, vlan: int | None = None) -> Station:
+@dataclass(frozen=True)
+class Planted:
+    """A device plugged in: where it is now, and whether its port is up (a shut port learns nothing)."""
+
+    station: Station
+    switch: str
+    port: int
+    port_up: bool
+
+
+def plant_stranger(switch: str, port: int, mac: str, *, vlan: int | None = None) -> Planted:
     """A device nobody declared appears on *port* of *switch* (with *mac*; in *vlan* if it is a trunk)."""
     simulation = _running()
     interface = _interface(simulation, switch, port)
     label = "stranger"
-    simulation.control().plug(switch, _mac(mac), interface, vlan=vlan, label=label)
-    return Station(mac, interface, vlan or 1, label)
+    up = simulation.control().plug(switch, _mac(mac), interface, vlan=vlan, label=label)
+    return Planted(Station(mac, interface, vlan or 1, label), switch, port, up)
 
 
-def plant_move(host: str, switch: str, port: int) -> Station:
-    """PC *host* is unplugged from its port and plugged into *port* of *switch*; returns where it is now."""
+def plant_move(host: str, switch: str, port: int) -> Planted:
+    """PC *host* is unplugged from its port and plugged into *port* of *switch*."""
     simulation = _running()
     interface = _interface(simulation, switch, port)
     control = simulation.control()
@@ -36,8 +47,8 @@ def plant_move(host: str, switch: str, port: int) -> Station:
     if found is None:
         raise UsageError(f"no emulated switch sees {host}",
                          "only PCs with a declared mac are on the simulated switches; check the name")  # fmt: skip
-    control.plug(switch, found.mac, interface)
-    return Station(found.mac, interface, found.vlan, host)
+    up = control.plug(switch, found.mac, interface)
+    return Planted(Station(found.mac, interface, found.vlan, host), switch, port, up)
 
 
 def unplant(switch: str, mac: str) -> Station:

@@ -148,13 +148,14 @@ class SwitchControl:
         """The devices plugged into the ports of ``switch``."""
         return [Station(**station) for station in self._call("stations", switch=switch)]
 
-    def plug(self, switch: str, mac: str, interface: str, vlan: int | None = None, label: str | None = None) -> None:
+    def plug(self, switch: str, mac: str, interface: str, vlan: int | None = None, label: str | None = None) -> bool:
         """Plug the device ``mac`` into ``interface`` of ``switch``, unplugging it from wherever it was.
 
         A device that was plugged in elsewhere keeps its VLAN and label unless given; every
-        switch's table follows (``mac_table.py``).
+        switch's table follows (``mac_table.py``). Returns whether the port is up: a shut-down
+        port learns nothing until it is enabled.
         """
-        self._call("plug", switch=switch, mac=mac, interface=interface, vlan=vlan, label=label)
+        return bool(self._call("plug", switch=switch, mac=mac, interface=interface, vlan=vlan, label=label))
 
     def unplug(self, switch: str, mac: str) -> Station:
         """Unplug the device ``mac`` from ``switch``; its entries vanish from every table. Returns it."""

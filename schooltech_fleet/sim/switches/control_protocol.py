@@ -40,7 +40,8 @@ mac_table                                 ``[[vlan|null, mac, type, port], ...]`
                                           ``show mac address-table`` lists (``mac_table.py``)
 stations                                  ``[{mac, interface, vlan, label}, ...]`` plugged
                                           into this switch
-plug                   ``mac``,           null; a device plugged into ``interface`` here
+plug                   ``mac``,           whether the port is up (a shut port learns
+                                          nothing); a device plugged into ``interface`` here
                        ``interface``,     (removed from wherever else it was: a moved PC
                        ``vlan`` (opt.),   keeps its VLAN and label unless given, a new one
                        ``label`` (opt.)   gets VLAN 1); every switch's table follows
@@ -153,7 +154,7 @@ def _release(switch: EmulatedSwitch) -> str | None:
     return str(line).strip()
 
 
-def _plug(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
+def _plug(switch: EmulatedSwitch, request: dict[str, Any]) -> bool:
     mac = dotted_mac(str(request["mac"]))
     before = next((s.stations[mac] for s in switch.fabric.switches.values() if mac in s.stations), None)
     vlan, label = request.get("vlan"), request.get("label")
@@ -162,6 +163,7 @@ def _plug(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
     switch.plug(Station(mac, str(request["interface"]),
                         vlan if vlan is not None else (before.vlan if before else 1),
                         str(label) if label is not None else (before.label if before else "")))  # fmt: skip
+    return not switch.state.ports[str(request["interface"])].shutdown
 
 
 def _clear_faults(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
