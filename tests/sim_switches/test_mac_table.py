@@ -10,6 +10,7 @@ from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.inventory import load_schools
 from schooltech_fleet.sim.switch_boot import generate_canaries, school_switch_specs
 from schooltech_fleet.sim.switch_stations import router_mac
+from schooltech_fleet.sim.switches import SwitchSpec
 from schooltech_fleet.sim.switches.mac_table import Station, entries, show_mac_address_table
 from schooltech_fleet.sim.switches.management import Fabric
 from schooltech_fleet.sim.switches.switch import EmulatedSwitch
@@ -20,13 +21,13 @@ LIB_PC01 = "5254.0090.208d"
 
 
 @pytest.fixture(scope="module")
-def demo_specs() -> list:  # type: ignore[type-arg]
+def demo_specs() -> list[SwitchSpec]:
     school = next(s for s in load_schools(DEMO, simulation=False)[0] if s.code == "DEMO")
     return school_switch_specs(school, password="pw", canaries=generate_canaries(), minute_seconds=1.0)
 
 
 @pytest.fixture
-def demo(demo_specs: list) -> dict[str, EmulatedSwitch]:  # type: ignore[type-arg]
+def demo(demo_specs: list[SwitchSpec]) -> dict[str, EmulatedSwitch]:
     """The demo school's three switches in one fabric, in-process (no SSH: the live test covers it)."""
     switches = {spec.name: EmulatedSwitch(spec) for spec in demo_specs}
     Fabric(switches)
