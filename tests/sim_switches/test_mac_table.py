@@ -9,13 +9,14 @@ import pytest
 from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.inventory import load_schools
 from schooltech_fleet.sim.switch_boot import generate_canaries, school_switch_specs
-from schooltech_fleet.sim.switch_stations import router_mac
+from schooltech_fleet.sim.switch_stations import declared_ports, router_mac
 from schooltech_fleet.sim.switches import SwitchSpec
 from schooltech_fleet.sim.switches.mac_table import Station, entries, show_mac_address_table
 from schooltech_fleet.sim.switches.management import Fabric
 from schooltech_fleet.sim.switches.switch import EmulatedSwitch
 
-DEMO = Path(__file__).resolve().parents[2] / "inventories" / "demo"
+INVENTORIES = Path(__file__).resolve().parents[2] / "inventories"
+DEMO = INVENTORIES / "demo"
 LAB1_PC01 = "5254.0090.2065"
 LIB_PC01 = "5254.0090.208d"
 
@@ -111,3 +112,11 @@ def test_show_mac_address_table_has_the_layout_of_each_model(demo: dict[str, Emu
 def test_a_station_on_a_port_the_switch_lacks_is_refused(demo: dict[str, EmulatedSwitch]) -> None:
     with pytest.raises(SimulationError, match="no interface GigabitEthernet1/0/30"):
         demo["DEMO-SW-LIB"].plug(Station("02:00:00:00:be:ef", "GigabitEthernet1/0/30"))
+
+
+def test_room_ports_take_the_rooms_devices_in_order_and_a_device_port_its_own_device() -> None:
+    primary = load_schools(INVENTORIES / "primary", simulation=False)[0][0]
+    placed = declared_ports(primary)
+    assert [placed[f"HZP-ICT-PC{k:02d}"] for k in range(1, 17)] == [("HZP-SW-01", k) for k in range(1, 17)]
+    assert placed["HZP-ICT-TCH01"] == ("HZP-SW-01", 17)  # in room ICT, but it has a port of its own
+    assert placed["HZP-RECEPTION-DSP01"] == ("HZP-SW-02", 2)
