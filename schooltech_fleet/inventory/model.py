@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -308,6 +309,7 @@ class PcModel(Model):
 
     firmware: Literal["bios", "uefi"] = "uefi"
     secure_boot: bool = False
+    lifecycle_class: Name | None = Field(default=None, description="the model class (model_classes) it is refreshed as")
 
     @model_validator(mode="after")
     def _secure_boot_needs_uefi(self) -> PcModel:
@@ -320,6 +322,31 @@ class PcModel(Model):
 NamingPattern = Annotated[str, Field(pattern=r"^[A-Za-z0-9{}:_-]+$")]
 
 
+class ModelClass(Model):
+    """How long a class of device is kept, and what replacing one costs (in the school's currency)."""
+
+    lifecycle_years: Annotated[int, Field(ge=1, le=20)]
+    price: Annotated[float, Field(ge=0)]
+
+
+_MONTH_DAY = re.compile(r"(\d{2})-(\d{2})\Z")
+
+
+def _month_day(value: str) -> str:
+    match = _MONTH_DAY.match(value)
+    if not match or not 1 <= int(match[1]) <= 12 or not 1 <= int(match[2]) <= 28:
+        raise hinted(f"{value!r} is not a financial year start",
+                     "write MM-DD with a day from 01 to 28, e.g. 04-01 for 1 April")  # fmt: skip
+    return value
+
+
+class Finance(Model):
+    """The school's budget calendar: the currency prices are in and the first day of its financial year."""
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. GBP")] | None = None
+    financial_year_start: Annotated[SafeStr, AfterValidator(_month_day)] | None = None
+
+
 class Catalogue(Model):
     """The sections a profile defines and a school file may extend or override."""
 
@@ -330,6 +357,8 @@ class Catalogue(Model):
     naming: dict[Annotated[DeviceRole, TEXT], NamingPattern] = Field(default_factory=dict)
     imaging_profiles: dict[Name, ImagingProfile] = Field(default_factory=dict)
     models: dict[SafeStr, PcModel] = Field(default_factory=dict, description="boot firmware per PC model")
+    model_classes: dict[Name, ModelClass] = Field(default_factory=dict, description="lifecycle and price per class")
+    finance: Finance = Finance()
 
 
 class ProfileHeader(Model):
@@ -364,6 +393,7 @@ class AssetFields(Model):
     model: SafeStr | None = None
     purchased: Date | None = None
     warranty_end: Date | None = None
+    warranty_acknowledged: SafeStr | None = Field(default=None, description="why a known warranty expiry is accepted")
     vlan: Name | None = None
     settings: Settings | None = None
 
@@ -520,6 +550,7 @@ class Switch(Model):
     mac: MacAddress | None = None
     purchased: Date | None = None
     warranty_end: Date | None = None
+    warranty_acknowledged: SafeStr | None = Field(default=None, description="why a known warranty expiry is accepted")
     settings: Settings | None = None
     ports: list[PortAssignment] = Field(default_factory=list)
     uplinks: list[Uplink] = Field(default_factory=list)
