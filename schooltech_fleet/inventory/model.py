@@ -325,8 +325,22 @@ NamingPattern = Annotated[str, Field(pattern=r"^[A-Za-z0-9{}:_-]+$")]
 class ModelClass(Model):
     """How long a class of device is kept, and what replacing one costs (in the school's currency)."""
 
-    lifecycle_years: Annotated[int, Field(ge=1, le=20)]
-    price: Annotated[float, Field(ge=0)]
+    lifecycle_years: int = Field(description="years from purchase to end of life, 1 to 20")
+    price: float = Field(description="what one replacement costs, 0 or more")
+
+    @field_validator("lifecycle_years")
+    @classmethod
+    def _years(cls, value: int) -> int:
+        if not 1 <= value <= 20:
+            raise hinted(f"a lifecycle of {value} years", "write whole years from 1 to 20, e.g. lifecycle_years: 6")
+        return value
+
+    @field_validator("price")
+    @classmethod
+    def _price(cls, value: float) -> float:
+        if value < 0:
+            raise hinted(f"a negative price ({value:g})", "write what one replacement costs, e.g. price: 650")
+        return value
 
 
 _MONTH_DAY = re.compile(r"(\d{2})-(\d{2})\Z")
@@ -340,10 +354,16 @@ def _month_day(value: str) -> str:
     return value
 
 
+def _currency(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", value):
+        raise hinted(f"{value!r} is not a currency code", "write its ISO 4217 code in capitals: GBP, EUR, USD")
+    return value
+
+
 class Finance(Model):
     """The school's budget calendar: the currency prices are in and the first day of its financial year."""
 
-    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. GBP")] | None = None
+    currency: Annotated[str, AfterValidator(_currency)] | None = Field(default=None, description="ISO 4217, e.g. GBP")
     financial_year_start: Annotated[SafeStr, AfterValidator(_month_day)] | None = None
 
 
