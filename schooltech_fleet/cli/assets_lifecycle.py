@@ -36,7 +36,7 @@ def register(actions: Any) -> None:
             "refresh", help="devices reaching end of life per financial year, and the cost",
             description="The refresh plan: which devices reach end of life (purchase date + the lifecycle of "
                         "their model class) in each financial year, how many per class, and the cost.",
-            epilog=EPILOG.format(ok="a plan was shown", findings="(not used)"),
+            epilog="exit codes: 0 a plan was shown, 2 usage or inventory error. SCHOOLTECH_NOW pins today.",
         ),
         "licences": actions.add_parser(
             "licences", help="licence seats owned against used, and expiry",
@@ -109,7 +109,7 @@ def _plan(console: Console, plan: RefreshPlan) -> None:
     if plan.unknown_age:
         names = ", ".join(i.name for i in plan.unknown_age[:UNKNOWN_SHOWN])
         more = len(plan.unknown_age) - UNKNOWN_SHOWN
-        console.print(f"  unknown age (no purchase date): {len(plan.unknown_age)} devices", crop=False)
+        console.print(f"  unknown age (no purchase date): {len(plan.unknown_age)} devices")
         console.print(f"    {escape(names)}" + (f" and {more} more (--json lists all)" if more > 0 else ""))
 
 
