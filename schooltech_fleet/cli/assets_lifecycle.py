@@ -66,17 +66,19 @@ def _json(value: Any) -> str:
     return json.dumps(value, default=plain, indent=2)
 
 
-def _devices(console: Console, title: str, items: tuple[Lifecycle, ...], note: bool = False) -> None:
+def _devices(console: Console, title: str, items: tuple[Lifecycle, ...], acknowledged: bool = False) -> None:
+    """One row per device; an acknowledged device shows the technician's reason instead of its model."""
     if not items:
         return
     table = Table(title=escape(f"{title} ({len(items)})"), title_justify="left")
-    for column in ("device", "school", "model", "warranty end", "end of life"):
+    table.add_column("device", no_wrap=True)
+    columns = ("warranty end", "reason") if acknowledged else ("model", "warranty end", "end of life")
+    for column in columns:
         table.add_column(column, overflow="fold")
-    if note:
-        table.add_column("acknowledged", overflow="fold")
     for i in items:
-        row = [i.name, i.school, i.model or "-", str(i.warranty_end or "-"), str(i.end_of_life or "unknown")]
-        table.add_row(*map(escape, row + ([i.acknowledged or ""] if note else [])))
+        ends = str(i.warranty_end)
+        row = [ends, i.acknowledged or ""] if acknowledged else [i.model or "-", ends, str(i.end_of_life or "?")]
+        table.add_row(*map(escape, [i.name, *row]))
     console.print(table)
 
 
@@ -89,7 +91,7 @@ def run_warranty(args: argparse.Namespace, console: Console) -> int:
     else:
         _devices(console, f"warranty ends by {today + dt.timedelta(days=args.within)}", report.expiring)
         _devices(console, "warranty ended", report.expired)
-        _devices(console, "acknowledged", report.acknowledged, note=True)
+        _devices(console, "acknowledged", report.acknowledged, acknowledged=True)
         console.print(f"{len(report.expiring)} ending within {args.within} days, {len(report.expired)} ended, "
                       f"{len(report.acknowledged)} acknowledged, {len(report.no_warranty_date)} without a "
                       f"warranty date (today {today})")  # fmt: skip
