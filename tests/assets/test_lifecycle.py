@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 from inventory.helpers import write_school
 
-from schooltech_fleet.assets.lifecycle import Lifecycle, financial_year, lifecycles, refresh_plan, warranty
+from schooltech_fleet.assets.lifecycle import (
+    ROLE_CLASS,
+    SWITCH_CLASS,
+    Lifecycle,
+    financial_year,
+    lifecycles,
+    refresh_plan,
+    warranty,
+)
+from schooltech_fleet.inventory.loader import load_profile
+from schooltech_fleet.inventory.model import SchoolType
 from schooltech_fleet.inventory.school import LoadedSchool
 from schooltech_fleet.inventory.validate import load_schools
 
@@ -148,3 +158,38 @@ def test_the_school_overrides_a_class_price_and_the_year_start(tmp_path: Path) -
     assert year.label == "2026/27" and year.start == dt.date(2026, 9, 1)
     # 1 September 2026 to 31 August 2027: the three lab PCs, the teacher desktop and the laptop
     assert [(c.model_class, c.devices, c.cost) for c in year.classes] == [("desktop", 4, 4 * 700.5), ("laptop", 1, 550)]
+
+
+SWITCHES = """
+- name: TST-SW-01
+  platform: cisco_ios
+  model: Catalyst 1000-8T
+  mgmt_ip: 10.9.99.11
+  access_ports: 8
+  uplink_ports: 2
+  purchased: 2019-02-01
+  warranty_end: 2026-12-01
+  uplinks:
+    - {port: 9, description: to the school router}
+"""
+
+
+def test_a_switch_is_of_class_switch_and_has_its_own_warranty(tmp_path: Path) -> None:
+    items = {i.name: i for i in lifecycles(school(tmp_path, switches=SWITCHES))}
+    switch = items["TST-SW-01"]
+    assert (switch.kind, switch.model_class, switch.end_of_life) == ("switch", "switch", dt.date(2027, 2, 1))
+    assert "TST-SW-01" in by_name(warranty(items.values(), TODAY, 6).expiring)
+
+
+@pytest.mark.parametrize("profile", ["primary", "secondary", "specialist"])
+def test_every_shipped_profile_prices_every_default_class(profile: str) -> None:
+    loaded = load_profile(SchoolType(profile)).model
+    assert loaded is not None
+    assert {*ROLE_CLASS.values(), SWITCH_CLASS} <= set(loaded.model_classes)
+    assert loaded.finance.financial_year_start == "04-01" and loaded.finance.currency == "GBP"
+
+
+def test_a_calendar_year_budget_is_labelled_by_its_year(tmp_path: Path) -> None:
+    plan = refresh_plan(school(tmp_path, finance='financial_year_start: "01-01"'), TODAY, years=2)
+    assert [y.label for y in plan.years] == ["2026", "2027"]
+    assert by_name(plan.years[1].devices) == ["TST-C1-TCH02", "TST-C1-TCH01"]  # 2027-03-31, 2027-04-01
