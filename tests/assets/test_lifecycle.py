@@ -71,7 +71,7 @@ financial_year_start: "04-01"
 
 def school(tmp_path: Path, **sections: str | None) -> LoadedSchool:
     sections = {"rooms": ROOMS, "models": MODELS, "finance": FINANCE, **sections}
-    write_school(tmp_path, **sections)
+    write_school(tmp_path, "TST", **sections)
     schools, findings = load_schools(tmp_path, TODAY)
     assert not findings, "\n".join(f.text() for f in findings)
     return schools[0]
