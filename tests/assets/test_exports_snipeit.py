@@ -58,7 +58,11 @@ def test_generated_school_pattern_devices_keep_their_own_serial_and_mac(generate
     table = rows(tmp_path / "d000.csv")
     assert len(table) == 610
     pc = table["D000-R03-PC06"]  # the sixth asset record of room R03's pattern
-    assert (pc["Serial Number"], pc["Asset Tag"], pc["MAC Address"]) == ("SN00003005", "SN00003005", "02:5c:00:03:00:05")
+    assert (pc["Serial Number"], pc["Asset Tag"], pc["MAC Address"]) == (
+        "SN00003005",
+        "SN00003005",
+        "02:5c:00:03:00:05",
+    )
     assert (pc["Purchase Date"], pc["Warranty Months"]) == ("2024-08-01", "60")
 
 
@@ -125,7 +129,7 @@ def test_cells_that_start_like_a_formula_are_neutralised(tmp_path: Path, state_d
     assert pc01["Serial Number"] == pc01["Asset Tag"] == "'@SUM(1+1)*cmd|' /C calc'!A0"
     assert pc02["Model Name"] == "'-2+3+cmd|' /C calc'!A0"
     assert switch["Model Name"] == "'=1+1"
-    assert pc02["Manufacturer"] == "'=WEBSERVICE(\"http://x/\")"
+    assert pc02["Manufacturer"] == '\'=WEBSERVICE("http://x/")'
     assert pc01["Location"].startswith("'=HYPERLINK(")
     text = (tmp_path / "hos.csv").read_text(encoding="utf-8")
     for cell in csv.reader(io.StringIO(text)):
