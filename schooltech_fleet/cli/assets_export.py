@@ -1,9 +1,9 @@
 """``schooltech assets export``: the declared fleet as records for the asset system the school runs.
 
-  --format snipeit   one CSV for Snipe-IT's asset importer (Admin > Import, or
+  --format snipeit   one CSV for Snipe-IT's asset importer (its Import page, or
                      'php artisan snipeit:import FILE'): one row per device and switch
   --format glpi      a directory of GLPI native inventory JSON files, one per device and
-                     switch, as the GLPI agent submits them (e.g. 'glpi-injector -r -d DIR')
+                     switch, as the GLPI agent submits them (e.g. 'glpi-injector --directory DIR --url URL')
 
 The export is written all at once or not at all; an existing, non-empty --output is kept
 unless --force is given (and a directory is only replaced if it holds nothing but .json files).
@@ -61,6 +61,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
     else:
         result = export_glpi(fleet, args.output, school=args.school, force=args.force)
         what = f"{result.assets} inventory files"
-    audited = f" ({result.audited} with what the audit found)" if args.with_audit else ""
+    audited = f" ({result.audited} with what the audit found)" if result.audited else ""
     console.print(f"wrote {what}{audited} to {escape(str(result.path))}")
     return EXIT_OK

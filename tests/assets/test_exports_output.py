@@ -89,3 +89,11 @@ def test_help_documents_the_formats_and_exit_codes(capsys: pytest.CaptureFixture
     text = capsys.readouterr().out
     assert "Exit codes: 0 written, 2 usage error" in text
     assert "--format {snipeit,glpi}" in text and "--force" in text
+
+
+def test_with_audit_is_refused_until_the_audit_records_exist(tmp_path: Path, state_dir: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    args = ["assets", "export", "--format", "glpi", "-i", DEMO, "--with-audit", "--output", str(tmp_path / "g")]
+    assert main(args) == 2
+    assert "--with-audit needs the audit records" in capsys.readouterr().err
+    assert not (tmp_path / "g").exists()
