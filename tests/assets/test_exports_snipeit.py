@@ -45,7 +45,8 @@ def test_demo_school_is_one_row_per_device_and_switch_with_the_declared_values(e
     assert pc["Asset Tag"] == "DEMO-LAB1-PC01"  # no serial declared: the name stands in
     switch = table["DEMO-SW-CORE"]
     assert (switch["Category"], switch["Model Name"]) == ("Network Switch", "Catalyst 9300-24T")
-    assert "IP 10.90.99.11" in switch["Notes"]
+    assert switch["Notes"] == "schooltech: switch; IP 10.90.99.11; platform cisco_ios"
+    assert pc["Notes"] == "schooltech: lab pc; IP 10.90.20.101; OS debian12"
 
 
 def test_every_example_school_exports_every_host(examples: Fleet, tmp_path: Path) -> None:

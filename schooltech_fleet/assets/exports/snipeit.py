@@ -81,7 +81,7 @@ def row(asset: AssetRecord, status: str = DEFAULT_STATUS) -> dict[str, str]:
     if found and found.os:
         notes.append(f"OS {found.os}")
     elif asset.os:
-        notes.append(f"OS {asset.os}")
+        notes.append(f"{'platform' if asset.kind == 'switch' else 'OS'} {asset.os}")
     if found and found.serial and asset.serial and found.serial != asset.serial:
         notes.append(f"inventory serial {asset.serial}")
     if mac != asset.mac and asset.mac:
