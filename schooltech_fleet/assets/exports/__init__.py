@@ -12,9 +12,9 @@ from pathlib import Path
 
 from ...inventory.fleet import Fleet
 from ..discovery import Discovery
+from .assets import AssetRecord, asset_records
 from .glpi import file_name, glpi_json
 from .output import OutputExists, write_directory, write_file
-from .records import AssetRecord, asset_records
 from .snipeit import DEFAULT_STATUS, snipeit_csv
 
 __all__ = [

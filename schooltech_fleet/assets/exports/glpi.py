@@ -22,7 +22,7 @@ import json
 from typing import Any
 
 from ... import __version__
-from .records import AssetRecord
+from .assets import AssetRecord
 
 VERSION_CLIENT = f"schooltech-fleet_v{__version__}"
 

@@ -19,7 +19,7 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 
-from .records import AssetRecord
+from .assets import AssetRecord
 
 HEADERS = (
     "Asset Tag", "Item Name", "Serial Number", "Model Name", "Model Number", "Category", "Manufacturer",
