@@ -33,6 +33,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from schooltech_fleet import locks
 from schooltech_fleet.paths import cache_dir
 from schooltech_fleet.sim.aptrepo import build_repo
 from schooltech_fleet.sim.image import MIRROR, SUITE, ensure_image
@@ -61,17 +62,21 @@ def molecule_env(base: Path | None = None) -> dict[str, str]:
     """Build (or reuse) the image and both repositories; return the variables molecule needs."""
     repos = (base or cache_dir()) / "molecule"
     current, previous = repos / "school-repo", repos / "school-repo-previous"
-    build_repo(current, CURRENT)
-    build_repo(previous, PREVIOUS)
-    image = ensure_image()
-    env = {
-        "SCHOOLTECH_LABPC_IMAGE": image,
-        "SCHOOLTECH_DEBIAN_LOCAL_DIR": str(ensure_debian_mirror(repos, image)),
-        "SCHOOLTECH_REPO_DIR": str(current),
-        "SCHOOLTECH_REPO_PREVIOUS_DIR": str(previous),
-        "ANSIBLE_ROLES_PATH": str(ROOT / "roles"),
-    }
-    private, public = ensure_ssh_keypair(repos / "keys")
+    repos.mkdir(parents=True, exist_ok=True)
+    # one preparer at a time: scripts/test runs the scenarios beside other tests, and other
+    # checkouts on this machine share the cache (the image build takes a lock of its own)
+    with locks.hold(repos / "prepare.lock", "preparing the molecule scenarios' repositories and keys", wait=True):
+        build_repo(current, CURRENT)
+        build_repo(previous, PREVIOUS)
+        image = ensure_image()
+        env = {
+            "SCHOOLTECH_LABPC_IMAGE": image,
+            "SCHOOLTECH_DEBIAN_LOCAL_DIR": str(ensure_debian_mirror(repos, image)),
+            "SCHOOLTECH_REPO_DIR": str(current),
+            "SCHOOLTECH_REPO_PREVIOUS_DIR": str(previous),
+            "ANSIBLE_ROLES_PATH": str(ROOT / "roles"),
+        }
+        private, public = ensure_ssh_keypair(repos / "keys")
     env |= {"SCHOOLTECH_MOLECULE_KEY": str(private), "SCHOOLTECH_MOLECULE_PUBKEY": str(public)}
     strategies = _mitogen_strategies()
     if strategies is not None:
