@@ -1,0 +1,115 @@
+"""Headless Chromium for tests: open a local file, screenshot it, and read back what it fetched.
+
+Chromium (Debian package ``chromium``, installed by scripts/setup-host.sh) is a host
+prerequisite: a missing one fails the test through :func:`tests.host_prerequisites.required`.
+It runs with ``--no-sandbox`` (the tests run as root) and with its own background services
+(component updates, safe browsing, sync) switched off, so the network log holds only what the
+page itself asked for. ``--log-net-log`` writes Chromium's NetLog (JSON): every URL request it
+started is an event whose params name the URL.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import struct
+import subprocess
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from schooltech_fleet.errors import PrerequisiteError
+
+QUIET = ("--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-default-apps", "--disable-extensions", "--no-first-run", "--no-default-browser-check",
+         "--disable-client-side-phishing-detection", "--disable-domain-reliability",
+         "--metrics-recording-only", "--safebrowsing-disable-auto-update")  # fmt: skip
+
+
+LOOPBACK_ONLY = ("--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>")
+"""Whatever Chromium asks of the network goes to a closed loopback port (and still shows in the NetLog)."""
+
+
+@dataclass(frozen=True)
+class Visit:
+    screenshot: Path
+    urls: tuple[str, ...]  # every URL Chromium requested, in the order its NetLog shows them
+    seconds: float  # wall time of the whole headless run (launch, load, render, screenshot)
+
+
+def binary() -> str:
+    """The Chromium executable, or :class:`PrerequisiteError`."""
+    for name in ("chromium-headless-shell", "chromium"):
+        if found := shutil.which(name):
+            return found
+    raise PrerequisiteError("chromium is not installed", "run scripts/setup-host.sh (apt-get install chromium)")
+
+
+def visit(page: Path, workdir: Path, *, width: int = 1200, height: int = 2400) -> Visit:
+    """Open *page* (a local file) headless, screenshot it, and collect the URLs of its NetLog."""
+    screenshot, netlog = workdir / "screenshot.png", workdir / "netlog.json"
+    with tempfile.TemporaryDirectory(dir=workdir) as profile:
+        argv = [binary(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", *QUIET,
+                f"--user-data-dir={profile}", f"--window-size={width},{height}", f"--screenshot={screenshot}",
+                f"--log-net-log={netlog}", "--net-log-capture-mode=Default", *LOOPBACK_ONLY,
+                page.resolve().as_uri()]  # fmt: skip
+        start = time.perf_counter()
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+        seconds = time.perf_counter() - start
+    if done.returncode != 0 or not screenshot.is_file():
+        raise RuntimeError(f"chromium exited {done.returncode}: {done.stderr[-2000:]}")
+    return Visit(screenshot, requested_urls(netlog), seconds)
+
+
+def requested_urls(netlog: Path) -> tuple[str, ...]:
+    """The URLs of the requests in a NetLog file (a log Chromium was killed before closing is closed here)."""
+    text = netlog.read_text(encoding="utf-8")
+    try:
+        log = json.loads(text)
+    except json.JSONDecodeError:  # cut off inside "events": close the list and the object
+        log = json.loads(text.rstrip().rstrip(",") + "]}")
+    urls: list[str] = []
+    for event in log.get("events", []):
+        url = (event.get("params") or {}).get("url")
+        if isinstance(url, str) and url not in urls:
+            urls.append(url)
+    return tuple(urls)
+
+
+def pixels(png: Path) -> tuple[int, int, list[bytes]]:
+    """Width, height and the RGB rows of an 8-bit RGB or RGBA PNG (what Chromium writes), decoded with zlib."""
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{png} is not a PNG"
+    offset, chunks, header = 8, [], b""
+    while offset < len(data):
+        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
+        body = data[offset + 8:offset + 8 + length]
+        if kind == b"IHDR":
+            header = body
+        elif kind == b"IDAT":
+            chunks.append(body)
+        offset += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
+    assert depth == 8 and colour in (2, 6), f"unexpected PNG format (depth {depth}, colour type {colour})"
+    step = 3 if colour == 2 else 4
+    raw, stride, rows, previous = zlib.decompress(b"".join(chunks)), width * step, [], bytearray(width * step)
+    for y in range(height):
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            left = line[i - step] if i >= step else 0
+            up, corner = previous[i], previous[i - step] if i >= step else 0
+            if kind == 1:
+                line[i] = (line[i] + left) & 255
+            elif kind == 2:
+                line[i] = (line[i] + up) & 255
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 255
+            elif kind == 4:
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 255
+        previous = line
+        rows.append(bytes(line) if step == 3 else bytes(b for i, b in enumerate(line) if i % 4 != 3))
+    return width, height, rows
