@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import json
 import shutil
-import struct
 import subprocess
 import tempfile
 import time
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,39 +75,3 @@ def requested_urls(netlog: Path) -> tuple[str, ...]:
             urls.append(url)
     return tuple(urls)
 
-
-def pixels(png: Path) -> tuple[int, int, list[bytes]]:
-    """Width, height and the RGB rows of an 8-bit RGB or RGBA PNG (what Chromium writes), decoded with zlib."""
-    data = png.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{png} is not a PNG"
-    offset, chunks, header = 8, [], b""
-    while offset < len(data):
-        length, kind = struct.unpack(">I4s", data[offset:offset + 8])
-        body = data[offset + 8:offset + 8 + length]
-        if kind == b"IHDR":
-            header = body
-        elif kind == b"IDAT":
-            chunks.append(body)
-        offset += 12 + length
-    width, height, depth, colour = struct.unpack(">IIBB", header[:10])
-    assert depth == 8 and colour in (2, 6), f"unexpected PNG format (depth {depth}, colour type {colour})"
-    step = 3 if colour == 2 else 4
-    raw, stride, rows, previous = zlib.decompress(b"".join(chunks)), width * step, [], bytearray(width * step)
-    for y in range(height):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
-        for i in range(stride):
-            left = line[i - step] if i >= step else 0
-            up, corner = previous[i], previous[i - step] if i >= step else 0
-            if kind == 1:
-                line[i] = (line[i] + left) & 255
-            elif kind == 2:
-                line[i] = (line[i] + up) & 255
-            elif kind == 3:
-                line[i] = (line[i] + (left + up) // 2) & 255
-            elif kind == 4:
-                p = left + up - corner
-                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
-                line[i] = (line[i] + (left if pa <= pb and pa <= pc else up if pb <= pc else corner)) & 255
-        previous = line
-        rows.append(bytes(line) if step == 3 else bytes(b for i, b in enumerate(line) if i % 4 != 3))
-    return width, height, rows

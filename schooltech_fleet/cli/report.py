@@ -71,7 +71,8 @@ def _figure(value: float | None) -> str:
 
 def format_change(change: Change) -> str:
     """One line per change: ``  worse    RVS: PCs never patched 2 -> 5``."""
-    return f"  {change.direction.value:<8} {change.subject}: {change.measure} {_figure(change.old)} -> {_figure(change.new)}"
+    figures = f"{_figure(change.old)} -> {_figure(change.new)}"
+    return f"  {change.direction.value:<8} {change.subject}: {change.measure} {figures}"
 
 
 def run_diff(args: argparse.Namespace, console: Console) -> int:

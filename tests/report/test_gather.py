@@ -98,7 +98,8 @@ def test_the_command_writes_html_and_json_with_the_school_name_escaped(
     page = html.read_text(encoding="utf-8")
     assert "<script" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt; $x$ Academy" in page
-    assert ReportData.from_json(data.read_text(encoding="utf-8")).schools[0].name == "<script>alert(1)</script> $x$ Academy"
+    written = ReportData.from_json(data.read_text(encoding="utf-8"))
+    assert written.schools[0].name == "<script>alert(1)</script> $x$ Academy"
     assert sorted(p.name for p in html.parent.iterdir()) == ["report.html", "report.json"]  # no temporary left
     capsys.readouterr()
     assert main(["report", "-i", str(inventory), "--school", "NOPE", "-o", str(html)]) == 2

@@ -87,7 +87,8 @@ def test_a_dollar_in_a_chart_label_is_not_mathtext(html: str) -> None:
     # matplotlib would typeset $\frac{1}{0}$ (or fail on it); the licence chart shows the product as written
     licence_chart = re.search(r'<svg [^>]*aria-label="licences chart".*?</svg>', html, re.DOTALL)
     assert licence_chart is not None
-    assert "EVL Maths &lt;b&gt;Pro&lt;/b&gt; $\\frac{1}{0}$ https://evil.example/track.png</text>" in licence_chart.group()
+    label = "EVL Maths &lt;b&gt;Pro&lt;/b&gt; $\\frac{1}{0}$ https://evil.example/track.png</text>"
+    assert label in licence_chart.group()
 
 
 def test_the_content_security_policy_allows_nothing_but_inline_styles_and_data_images(html: str) -> None:
