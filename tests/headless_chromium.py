@@ -1,6 +1,6 @@
 """Headless Chromium for tests: open a local file, screenshot it, and read back what it fetched.
 
-Chromium (Debian package ``chromium``, installed by scripts/setup-host.sh) is a host
+Chromium (Debian packages ``chromium`` and ``chromium-headless-shell``, installed by scripts/setup-host.sh) is a host
 prerequisite: a missing one fails the test through :func:`tests.host_prerequisites.required`.
 It runs with ``--no-sandbox`` (the tests run as root) and with its own background services
 (component updates, safe browsing, sync) switched off, so the network log holds only what the
@@ -38,11 +38,16 @@ class Visit:
 
 
 def binary() -> str:
-    """The Chromium executable, or :class:`PrerequisiteError`."""
-    for name in ("chromium-headless-shell", "chromium"):
-        if found := shutil.which(name):
-            return found
-    raise PrerequisiteError("chromium is not installed", "run scripts/setup-host.sh (apt-get install chromium)")
+    """The headless Chromium executable, or :class:`PrerequisiteError`.
+
+    Debian's ``chromium-headless-shell`` (Chromium's "old headless" build, from the same source as
+    ``chromium``): the full browser in ``--headless`` mode still asks Google for component updates
+    and signed-in accounts whatever flags it gets, which would drown the page's own requests.
+    """
+    if found := shutil.which("chromium-headless-shell"):
+        return found
+    raise PrerequisiteError("chromium-headless-shell is not installed",
+                            "run scripts/setup-host.sh (apt-get install chromium chromium-headless-shell)")
 
 
 def visit(page: Path, workdir: Path, *, width: int = 1200, height: int = 2400) -> Visit:

@@ -70,7 +70,7 @@ def gather(request: ReportRequest, now: dt.datetime | None = None) -> ReportData
         patch=patch_section(schools, results, now, request.window_days),
         runs=RunsSection(runs=[run_row(r) for r in results[:RECENT_RUNS]], damaged=len(listing.damaged),
                          note=None if results else "no job has run for these schools yet"),
-        drift=drift_section(request) if request.drift else DriftSection(note="not compared (--no-drift)"),
+        drift=drift_section(schools) if request.drift else DriftSection(note="not compared (--no-drift)"),
         licences=licence_section(schools),
         warranty=warranty_section(schools, now.date()),
         refresh=RefreshSection(note="no refresh plan: lifecycle and prices per model class are not set up"),
@@ -163,9 +163,9 @@ def run_row(result: JobResult) -> RunRow:
                   succeeded=result.succeeded)  # fmt: skip
 
 
-def drift_section(request: ReportRequest) -> DriftSection:
+def drift_section(schools: Sequence[LoadedSchool]) -> DriftSection:
     """Intended configuration against each switch's last backup; no switch is contacted."""
-    plans = operations.plan(operations.Selection(request.inventory, request.schools), from_backups=True)
+    plans = operations.plan_from_backups(schools)
     switches = []
     for plan in plans:
         if plan.error is not None or plan.remediation is None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ..errors import UsageError
 from . import charts
 from .data import PatchState, ReportData
 
@@ -60,8 +61,11 @@ def write(path: Path, text: str) -> None:
 
     The report is a document to share, not state: its mode follows the umask like any file the user saves.
     """
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        hint = "check that its directory exists and is writable"
+        raise UsageError(f"cannot write {path}: {exc.strerror}", hint) from exc
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as stream:
             stream.write(text)

@@ -106,3 +106,5 @@ def test_the_command_writes_html_and_json_with_the_school_name_escaped(
     assert "no school with code 'NOPE'" in capsys.readouterr().err
     assert main(["report", "-i", str(inventory)]) == 2
     assert "nothing to write" in capsys.readouterr().err
+    assert main(["report", "-i", str(inventory), "--no-drift", "-o", str(tmp_path / "absent" / "r.html")]) == 2
+    assert "cannot write" in capsys.readouterr().err
