@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from ..errors import UsageError
-from ..report import Change, Direction, ReportRequest, compare, gather, read, render_html, write
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
+
+if TYPE_CHECKING:
+    from ..report import Change
 
 
 def register(commands: Any) -> None:
@@ -50,6 +52,8 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
+    from ..report import ReportRequest, gather, render_html, write  # noqa: PLC0415 - matplotlib only when asked
+
     if args.output is None and args.json is None:
         raise UsageError("nothing to write", "give --output report.html (and/or --json report.json)")
     request = ReportRequest(args.inventory, tuple(args.school), window_days=args.patch_window, drift=not args.no_drift)
@@ -76,6 +80,8 @@ def format_change(change: Change) -> str:
 
 
 def run_diff(args: argparse.Namespace, console: Console) -> int:
+    from ..report import Direction, compare, read  # noqa: PLC0415 - see run
+
     old, new = read(args.old), read(args.new)
     changes = compare(old, new)
     console.out(f"{args.old} ({old.generated:%Y-%m-%d %H:%M}) -> {args.new} ({new.generated:%Y-%m-%d %H:%M})",

@@ -157,8 +157,7 @@ def plan_from_backups(schools: Sequence[LoadedSchool]) -> list[SwitchPlan]:
 
     What ``plan(selection, from_backups=True)`` does, for a caller that has loaded the schools anyway.
     """
-    with ThreadPoolExecutor(max_workers=4) as pool:  # each backup read waits on two git processes
-        return list(pool.map(_plan_from_backup, rendered(schools)))
+    return [_plan_from_backup(r) for r in rendered(schools)]
 
 
 def management_context(intent: SwitchIntent) -> ManagementContext:
