@@ -21,7 +21,9 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
+from ..assets.discovery import Discovery
 from ..assets.exports import DEFAULT_STATUS, export_glpi, export_snipeit
+from ..assets.records import latest_audit
 from ..errors import UsageError
 from ..inventory import load_fleet
 from .common import EXIT_OK, add_inventory_option
@@ -50,17 +52,27 @@ def register(actions: Any) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    if args.with_audit:
-        # wired to the audit records (schooltech_fleet.assets.audit.latest_audit) once they land
-        raise UsageError("--with-audit needs the audit records, which this build does not have yet",
-                         "export without --with-audit")  # fmt: skip
+    discovery = _latest_discovery(args.school) if args.with_audit else None
     fleet = load_fleet(args.inventory)
     if args.format == "snipeit":
-        result = export_snipeit(fleet, args.output, school=args.school, status=args.status, force=args.force)
+        result = export_snipeit(fleet, args.output, school=args.school, discovery=discovery, status=args.status,
+                                force=args.force)  # fmt: skip
         what = f"{result.assets} rows"
     else:
-        result = export_glpi(fleet, args.output, school=args.school, force=args.force)
+        result = export_glpi(fleet, args.output, school=args.school, discovery=discovery, force=args.force)
         what = f"{result.assets} inventory files"
     audited = f" ({result.audited} with what the audit found)" if result.audited else ""
     console.print(f"wrote {what}{audited} to {escape(str(result.path))}")
     return EXIT_OK
+
+
+def _latest_discovery(school: str | None) -> Discovery:
+    """What the school's latest audit found (``--with-audit``)."""
+    if school is None:
+        raise UsageError("--with-audit needs --school", "an audit is of one school: add --school CODE")
+    record = latest_audit(school)
+    if record is None:
+        raise UsageError(f"school {school} has not been audited yet",
+                         f"run 'schooltech assets audit --school {school}' first, "
+                         "or export without --with-audit")  # fmt: skip
+    return record.discovery

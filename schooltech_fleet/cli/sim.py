@@ -9,7 +9,7 @@
   publish   a new release arrives in the simulated school repository (e.g. for a patch run)
   down      stop everything and remove the simulation layer
   plant     plant a finding for an audit to find: a stranger's MAC on a switch port,
-            a PC plugged into another port, an entry removed
+            a PC plugged into another port, an entry removed, a PC reporting another serial
 
 Exit codes: 0 success, 1 status found something not running, 2 usage error,
 missing host prerequisite, or a simulation that could not start.
@@ -26,7 +26,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import UsageError
-from ..sim import plant, simulation
+from ..sim import hardware, plant, simulation
 from ..sim.imaging.school_lab import LabStatus
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
 
@@ -62,7 +62,7 @@ def register(commands: Any) -> None:
 
 
 def _register_plant(parser: argparse.ArgumentParser) -> None:
-    """``sim plant stranger|move|remove``: what the emulated switches see on their ports."""
+    """``sim plant stranger|move|remove|serial``: what the emulated switches see on their ports, what a PC reports."""
     kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
     stranger = kinds.add_parser("stranger", help="a device nobody declared appears on a switch port")
     _switch_port(stranger)
@@ -77,6 +77,10 @@ def _register_plant(parser: argparse.ArgumentParser) -> None:
     remove.add_argument("--switch", required=True, metavar="NAME")
     remove.add_argument("--mac", required=True)
     remove.set_defaults(handler=run_plant_remove)
+    serial = kinds.add_parser("serial", help="a PC reports another product serial (its mainboard was replaced)")
+    serial.add_argument("--pc", required=True, metavar="HOST", help="the PC's inventory name")
+    serial.add_argument("--serial", required=True, help="the serial it reports from now on")
+    serial.set_defaults(handler=run_plant_serial)
 
 
 def _switch_port(parser: argparse.ArgumentParser) -> None:
@@ -201,4 +205,10 @@ def run_down(args: argparse.Namespace, console: Console) -> int:
     console.print(f"simulation {result.sim_id or '(unrecorded)'} stopped: {result.containers_removed} containers "
                   f"removed, switches {'stopped' if result.switches_stopped else 'were not running'}, "
                   f"{len(result.overrides_removed)} simulation layers removed{labs}")  # fmt: skip
+    return EXIT_OK
+
+
+def run_plant_serial(args: argparse.Namespace, console: Console) -> int:
+    hardware.plant_serial(args.pc, args.serial)
+    console.print(f"{escape(args.pc)} now reports serial {escape(args.serial.strip())}")
     return EXIT_OK

@@ -160,6 +160,7 @@ class AuditClass(StrEnum):
     UNKNOWN = "unknown"
     MOVED = "moved"
     MISMATCH = "mismatch"
+    RENAMED = "renamed"
 
 
 class AuditFinding(Section):

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import clock
+from ..assets import records as audit_records
+from ..assets.lifecycle import refresh_plan
 from ..errors import InventoryError
 from ..inventory.findings import Severity
 from ..inventory.fleet import UnknownSchool
@@ -24,6 +26,8 @@ from ..jobs import runs
 from ..jobs.model import HostStatus, JobKind, JobResult
 from ..network import operations
 from .data import (
+    AuditClass,
+    AuditFinding,
     AuditSection,
     DriftSection,
     DriftState,
@@ -32,6 +36,7 @@ from .data import (
     PatchSection,
     PatchState,
     RefreshSection,
+    RefreshYear,
     ReportData,
     RoomPatch,
     RunRow,
@@ -73,8 +78,8 @@ def gather(request: ReportRequest, now: dt.datetime | None = None) -> ReportData
         drift=drift_section(schools) if request.drift else DriftSection(note="not compared (--no-drift)"),
         licences=licence_section(schools),
         warranty=warranty_section(schools, now.date()),
-        refresh=RefreshSection(note="no refresh plan: lifecycle and prices per model class are not set up"),
-        audit=AuditSection(note="no audit has been run (schooltech assets audit)"),
+        refresh=refresh_section(schools, now.date()),
+        audit=audit_section(schools),
     )
 
 
@@ -214,3 +219,55 @@ def warranty_section(schools: Sequence[LoadedSchool], today: dt.date) -> Warrant
         soonest_total=len(ahead),
         note=None if dated or unknown else "no devices",
     )
+
+
+def refresh_section(schools: Sequence[LoadedSchool], today: dt.date) -> RefreshSection:
+    """End of life per financial year over every school (``assets refresh``), devices and cost per year."""
+    years: dict[str, RefreshYear] = {}
+    currencies = set()
+    for school in schools:
+        plan = refresh_plan(school, today)
+        currencies.add(plan.currency or "GBP")
+        for year in plan.years:
+            starts = year.start or today
+            unpriced = sum(c.devices for c in year.classes if c.cost is None)
+            before = years.get(year.label)
+            years[year.label] = RefreshYear(
+                year=year.label, starts=min(starts, before.starts) if before else starts,
+                devices=len(year.devices) + (before.devices if before else 0),
+                cost=year.cost + (before.cost if before else 0.0),
+                unpriced=unpriced + (before.unpriced if before else 0),
+            )  # fmt: skip
+    mixed = ", ".join(sorted(currencies))
+    note = None if len(currencies) <= 1 else f"schools budget in {mixed}: costs are added as written"
+    ordered = sorted(years.values(), key=lambda y: (y.year != "overdue", y.starts))
+    return RefreshSection(currency=min(currencies, default="GBP"), years=ordered, note=note)
+
+
+AUDIT_FINDINGS_SHOWN = 200
+
+
+def audit_section(schools: Sequence[LoadedSchool]) -> AuditSection:
+    """Each school's latest audit (``assets audit``): when it ran, findings per class, the first findings."""
+    audited: dict[str, dt.datetime] = {}
+    counts = dict.fromkeys(AuditClass, 0)
+    findings: list[AuditFinding] = []
+    damaged = []
+    for school in schools:
+        try:
+            record = audit_records.latest_audit(school.code)
+        except audit_records.DamagedRecord as exc:
+            damaged.append(f"{school.code}: {exc}")
+            continue
+        if record is None:
+            continue
+        audited[school.code] = dt.datetime.fromisoformat(record.result.collected.replace("Z", "+00:00"))
+        for finding in record.result.findings:
+            kind = AuditClass(finding.kind.value)
+            counts[kind] += 1
+            if len(findings) < AUDIT_FINDINGS_SHOWN:
+                detail = f"expected {finding.expected or '-'}, found {finding.found or '-'}"
+                findings.append(AuditFinding(school=school.code, finding=kind, subject=finding.device, detail=detail))
+    note = ("damaged audit records: " + "; ".join(damaged) if damaged
+            else None if audited else "no audit has been run (schooltech assets audit)")  # fmt: skip
+    return AuditSection(audited=audited, counts=counts, findings=findings, note=note)

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from schooltech_fleet.assets import records
+from schooltech_fleet.assets.audit import compare
+from schooltech_fleet.assets.declared import declared_school
 from schooltech_fleet.assets.exports import OutputExists, export_glpi, export_snipeit
+from schooltech_fleet.assets.records import AuditRecord
 from schooltech_fleet.cli import main
 from schooltech_fleet.errors import UsageError
 from schooltech_fleet.inventory.fleet import Fleet
 
-from .conftest import REPO
+from .conftest import REPO, demo_audit
 
 DEMO = str(REPO / "inventories" / "demo")
 
@@ -91,9 +96,19 @@ def test_help_documents_the_formats_and_exit_codes(capsys: pytest.CaptureFixture
     assert "--format {snipeit,glpi}" in text and "--force" in text
 
 
-def test_with_audit_is_refused_until_the_audit_records_exist(tmp_path: Path, state_dir: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+def test_with_audit_adds_what_the_latest_audit_found_and_needs_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
     args = ["assets", "export", "--format", "glpi", "-i", DEMO, "--with-audit", "--output", str(tmp_path / "g")]
     assert main(args) == 2
-    assert "--with-audit needs the audit records" in capsys.readouterr().err
+    assert "--with-audit needs --school" in capsys.readouterr().err
+    assert main([*args, "--school", "DEMO"]) == 2
+    assert "DEMO has not been audited yet" in capsys.readouterr().err
     assert not (tmp_path / "g").exists()
+    discovery = demo_audit()
+    records.save(AuditRecord(discovery, compare(declared_school(Path(DEMO), "DEMO"), discovery)))
+    assert main([*args, "--school", "DEMO"]) == 0
+    assert "(2 with what the audit found)" in capsys.readouterr().out
+    pc01 = json.loads((tmp_path / "g" / "DEMO-LAB1-PC01.json").read_text(encoding="utf-8"))
+    assert pc01["content"]["bios"]["ssn"] == "CZC4051XYZ"  # what the PC reported, not the declared serial

@@ -8,12 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from schooltech_fleet.assets import records
+from schooltech_fleet.assets.audit import compare
+from schooltech_fleet.assets.declared import declared_school
+from schooltech_fleet.assets.discovery import Discovery, MacSighting
+from schooltech_fleet.assets.lifecycle import refresh_plan
+from schooltech_fleet.assets.records import AuditRecord
 from schooltech_fleet.cli import main
 from schooltech_fleet.inventory.validate import load_schools
 from schooltech_fleet.jobs import runs
 from schooltech_fleet.jobs.model import HostResult, HostStatus, JobKind, JobResult
 from schooltech_fleet.report import ReportData, ReportRequest, gather
-from schooltech_fleet.report.data import DriftState
+from schooltech_fleet.report.data import AuditClass, DriftState
 
 DEMO = Path(__file__).resolve().parents[2] / "inventories" / "demo"
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
@@ -78,7 +84,23 @@ def test_licences_and_warranty_come_from_the_inventory(inventory: Path) -> None:
     assert data.warranty.expired + data.warranty.soonest_total == dated
     assert sum(y.devices for y in data.warranty.by_year) == data.warranty.soonest_total
     assert data.warranty.unknown == len(school.devices) + len(school.model.switches) - dated
-    assert data.audit.note and data.refresh.note  # not on this branch yet: the report says so
+    plan = refresh_plan(school, NOW.date())
+    assert [(y.year, y.devices, y.cost) for y in data.refresh.years] == [
+        (y.label, len(y.devices), y.cost) for y in plan.years]  # fmt: skip
+    assert data.audit.note == "no audit has been run (schooltech assets audit)"
+
+
+def test_the_latest_audit_of_each_school_gives_its_findings(inventory: Path) -> None:
+    stranger = MacSighting("DEMO-SW-LAB", "GigabitEthernet1/0/1", 1, 20, "02:00:00:00:be:ef", False)
+    discovery = Discovery(school="DEMO", pcs=(), unreachable_pcs=(), sightings=(stranger,), unreachable_switches=(),
+                          collected="2026-11-30T11:00:00Z")  # fmt: skip
+    result = compare(declared_school(inventory, "DEMO"), discovery)
+    records.save(AuditRecord(discovery, result))
+    data = gather(ReportRequest(inventory, drift=False), now=NOW)
+    assert data.audit.audited == {"DEMO": dt.datetime(2026, 11, 30, 11, 0, tzinfo=dt.UTC)}
+    assert data.audit.counts[AuditClass.UNKNOWN] == 1
+    assert sum(data.audit.counts.values()) == len(result.findings) == len(data.audit.findings)
+    assert data.audit.note is None
 
 
 def test_drift_without_a_backup_is_unknown_and_contacts_no_switch(inventory: Path) -> None:
