@@ -62,7 +62,7 @@ def test_a_pc_without_an_audit_is_described_from_the_inventory(examples: Fleet, 
     export_glpi(examples, tmp_path / "glpi", school="DEMO")
     content = documents(tmp_path / "glpi")["DEMO-LAB1-PC01"]["content"]
     assert content["hardware"]["name"] == "DEMO-LAB1-PC01"
-    assert content["bios"] == {"smodel": "Dell OptiPlex 7010 SFF"}
+    assert content["bios"] == {"smodel": "Dell OptiPlex 7010 SFF", "ssn": "4XK7PW3"}
     assert content["networks"] == [
         {"description": "nic0", "mac": "52:54:00:90:20:65", "type": "ethernet", "ipaddress": "10.90.20.101"}
     ]

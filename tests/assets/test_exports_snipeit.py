@@ -42,10 +42,11 @@ def test_demo_school_is_one_row_per_device_and_switch_with_the_declared_values(e
     assert (pc["Purchase Date"], pc["Warranty Months"]) == ("2025-08-01", "60")
     assert (pc["Model Name"], pc["Category"], pc["Status"]) == ("Dell OptiPlex 7010 SFF", "Desktop", "Ready to Deploy")
     assert pc["Location"] == "Demo Academy, main, LAB1"
-    assert pc["Asset Tag"] == "DEMO-LAB1-PC01"  # no serial declared: the name stands in
+    assert (pc["Asset Tag"], pc["Serial Number"]) == ("4XK7PW3", "4XK7PW3")  # the declared serial is the tag
     switch = table["DEMO-SW-CORE"]
     assert (switch["Category"], switch["Model Name"]) == ("Network Switch", "Catalyst 9300-24T")
     assert switch["Notes"] == "schooltech: switch; IP 10.90.99.11; platform cisco_ios"
+    assert switch["Asset Tag"] == "DEMO-SW-CORE"  # no serial declared: the name stands in
     assert pc["Notes"] == "schooltech: lab pc; IP 10.90.20.101; OS debian12"
 
 
@@ -77,7 +78,7 @@ def test_what_the_audit_found_wins_and_the_declared_value_is_noted(examples: Fle
     assert pc01["MAC Address"] == "52:54:00:90:20:65"  # the declared MAC is among those found: it stays
     assert pc02["MAC Address"] == "52:54:00:aa:bb:cc"
     assert "inventory MAC 52:54:00:90:20:66" in pc02["Notes"]
-    assert table["DEMO-LAB1-PC03"]["Serial Number"] == ""  # not reached: the inventory alone
+    assert table["DEMO-LAB1-PC03"]["Serial Number"] == "C8RTZV3"  # not reached: the inventory alone
 
 
 @pytest.mark.parametrize(
