@@ -15,16 +15,14 @@ Usage: .venv/bin/python benchmarks/assets_audit.py [--rooms N] [--sample N]
 from __future__ import annotations
 
 import argparse
-import time
 from collections import Counter
-from collections.abc import Callable
-from typing import TypeVar
+
+from measure import timed
 
 from schooltech_fleet.assets.audit import compare
 from schooltech_fleet.assets.declared import DeclaredDevice, DeclaredPort, DeclaredSchool
 from schooltech_fleet.assets.discovery import DiscoveredPc, Discovery, Disk, MacSighting
 
-_T = TypeVar("_T")
 PER_ROOM = 30
 EVERY = 300  # one device in EVERY of each planted class
 TARGET_SECONDS = 5.0
@@ -67,12 +65,6 @@ def naive(devices: list[DeclaredDevice], discovery: Discovery) -> int:
         on_port = any(s.mac == device.mac for s in discovery.sightings)
         seen += found is not None or on_port
     return seen
-
-
-def timed(step: Callable[[], _T]) -> tuple[_T, float]:
-    start = time.perf_counter()
-    result = step()
-    return result, time.perf_counter() - start
 
 
 def main() -> None:
