@@ -18,18 +18,16 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import time
 from collections import Counter
-from collections.abc import Callable
 from functools import partial
-from typing import TypeVar
+
+from measure import timed
 
 from schooltech_fleet.imaging import ipxe
 from schooltech_fleet.imaging.answers import AnswerFormat, AnswerRequest, RenderedAnswer, render_answer
 from schooltech_fleet.imaging.answers.validate import debconf_checkonly, validate_answers
 from schooltech_fleet.inventory.model import OperatingSystem
 
-_T = TypeVar("_T")
 SERVER = "http://10.77.0.2:8080"
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9kq3nQZkq8xV2s7oWq1YfJm0d7bC5n0tX3pR8yL4aZ tech@district"
 MIX = [OperatingSystem.DEBIAN12] * 4 + [OperatingSystem.UBUNTU2204] * 2 + [OperatingSystem.UBUNTU2404] * 2
@@ -58,12 +56,6 @@ def requests(count: int) -> list[tuple[str, AnswerRequest]]:
             proxy="http://proxy.district.example:3128",
         )))  # fmt: skip
     return made
-
-
-def timed(step: Callable[[], _T]) -> tuple[_T, float]:
-    start = time.perf_counter()
-    result = step()
-    return result, time.perf_counter() - start
 
 
 def main() -> None:

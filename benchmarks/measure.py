@@ -1,4 +1,4 @@
-"""Run a command and measure its wall time and peak memory (maximum RSS)."""
+"""Measure a command's wall time and peak memory (maximum RSS), or an in-process step's wall time."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -43,3 +46,10 @@ def best(argv: Sequence[str], repeat: int = 3, *, env: Mapping[str, str] | None 
          cwd: Path | None = None) -> Run:
     """The fastest of *repeat* runs (the one least disturbed by the rest of the machine)."""
     return min((run(argv, env=env, cwd=cwd) for _ in range(repeat)), key=lambda r: r.seconds)
+
+
+def timed(step: Callable[[], _T]) -> tuple[_T, float]:
+    """*step*'s result and its wall time in seconds."""
+    start = time.perf_counter()
+    result = step()
+    return result, time.perf_counter() - start

@@ -17,7 +17,9 @@ PACKAGES=(podman runc debootstrap openssh-client uidmap dpkg-dev apt-utils git p
           # systemd-analyze checks the pxe_server role's unit (tests/roles/test_pxe_server.py)
           systemd
           # the real Debian 12 netboot installer (about 40 MB), for the opt-in --slow-installer test
-          debian-installer-12-netboot-amd64)
+          debian-installer-12-netboot-amd64
+          # the fleet report's browser test (tests/report): headless Chromium opens the HTML file
+          chromium chromium-headless-shell)
 CONF=${SCHOOLTECH_CONTAINERS_CONF:-/etc/containers/containers.conf}
 
 die() {

@@ -24,10 +24,12 @@ os.environ["SCHOOLTECH_ALLOWED_NETWORKS"] = "127.0.0.0/8"
 REPO = Path(__file__).resolve().parent.parent
 
 # Fixtures that start machines, containers, emulated switches or network namespaces shared by the
-# session. scripts/test runs every other test in parallel workers (pytest -n), and these tests in
-# one process after them: a test asking for one of them is marked so, whatever its module says.
+# session. scripts/test runs every other test in parallel workers (pytest -n), the molecule
+# scenarios in one process of their own beside them (their containers, names and ports are their
+# own), and the sim/imaging tests in one process after both: a test asking for one of them is
+# marked so, whatever its module says.
 SIMULATION_FIXTURES = {
-    "simulated_school": "sim", "sim_id": "sim", "lab_pcs": "sim", "farm": "sim", "molecule_env": "sim",
+    "simulated_school": "sim", "sim_id": "sim", "lab_pcs": "sim", "farm": "sim", "molecule_env": "molecule",
     "imaging_lab": "imaging",
 }  # fmt: skip
 

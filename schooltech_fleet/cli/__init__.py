@@ -18,10 +18,10 @@ from rich.markup import escape
 
 from .. import __version__
 from ..errors import FleetError, InventoryError
-from . import assets, audit, check, diff, image, inventory, jobs, net, plan, sim
+from . import assets, audit, check, diff, image, inventory, jobs, net, plan, report, sim
 from .common import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, print_error, print_findings
 
-COMMANDS = (check, inventory, jobs, image, sim, net, plan, diff, audit, assets)
+COMMANDS = (check, inventory, jobs, image, sim, net, plan, diff, audit, assets, report)
 
 
 def build_parser() -> argparse.ArgumentParser:

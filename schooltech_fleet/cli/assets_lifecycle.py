@@ -1,9 +1,154 @@
-"""Placeholder: the assets_lifecycle actions of ``schooltech assets`` are being built on their own branch."""
+"""``schooltech assets warranty | refresh | licences``: how long kit lasts, what replacing it costs, what it may run."""
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
+import datetime as dt
+import json
 from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .. import clock
+from ..assets.licences import LicenceReport, compliance
+from ..assets.lifecycle import Lifecycle, RefreshPlan, lifecycles, refresh_plan, warranty
+from ..assets.schools import asset_schools
+from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
+
+UNKNOWN_SHOWN = 4
+EPILOG = "exit codes: 0 {ok}, 1 {findings}, 2 usage or inventory error. SCHOOLTECH_NOW pins today."
 
 
 def register(actions: Any) -> None:
-    """Add this module's actions to ``schooltech assets``."""
+    """Add ``warranty``, ``refresh`` and ``licences`` to ``schooltech assets``."""
+    parsers = {
+        "warranty": actions.add_parser(
+            "warranty", help="warranties ending within DAYS, expired and acknowledged",
+            description="Warranties that end within --within days (today included), those already ended, "
+                        "and those a technician acknowledged (warranty_acknowledged: the reason).",
+            epilog=EPILOG.format(ok="nothing unacknowledged", findings="an unacknowledged warranty ends "
+                                 "within the window or has ended"),
+        ),
+        "refresh": actions.add_parser(
+            "refresh", help="devices reaching end of life per financial year, and the cost",
+            description="The refresh plan: which devices reach end of life (purchase date + the lifecycle of "
+                        "their model class) in each financial year, how many per class, and the cost.",
+            epilog="exit codes: 0 a plan was shown, 2 usage or inventory error. SCHOOLTECH_NOW pins today.",
+        ),
+        "licences": actions.add_parser(
+            "licences", help="licence seats owned against used, and expiry",
+            description="Licence compliance: seats owned against devices assigned (rooms and software sets).",
+            epilog=EPILOG.format(ok="compliant", findings="a licence is over-allocated, or expired and in use"),
+        ),
+    }  # fmt: skip
+    for name, parser in parsers.items():
+        add_inventory_option(parser)
+        parser.add_argument("--school", metavar="CODE", help="only this school")
+        parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
+        parser.set_defaults(handler=HANDLERS[name])
+    parsers["warranty"].add_argument("--within", metavar="DAYS", type=positive_int, required=True,
+                                     help="days ahead, e.g. 30, 60, 90 or 180")  # fmt: skip
+    parsers["refresh"].add_argument("--years", metavar="N", type=positive_int, default=5,
+                                    help="financial years to plan, this one first (default 5)")  # fmt: skip
+    parsers["licences"].add_argument("--within", metavar="DAYS", type=positive_int, default=30,
+                                     help="report licences expiring within DAYS (default 30)")  # fmt: skip
+
+
+def _json(value: Any) -> str:
+    def plain(item: Any) -> Any:
+        if isinstance(item, dt.date):
+            return item.isoformat()
+        raise TypeError(type(item).__name__)
+
+    return json.dumps(value, default=plain, indent=2)
+
+
+def _devices(console: Console, title: str, items: tuple[Lifecycle, ...], acknowledged: bool = False) -> None:
+    """One row per device; an acknowledged device shows the technician's reason instead of its model."""
+    if not items:
+        return
+    table = Table(title=escape(f"{title} ({len(items)})"), title_justify="left")
+    table.add_column("device", no_wrap=True)
+    columns = ("warranty end", "reason") if acknowledged else ("model", "warranty end", "end of life")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for i in items:
+        ends = str(i.warranty_end)
+        row = [ends, i.acknowledged or ""] if acknowledged else [i.model or "-", ends, str(i.end_of_life or "?")]
+        table.add_row(*map(escape, [i.name, *row]))
+    console.print(table)
+
+
+def run_warranty(args: argparse.Namespace, console: Console) -> int:
+    today = clock.today()
+    items = [i for s in asset_schools(args.inventory, today, args.school) for i in lifecycles(s)]
+    report = warranty(items, today, args.within)
+    if args.json:
+        console.print_json(_json(dataclasses.asdict(report) | {"findings": report.findings}))
+    else:
+        _devices(console, f"warranty ends by {today + dt.timedelta(days=args.within)}", report.expiring)
+        _devices(console, "warranty ended", report.expired)
+        _devices(console, "acknowledged", report.acknowledged, acknowledged=True)
+        console.print(f"{len(report.expiring)} ending within {args.within} days, {len(report.expired)} ended, "
+                      f"{len(report.acknowledged)} acknowledged, {len(report.no_warranty_date)} without a "
+                      f"warranty date (today {today})")  # fmt: skip
+    return EXIT_FINDINGS if report.findings else EXIT_OK
+
+
+def _plan(console: Console, plan: RefreshPlan) -> None:
+    currency = plan.currency or ""
+    month, day = plan.year_start
+    table = Table(title=escape(f"{plan.school}: refresh plan (years from {month:02}-{day:02})"), title_justify="left")
+    for column in ("year", "devices", "by class", f"cost {currency}".strip()):
+        table.add_column(column, justify="right" if column != "by class" else "left", overflow="fold")
+    for year in plan.years:
+        classes = ", ".join(f"{c.devices} {c.model_class}" for c in year.classes) or "-"
+        table.add_row(year.label, str(len(year.devices)), escape(classes), f"{year.cost:,.0f}")
+    console.print(table)
+    if plan.unknown_age:
+        names = ", ".join(i.name for i in plan.unknown_age[:UNKNOWN_SHOWN])
+        more = len(plan.unknown_age) - UNKNOWN_SHOWN
+        console.print(f"  unknown age (no purchase date): {len(plan.unknown_age)} devices")
+        console.print(f"    {escape(names)}" + (f" and {more} more (--json lists all)" if more > 0 else ""))
+
+
+def run_refresh(args: argparse.Namespace, console: Console) -> int:
+    today = clock.today()
+    plans = [refresh_plan(s, today, args.years) for s in asset_schools(args.inventory, today, args.school)]
+    if args.json:
+        console.print_json(_json([dataclasses.asdict(p) for p in plans]))
+    else:
+        for plan in plans:
+            _plan(console, plan)
+    return EXIT_OK
+
+
+def _licences(console: Console, report: LicenceReport) -> None:
+    table = Table(title=escape(f"{report.school}: licences"), title_justify="left")
+    for column in ("licence", "type", "seats", "used", "expires", "status"):
+        table.add_column(column, justify="right" if column in ("seats", "used") else "left", overflow="fold")
+    for c in report.licences:
+        status = ("OVER-ALLOCATED " if c.over_allocated else "") + (
+            "expired" if c.expired else "expiring" if c.expiring(report.within_days) else "ok"
+        )
+        seats = "site" if c.seats is None else str(c.seats)
+        table.add_row(escape(c.licence), c.type, seats, str(c.used), str(c.expires or "-"), status)
+    console.print(table)
+
+
+def run_licences(args: argparse.Namespace, console: Console) -> int:
+    today = clock.today()
+    reports = [compliance(s, today, args.within) for s in asset_schools(args.inventory, today, args.school)]
+    if args.json:
+        console.print_json(_json([dataclasses.asdict(r) | {"findings": [c.licence for c in r.findings]}
+                                  for r in reports]))  # fmt: skip
+    else:
+        for report in reports:
+            _licences(console, report)
+    return EXIT_FINDINGS if any(r.findings for r in reports) else EXIT_OK
+
+
+HANDLERS = {"warranty": run_warranty, "refresh": run_refresh, "licences": run_licences}

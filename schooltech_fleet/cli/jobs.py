@@ -50,6 +50,8 @@ _RUN_COLUMNS = (Column("run", whole=True), Column("job", drop=3), Column("school
 
 def register(commands: Any) -> None:
     for kind in JobKind:
+        if kind.read_only:  # asset_facts: run by 'schooltech assets audit', not a command of its own
+            continue
         parser: argparse.ArgumentParser = commands.add_parser(
             kind.value, help=__doc__.splitlines()[2 + list(JobKind).index(kind)].split(None, 1)[1].strip(),
             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,

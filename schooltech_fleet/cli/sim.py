@@ -8,6 +8,8 @@
   status    what is simulated and whether it is running
   publish   a new release arrives in the simulated school repository (e.g. for a patch run)
   down      stop everything and remove the simulation layer
+  plant     plant a finding for an audit to find: a stranger's MAC on a switch port,
+            a PC plugged into another port, an entry removed, a PC reporting another serial
 
 Exit codes: 0 success, 1 status found something not running, 2 usage error,
 missing host prerequisite, or a simulation that could not start.
@@ -23,7 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..errors import UsageError
-from ..sim import simulation
+from ..sim import hardware, plant, simulation
 from ..sim.imaging.school_lab import LabStatus
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
 from .tables import Column, print_table
@@ -61,6 +63,60 @@ def register(commands: Any) -> None:
     down.add_argument("-i", "--inventory", type=Path, default=None,
                       help="also remove simulation layers left under this inventory")  # fmt: skip
     down.set_defaults(handler=run_down)
+    _register_plant(actions.add_parser("plant", help="plant a finding in the running simulation"))
+
+
+def _register_plant(parser: argparse.ArgumentParser) -> None:
+    """``sim plant stranger|move|remove|serial``: what the emulated switches see on their ports, what a PC reports."""
+    kinds = parser.add_subparsers(dest="kind", metavar="KIND", required=True)
+    stranger = kinds.add_parser("stranger", help="a device nobody declared appears on a switch port")
+    _switch_port(stranger)
+    stranger.add_argument("--mac", required=True, help="its MAC address, e.g. 02:00:00:00:be:ef")
+    stranger.add_argument("--vlan", type=positive_int, help="its VLAN on a trunk port (an access port sets its own)")
+    stranger.set_defaults(handler=run_plant_stranger)
+    move = kinds.add_parser("move", help="a PC is unplugged and plugged into another switch port")
+    move.add_argument("--pc", required=True, metavar="HOST", help="the PC's inventory name")
+    _switch_port(move)
+    move.set_defaults(handler=run_plant_move)
+    remove = kinds.add_parser("remove", help="a device is unplugged from a switch: its MAC leaves every table")
+    remove.add_argument("--switch", required=True, metavar="NAME")
+    remove.add_argument("--mac", required=True)
+    remove.set_defaults(handler=run_plant_remove)
+    serial = kinds.add_parser("serial", help="a PC reports another product serial (its mainboard was replaced)")
+    serial.add_argument("--pc", required=True, metavar="HOST", help="the PC's inventory name")
+    serial.add_argument("--serial", required=True, help="the serial it reports from now on")
+    serial.set_defaults(handler=run_plant_serial)
+
+
+def _switch_port(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--switch", required=True, metavar="NAME", help="an emulated switch")
+    parser.add_argument("--port", required=True, type=positive_int, metavar="N",
+                        help="its port number as in the inventory (access ports first, then uplinks)")  # fmt: skip
+
+
+def run_plant_stranger(args: argparse.Namespace, console: Console) -> int:
+    _print_planted(plant.plant_stranger(args.switch, args.port, args.mac, vlan=args.vlan), console)
+    return EXIT_OK
+
+
+def run_plant_move(args: argparse.Namespace, console: Console) -> int:
+    _print_planted(plant.plant_move(args.pc, args.switch, args.port), console)
+    return EXIT_OK
+
+
+def _print_planted(planted: plant.Planted, console: Console) -> None:
+    station = planted.station
+    console.print(f"{escape(station.label)} ({station.mac}) is now on {escape(planted.switch)} port {planted.port} "
+                  f"({station.interface})")  # fmt: skip
+    if not planted.port_up:
+        console.print(f"[yellow]port {planted.port} is shut down: the switch learns nothing from it until "
+                      "it is enabled (no shutdown)[/yellow]")  # fmt: skip
+
+
+def run_plant_remove(args: argparse.Namespace, console: Console) -> int:
+    station = plant.unplant(args.switch, args.mac)
+    console.print(f"{station.mac} ({escape(station.label or 'unlabelled')}) unplugged from {escape(args.switch)}")
+    return EXIT_OK
 
 
 def _startup_configs(items: list[str]) -> dict[str, str]:
@@ -149,4 +205,10 @@ def run_down(args: argparse.Namespace, console: Console) -> int:
     console.print(f"simulation {result.sim_id or '(unrecorded)'} stopped: {result.containers_removed} containers "
                   f"removed, switches {'stopped' if result.switches_stopped else 'were not running'}, "
                   f"{len(result.overrides_removed)} simulation layers removed{labs}")  # fmt: skip
+    return EXIT_OK
+
+
+def run_plant_serial(args: argparse.Namespace, console: Console) -> int:
+    hardware.plant_serial(args.pc, args.serial)
+    console.print(f"{escape(args.pc)} now reports serial {escape(args.serial.strip())}")
     return EXIT_OK

@@ -354,6 +354,14 @@ def licences(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
 # --- calendar ---------------------------------------------------------------
 
 
+def model_classes(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
+    """A catalogued model names a model class the profile or the school defines."""
+    for name, model in school.model.models.items():
+        if model.lifecycle_class is not None and model.lifecycle_class not in school.model_classes:
+            yield missing(("models", name, "lifecycle_class"), "model class", model.lifecycle_class,
+                          school.model_classes, f"model {name}")  # fmt: skip
+
+
 def calendar(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
     cal = school.model.calendar
     rooms = {room.name for room in school.model.rooms}
@@ -506,6 +514,7 @@ SCHOOL_RULES: tuple[Rule, ...] = (
     switches,
     lockout,
     licences,
+    model_classes,
     calendar,
     certificate_files,
     imaging_profiles,

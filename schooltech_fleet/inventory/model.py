@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -308,6 +309,13 @@ class PcModel(Model):
 
     firmware: Literal["bios", "uefi"] = "uefi"
     secure_boot: bool = False
+    ram_gb: Annotated[int, Field(gt=0, strict=True)] | None = Field(
+        default=None, description="installed memory a PC of this model should report (asset audit)"
+    )
+    disk_gb: Annotated[int, Field(gt=0, strict=True)] | None = Field(
+        default=None, description="size of its largest disk (asset audit)"
+    )
+    lifecycle_class: Name | None = Field(default=None, description="the model class (model_classes) it is refreshed as")
 
     @model_validator(mode="after")
     def _secure_boot_needs_uefi(self) -> PcModel:
@@ -320,6 +328,51 @@ class PcModel(Model):
 NamingPattern = Annotated[str, Field(pattern=r"^[A-Za-z0-9{}:_-]+$")]
 
 
+class ModelClass(Model):
+    """How long a class of device is kept, and what replacing one costs (in the school's currency)."""
+
+    lifecycle_years: int = Field(description="years from purchase to end of life, 1 to 20")
+    price: float = Field(description="what one replacement costs, 0 or more")
+
+    @field_validator("lifecycle_years")
+    @classmethod
+    def _years(cls, value: int) -> int:
+        if not 1 <= value <= 20:
+            raise hinted(f"a lifecycle of {value} years", "write whole years from 1 to 20, e.g. lifecycle_years: 6")
+        return value
+
+    @field_validator("price")
+    @classmethod
+    def _price(cls, value: float) -> float:
+        if value < 0:
+            raise hinted(f"a negative price ({value:g})", "write what one replacement costs, e.g. price: 650")
+        return value
+
+
+_MONTH_DAY = re.compile(r"(\d{2})-(\d{2})\Z")
+
+
+def _month_day(value: str) -> str:
+    match = _MONTH_DAY.match(value)
+    if not match or not 1 <= int(match[1]) <= 12 or not 1 <= int(match[2]) <= 28:
+        raise hinted(f"{value!r} is not a financial year start",
+                     "write MM-DD with a day from 01 to 28, e.g. 04-01 for 1 April")  # fmt: skip
+    return value
+
+
+def _currency(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{3}", value):
+        raise hinted(f"{value!r} is not a currency code", "write its ISO 4217 code in capitals: GBP, EUR, USD")
+    return value
+
+
+class Finance(Model):
+    """The school's budget calendar: the currency prices are in and the first day of its financial year."""
+
+    currency: Annotated[str, AfterValidator(_currency)] | None = Field(default=None, description="ISO 4217, e.g. GBP")
+    financial_year_start: Annotated[SafeStr, AfterValidator(_month_day)] | None = None
+
+
 class Catalogue(Model):
     """The sections a profile defines and a school file may extend or override."""
 
@@ -330,6 +383,8 @@ class Catalogue(Model):
     naming: dict[Annotated[DeviceRole, TEXT], NamingPattern] = Field(default_factory=dict)
     imaging_profiles: dict[Name, ImagingProfile] = Field(default_factory=dict)
     models: dict[SafeStr, PcModel] = Field(default_factory=dict, description="boot firmware per PC model")
+    model_classes: dict[Name, ModelClass] = Field(default_factory=dict, description="lifecycle and price per class")
+    finance: Finance = Finance()
 
 
 class ProfileHeader(Model):
@@ -364,6 +419,7 @@ class AssetFields(Model):
     model: SafeStr | None = None
     purchased: Date | None = None
     warranty_end: Date | None = None
+    warranty_acknowledged: SafeStr | None = Field(default=None, description="why a known warranty expiry is accepted")
     vlan: Name | None = None
     settings: Settings | None = None
 
@@ -520,6 +576,7 @@ class Switch(Model):
     mac: MacAddress | None = None
     purchased: Date | None = None
     warranty_end: Date | None = None
+    warranty_acknowledged: SafeStr | None = Field(default=None, description="why a known warranty expiry is accepted")
     settings: Settings | None = None
     ports: list[PortAssignment] = Field(default_factory=list)
     uplinks: list[Uplink] = Field(default_factory=list)

@@ -20,7 +20,9 @@ from .model import (
     Device,
     DevicePattern,
     DeviceRole,
+    Finance,
     ImagingProfile,
+    ModelClass,
     OperatingSystem,
     PcModel,
     ProfileFile,
@@ -57,6 +59,7 @@ class DeviceRecord:
     ip: ipaddress.IPv4Address | None = None
     purchased: dt.date | None = None
     warranty_end: dt.date | None = None
+    warranty_acknowledged: str | None = None
     vlan: str | None = None
     settings: Settings | None = None
 
@@ -192,6 +195,16 @@ class LoadedSchool:
     def pc_models(self) -> dict[str, PcModel]:
         return _merge_named(self.profile_model.models, self.model.models, PcModel)
 
+    @cached_property
+    def model_classes(self) -> dict[str, ModelClass]:
+        return _merge_named(self.profile_model.model_classes, self.model.model_classes, ModelClass)
+
+    @cached_property
+    def finance(self) -> Finance:
+        """The profile's budget calendar with the school's fields on top."""
+        below = self.profile_model.finance.model_dump(exclude_unset=True)
+        return Finance.model_validate(deep_merge(below, self.model.finance.model_dump(exclude_unset=True)))
+
     def pc_model(self, model: str | None) -> PcModel:
         """How PCs of *model* boot; a model the catalogue does not list boots UEFI without Secure Boot."""
         return self.pc_models.get(model, DEFAULT_PC_MODEL) if model is not None else DEFAULT_PC_MODEL
@@ -326,6 +339,7 @@ class LoadedSchool:
                     ip=pattern.ip_start + k if pattern.ip_start is not None else None,
                     purchased=pattern.purchased,
                     warranty_end=pattern.warranty_end,
+                    warranty_acknowledged=pattern.warranty_acknowledged,
                     vlan=pattern.vlan,
                     settings=pattern.settings,
                 )
@@ -357,6 +371,7 @@ def _explicit(device: Device, r: int, path: tuple[str | int, ...]) -> DeviceReco
         ip=device.ip,
         purchased=device.purchased,
         warranty_end=device.warranty_end,
+        warranty_acknowledged=device.warranty_acknowledged,
         vlan=device.vlan,
         settings=device.settings,
     )

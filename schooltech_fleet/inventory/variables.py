@@ -34,6 +34,7 @@ MODEL_PREFIXES: dict[str, str] = {
     "lab_software_": "lab_software_* variables are the settings of the role lab_software",
     "licensing_": "licensing_* variables are the settings of the role licensing",
     "patching_": "patching_* variables are the settings of the role patching",
+    "asset_facts_": "asset_facts_* variables are the settings of the role asset_facts",
     "pxe_server_": "pxe_server_* variables are the settings of the role pxe_server (the boot server)",
 }
 """Prefixes of the variables only the model sets, each with the reason."""

@@ -14,6 +14,7 @@ from ..errors import FleetError, UsageError
 from ..guard import check_reachable
 from ..interrupts import never
 from ..inventory import Fleet, load_fleet
+from ..sim.hardware import SIM_DMI_DIR
 from . import runs
 from .locks import school_lock
 from .model import HostResult, HostStatus, JobKind, JobRequest, JobResult
@@ -74,8 +75,9 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
              "school": request.school, "command": invocation, "targets": runnable, "refused": refused,
              "check": request.check, "force_window": request.reason if request.force_window else None,
              "simulation": simulation}  # fmt: skip
-    # a check run changes nothing, so it does not keep a real job waiting
-    lock = school_lock(request.school, f"{request.kind} ({run_id})") if not request.check else nullcontext()
+    # a check run or a read-only job changes nothing, so it neither waits for a real job nor keeps one waiting
+    changes = not (request.check or request.kind.read_only)
+    lock = school_lock(request.school, f"{request.kind} ({run_id})") if changes else nullcontext()
     with lock, scratch_directory() as scratch:
         secrets = job_secrets(sources, school_dir, scratch)
         journal.record(begin)
@@ -137,6 +139,8 @@ def rollout(request: JobRequest, fleet: Fleet, hosts: Sequence[str]) -> list[int
     if request.batch:
         size: int | str = int(request.batch) if request.batch.isdigit() else request.batch
         return [1, size]
+    if request.kind.read_only:
+        return ["100%"]  # nothing to protect: every PC at once
     if request.kind is not JobKind.REBUILD:
         return CANARY_ROLLOUT
     rooms: dict[str, int] = {}
@@ -150,7 +154,10 @@ def rollout(request: JobRequest, fleet: Fleet, hosts: Sequence[str]) -> list[int
 def job_extravars(request: JobRequest, fleet: Fleet, hosts: Sequence[str],
                windows: dict[str, WindowCheck]) -> dict[str, Any]:  # fmt: skip
     """The extra variables every playbook of the job gets: rollout, failure limit, calendar verdicts."""
+    simulated = {"asset_facts_dmi_dir": SIM_DMI_DIR} if request.kind is JobKind.ASSET_FACTS and fleet.simulated.get(
+        request.school) else {}  # fmt: skip
     return {
+        **simulated,  # a simulated PC's firmware tables are not where the kernel puts them (sim/hardware.py)
         "schooltech_job": str(request.kind),
         "schooltech_serial": rollout(request, fleet, hosts),
         "schooltech_max_fail": request.max_fail,

@@ -13,6 +13,7 @@ class JobKind(StrEnum):
     PATCH = "patch"
     LICENSE = "license"
     CONFIGURE = "configure"  # baseline settings only, no software changes
+    ASSET_FACTS = "asset_facts"  # read each PC's own facts for an asset audit; changes nothing
 
     @property
     def playbook(self) -> str:
@@ -22,6 +23,11 @@ class JobKind(StrEnum):
     def respects_exam_freezes(self) -> bool:
         """Patching and rebuilding change what students sit exams on; licences and settings do not."""
         return self in (JobKind.REBUILD, JobKind.PATCH)
+
+    @property
+    def read_only(self) -> bool:
+        """Changes nothing on the PCs: no canary batches, no school lock (it cannot conflict with a change)."""
+        return self is JobKind.ASSET_FACTS
 
 
 @dataclass(frozen=True)

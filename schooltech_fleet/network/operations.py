@@ -6,10 +6,11 @@ Every operation that talks to switches is recorded in the audit log, like lab jo
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import clock, journal
 from ..errors import FleetError, InventoryError, UsageError
@@ -28,6 +29,9 @@ from .render import render
 from .session import open_session
 from .targets import SwitchTarget, switch_targets
 from .verify import missing_lines
+
+if TYPE_CHECKING:
+    from ..inventory.school import LoadedSchool
 
 
 @dataclass(frozen=True)
@@ -134,17 +138,26 @@ def intended(selection: Selection) -> list[Rendered]:
     unknown = [code for code in selection.schools if code not in known]
     if unknown:
         raise UnknownSchool(unknown, known)
-    out = []
-    for school in schools:
-        if selection.schools and school.code not in selection.schools:
-            continue
-        for intent in school_intents(school, selection.switches):
-            out.append(Rendered(intent.name, school.code, intent.platform, render(intent), management_context(intent)))
+    out = rendered([s for s in schools if not selection.schools or s.code in selection.schools], selection.switches)
     names = {r.switch for r in out}
     missing = [name for name in selection.switches if name not in names]
     if missing:
         raise UsageError(f"no switch named {', '.join(missing)}", "list them with 'schooltech inventory list'")
     return out
+
+
+def rendered(schools: Sequence[LoadedSchool], switches: Sequence[str] = ()) -> list[Rendered]:
+    """The intended configuration of the switches of *schools* (of those named in *switches*, if any)."""
+    return [Rendered(intent.name, school.code, intent.platform, render(intent), management_context(intent))
+            for school in schools for intent in school_intents(school, switches)]  # fmt: skip
+
+
+def plan_from_backups(schools: Sequence[LoadedSchool]) -> list[SwitchPlan]:
+    """Each switch of *schools* (already loaded and valid): its last backup against its intended config.
+
+    What ``plan(selection, from_backups=True)`` does, for a caller that has loaded the schools anyway.
+    """
+    return [_plan_from_backup(r) for r in rendered(schools)]
 
 
 def management_context(intent: SwitchIntent) -> ManagementContext:

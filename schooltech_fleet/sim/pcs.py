@@ -50,10 +50,11 @@ _RESERVATION_TTL = 300.0
 
 @dataclass(frozen=True)
 class PcSpec:
-    """A lab PC to start: its hostname and, optionally, a fixed SSH port (else one is picked)."""
+    """A lab PC to start: its hostname, optionally a fixed SSH port (else one is picked) and read-only mounts."""
 
     name: str
     port: int | None = None
+    volumes: tuple[tuple[Path, str], ...] = ()  # read-only mounts (host directory, container path)
 
     def __post_init__(self) -> None:
         if not _NAME_RE.match(self.name):
@@ -244,7 +245,7 @@ def start_pcs(
     fixed = [spec.port for spec in specs if spec.port is not None]
     ports = reserve_ports(len(specs), fixed=fixed)
     free = iter(ports[len(fixed) :])
-    planned = [(spec.name, spec.port if spec.port is not None else next(free)) for spec in specs]
+    planned = [(spec, spec.port if spec.port is not None else next(free)) for spec in specs]
     try:
         with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
             outcomes = list(pool.map(lambda plan: _start_one_safely(launch, *plan), planned))
@@ -286,16 +287,17 @@ def _check_start_args(specs: Sequence[PcSpec], sim_id: str, key: Path, repo_dir:
         raise UsageError(f"APT repository {repo_dir} does not exist", hint="build it with build_repo()")
 
 
-def _start_one_safely(launch: _Launch, name: str, port: int) -> PcHandle | FleetError:
+def _start_one_safely(launch: _Launch, spec: PcSpec, port: int) -> PcHandle | FleetError:
     """:func:`_start_one`, returning a FleetError instead of raising it (to aggregate failures)."""
     try:
-        return _start_one(launch, name, port)
+        return _start_one(launch, spec, port)
     except FleetError as exc:
         return exc
 
 
-def _start_one(launch: _Launch, name: str, port: int) -> PcHandle:
+def _start_one(launch: _Launch, spec: PcSpec, port: int) -> PcHandle:
     """Run one lab-PC container and wait for its sshd (removing it again if sshd never answers)."""
+    name = spec.name
     container = container_name(launch.sim_id, name)
     argv = [
         "podman", "run", "-d", "--replace", "--pull", "never",
@@ -310,6 +312,8 @@ def _start_one(launch: _Launch, name: str, port: int) -> PcHandle:
     ]
     if launch.repo_dir is not None:
         argv += ["-v", f"{launch.repo_dir}:{REPO_MOUNT}:ro"]
+    for source, target in spec.volumes:
+        argv += ["-v", f"{source.resolve()}:{target}:ro"]
     argv += [launch.image, INIT_PATH, str(port)]
     try:
         run_host_command(argv, what=f"start lab PC {name}", timeout=180)

@@ -38,7 +38,7 @@ from ..inventory.fleet import UnknownSchool
 from ..inventory.resolve import resolve_school
 from ..inventory.school import LoadedSchool
 from ..paths import state_dir
-from . import aptrepo, pcs
+from . import aptrepo, hardware, pcs
 from .image import ADMIN_USER, ensure_image
 from .imaging.school_lab import LabPlan, LabRecord, LabStatus, lab_plans, lab_status, start_lab, stop_lab
 from .prereqs import check_host_prerequisites, check_imaging_prerequisites, run_host_command
@@ -131,6 +131,10 @@ class Simulation:
     def container(self, pc: str) -> str:
         """The container of lab PC *pc* (its inventory name)."""
         return pcs.container_name(self.sim_id, pc.lower())
+
+    def hardware_dir(self, pc: str) -> Path:
+        """The hardware identity (DMI tables, NIC address) mounted into lab PC *pc*'s container."""
+        return Path(self.workdir) / "hardware" / pc.lower()
 
     def handed_over_marker(self, pc: str) -> Path:
         """Exists once the imaged PC *pc* was installed and its container plays the installed OS."""
@@ -260,6 +264,7 @@ class _Plan:
     skipped: Counter[str]
     schools: dict[str, LoadedSchool] = field(default_factory=dict)
     labs: list[LabPlan] = field(default_factory=list)
+    identities: dict[str, hardware.HardwareIdentity] = field(default_factory=dict)  # PC -> its hardware
 
 
 def _plan(inventory: Path, schools: Sequence[str], rooms: Sequence[str], max_pcs: int | None) -> _Plan:
@@ -303,6 +308,8 @@ def _plan(inventory: Path, schools: Sequence[str], rooms: Sequence[str], max_pcs
             else:
                 per_room[room] += 1
                 plan.pcs.append(SimulatedHost(name, school.code, "pc", 0, room))
+                plan.identities[name] = hardware.identity_for(name, values.get("model"), values.get("serial_number"),
+                                                              values.get("mac"))  # fmt: skip
     unmatched = set(rooms) - {pc.room for pc in plan.pcs} - {
         r for s in loaded for r in (room.name for room in s.model.rooms)}
     if unmatched:
@@ -356,8 +363,8 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
             private, public = pcs.ensure_ssh_keypair(workdir / "keys")
             aptrepo.build_repo(workdir / "repo", INITIAL_PACKAGES)
             report(f"starting {len(plan.pcs)} lab PCs")
-            started_pcs = pcs.start_pcs([pcs.PcSpec(pc.name.lower()) for pc in plan.pcs], sim_id=sim_id, image=image,
-                                        authorized_key=public, repo_dir=workdir / "repo")
+            started_pcs = pcs.start_pcs(_pc_specs(plan, workdir), sim_id=sim_id, image=image, authorized_key=public,
+                                        repo_dir=workdir / "repo")  # fmt: skip
             ports = {handle.name: handle.port for handle in started_pcs}
             imaged = {target.name for lab in plan.labs for target in lab.pcs}
             hosts += [SimulatedHost(pc.name, pc.school, "pc", ports[pc.name.lower()], pc.room, pc.name in imaged)
@@ -395,6 +402,16 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
             stop_detached(farm_pid)
         shutil.rmtree(workdir, ignore_errors=True)
         raise
+
+
+def _pc_specs(plan: _Plan, workdir: Path) -> list[pcs.PcSpec]:
+    """The PCs to start, each with its own hardware identity written out to mount (:mod:`.hardware`)."""
+    specs = []
+    for pc in plan.pcs:
+        tree = workdir / "hardware" / pc.name.lower()
+        hardware.write_tree(tree, plan.identities[pc.name])
+        specs.append(pcs.PcSpec(pc.name.lower(), volumes=hardware.volumes(tree)))
+    return specs
 
 
 def _start_labs(plans: list[LabPlan], sim_id: str, workdir: Path, started: list[LabRecord], report: Progress) -> None:

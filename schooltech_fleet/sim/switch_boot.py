@@ -12,6 +12,10 @@ parent switch's port that leads here (when the parent is emulated too). Sessions
 the **controller address**: the last usable address of the management subnet (10.70.99.254
 in 10.70.99.0/24). A switch the tree does not reach, whose upstream port is not declared, or
 whose school has no management VLAN with a subnet, has no management path to check.
+
+Its MAC address table starts with the devices the inventory puts on its ports
+(``switch_stations.py``); the management tree links the switches, so each also learns the
+others' devices on its port towards them (``switches/mac_table.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from ..inventory.school import LoadedSchool
 from ..inventory.topology import management_paths
 from ..network.intent import switch_intent
 from .realistic_config import CanarySecrets, SchoolSwitch, realistic_config
+from .switch_stations import school_stations
 from .switches import ManagementSpec, SwitchSpec, catalyst_interfaces
 from .switches.ios_passwords import md5_crypt
 
@@ -78,6 +83,7 @@ def school_switch_specs(school: LoadedSchool, *, password: str, canaries: Canary
     subnets = {vid: vlan.subnet for vid, vlan in vlans.items() if vlan.subnet is not None}
     gateways = {vid: vlan.gateway for vid, vlan in vlans.items() if vlan.gateway is not None}
     dns = tuple(str(server) for server in school.settings.get("dns_servers") or ())
+    stations = school_stations(school)
     specs = []
     for index, switch in enumerate(switches):
         if switch.name not in emulated:
@@ -92,7 +98,8 @@ def school_switch_specs(school: LoadedSchool, *, password: str, canaries: Canary
             config = realistic_config(target, canaries)
         specs.append(SwitchSpec(switch.name, 0, SWITCH_USERNAME, password, interfaces, startup_config=config,
                                 management=_management(school, switch.name, emulated),
-                                minute_seconds=minute_seconds))  # fmt: skip
+                                minute_seconds=minute_seconds, model=switch.model, base_mac=switch.mac or "",
+                                stations=stations[switch.name]))  # fmt: skip
     return specs
 
 

@@ -40,6 +40,10 @@ def _private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         (["net", "trust", "-i", DEMO, "--school", "DEMO"], "net trust asks before recording a host key, and this is "
                                                             "not a terminal"),
         (["sim", "publish", "schooltech-demo-app", "1.1"], "no simulation is running"),
+        (["sim", "plant", "stranger", "--switch", "DEMO-SW-LAB", "--port", "3", "--mac", "02:00:00:00:be:ef"],
+         "no simulation is running"),
+        (["sim", "plant", "move", "--pc", "DEMO-LAB1-PC01", "--switch", "DEMO-SW-LAB", "--port", "0"],
+         "argument --port: '0' is not a positive number"),
         (["sim", "up", "-i", "tests/cli"], "tests/cli: no school files found"),
         (["plan", "-i", DEMO, "--school", "NOPE"], "no school with code 'NOPE'"),
         (["inventory", "show", "NOPE", "-i", DEMO], "no host named 'NOPE'"),

@@ -10,7 +10,7 @@
 - ``ANSIBLE_ROLES_PATH``: the project's ``roles/``;
 - ``SCHOOLTECH_MOLECULE_KEY`` / ``SCHOOLTECH_MOLECULE_PUBKEY``: the SSH key pair of the admin
   user ``fleetadmin``. The scenarios reach their lab PCs as the fleet jobs do: real SSH to
-  sshd on 127.0.0.1 (host network, a fixed port per scenario and PC, 32110-32142, outside the
+  sshd on 127.0.0.1 (host network, a fixed port per scenario and PC, 32110-32151, outside the
   simulation's port range), key login, sudo, pipelining. The podman connection would need
   several ``podman exec``/``podman cp`` calls per task, about three times slower;
 - ``ANSIBLE_STRATEGY`` and ``ANSIBLE_STRATEGY_PLUGINS``: Mitogen's linear strategy when Mitogen
@@ -33,6 +33,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from schooltech_fleet import locks
 from schooltech_fleet.paths import cache_dir
 from schooltech_fleet.sim.aptrepo import build_repo
 from schooltech_fleet.sim.image import MIRROR, SUITE, ensure_image
@@ -43,6 +44,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ROLES = ("lab_baseline", "lab_software", "patching", "licensing")
 #: roles for a site's servers (Debian only), with a scenario each
 SERVER_ROLES = ("pxe_server",)
+#: roles that only read a lab PC (Linux only, no OS dispatch), with a scenario each
+READ_ONLY_ROLES = ("asset_facts",)
 CURRENT = {
     "schooltech-demo-app": "1.1",
     "schooltech-exam-browser": "2.1",
@@ -59,17 +62,21 @@ def molecule_env(base: Path | None = None) -> dict[str, str]:
     """Build (or reuse) the image and both repositories; return the variables molecule needs."""
     repos = (base or cache_dir()) / "molecule"
     current, previous = repos / "school-repo", repos / "school-repo-previous"
-    build_repo(current, CURRENT)
-    build_repo(previous, PREVIOUS)
-    image = ensure_image()
-    env = {
-        "SCHOOLTECH_LABPC_IMAGE": image,
-        "SCHOOLTECH_DEBIAN_LOCAL_DIR": str(ensure_debian_mirror(repos, image)),
-        "SCHOOLTECH_REPO_DIR": str(current),
-        "SCHOOLTECH_REPO_PREVIOUS_DIR": str(previous),
-        "ANSIBLE_ROLES_PATH": str(ROOT / "roles"),
-    }
-    private, public = ensure_ssh_keypair(repos / "keys")
+    repos.mkdir(parents=True, exist_ok=True)
+    # one preparer at a time: scripts/test runs the scenarios beside other tests, and other
+    # checkouts on this machine share the cache (the image build takes a lock of its own)
+    with locks.hold(repos / "prepare.lock", "preparing the molecule scenarios' repositories and keys", wait=True):
+        build_repo(current, CURRENT)
+        build_repo(previous, PREVIOUS)
+        image = ensure_image()
+        env = {
+            "SCHOOLTECH_LABPC_IMAGE": image,
+            "SCHOOLTECH_DEBIAN_LOCAL_DIR": str(ensure_debian_mirror(repos, image)),
+            "SCHOOLTECH_REPO_DIR": str(current),
+            "SCHOOLTECH_REPO_PREVIOUS_DIR": str(previous),
+            "ANSIBLE_ROLES_PATH": str(ROOT / "roles"),
+        }
+        private, public = ensure_ssh_keypair(repos / "keys")
     env |= {"SCHOOLTECH_MOLECULE_KEY": str(private), "SCHOOLTECH_MOLECULE_PUBKEY": str(public)}
     strategies = _mitogen_strategies()
     if strategies is not None:

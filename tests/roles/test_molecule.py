@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .molecule_env import ROLES, ROOT, SERVER_ROLES, subprocess_env
+from .molecule_env import READ_ONLY_ROLES, ROLES, ROOT, SERVER_ROLES, subprocess_env
 
 VENV_BIN = ROOT / ".venv" / "bin"
 #: task keywords; the one other key of a task is its module
@@ -39,8 +39,12 @@ def molecule_env() -> dict[str, str]:
     return subprocess_env()
 
 
-@pytest.mark.sim
-@pytest.mark.parametrize("role", ROLES + SERVER_ROLES)
+#: every scenario under molecule/ (a new one is picked up without editing this file)
+SCENARIOS = sorted(path.parent.name for path in (ROOT / "molecule").glob("*/molecule.yml"))
+
+
+@pytest.mark.molecule
+@pytest.mark.parametrize("role", SCENARIOS)
 def test_molecule_scenario_passes(role: str, molecule_env: dict[str, str]) -> None:
     """create, prepare, check, converge, idempotence (changed=0), verify, destroy."""
     start = time.monotonic()
@@ -49,6 +53,25 @@ def test_molecule_scenario_passes(role: str, molecule_env: dict[str, str]) -> No
     output = result.stdout + result.stderr
     assert result.returncode == 0, f"molecule test -s {role} failed after {took:.0f} s:\n{output[-6000:]}"
     assert f"{role}" in output and "idempotence" in output
+
+
+def test_scenarios_share_no_container_name_or_port() -> None:
+    """The scenarios' lab PCs may run at the same time (scripts/test runs them beside other tests)."""
+    names: dict[str, str] = {}
+    ports: dict[int, str] = {}
+    for scenario in SCENARIOS:
+        config = yaml.safe_load((ROOT / "molecule" / scenario / "molecule.yml").read_text())
+        for platform in config["platforms"]:
+            assert platform["name"] not in names, f"{platform['name']}: {scenario} and {names[platform['name']]}"
+            names[platform["name"]] = scenario
+            if platform.get("network") != "host":  # its sshd listens in a network namespace of its own
+                continue
+            port = int(platform["command"].split()[-1])
+            host_vars = config["provisioner"]["inventory"]["host_vars"][platform["name"]]
+            assert host_vars["ansible_port"] == port, f"{scenario}: {platform['name']}"
+            assert port not in ports, f"port {port}: {scenario} and {ports[port]}"
+            ports[port] = scenario
+    assert set(ROLES + SERVER_ROLES + READ_ONLY_ROLES) <= set(SCENARIOS)
 
 
 def test_roles_and_scenarios_pass_yamllint_strict() -> None:
@@ -95,7 +118,7 @@ def test_windows_tasks_use_only_documented_module_options() -> None:
     assert problems == []
 
 
-@pytest.mark.parametrize("role", ROLES + SERVER_ROLES)
+@pytest.mark.parametrize("role", ROLES + SERVER_ROLES + READ_ONLY_ROLES)
 def test_every_public_variable_is_prefixed_and_documented(role: str) -> None:
     defaults = yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text())
     readme = (ROOT / "roles" / role / "README.md").read_text()

@@ -77,6 +77,27 @@ STATEMENT_END = r"""(?=[ \t]*(?:$|[\r'";,]))"""
 URL_PASSWORD = SecretRule(r"\b[A-Za-z][A-Za-z0-9+.-]*://[^\s/:@]+:(?P<secret>[^\s/@]+)@", anywhere=True)
 
 
+@dataclass(frozen=True)
+class MacTableRules:
+    """How a platform lists its MAC address table, and which entries are devices on its ports.
+
+    *command* is read-only; its output is parsed by the ntc-templates TextFSM template that
+    Netmiko uses for it (*template_platform* + *command* pick it). *fields* names the
+    template's values for the MAC, VLAN and port. An entry whose port matches *own_ports*
+    is the switch itself (CPU, an SVI, ``Switch``/``Router``) and is dropped, as is one
+    without a numeric VLAN (``All``) or on several ports (multicast). A port matching
+    *aggregate* is a bundle of links (``Po1``, ``Trk1``): what it learned sits behind another
+    switch. *abbreviations* spell a short interface type in full (``Gi`` -> ``GigabitEthernet``).
+    """
+
+    command: str
+    template_platform: str
+    fields: tuple[str, str, str]  # the template's (mac, vlan, port) values
+    own_ports: str
+    aggregate: str
+    abbreviations: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass(frozen=True, eq=False)  # one instance per platform: compared and hashed by identity (it keys caches)
 class Platform:
     """What the push engine and the templates need to know about one switch platform."""
@@ -112,6 +133,7 @@ class Platform:
     snmp_contact: CliText
     refused: str = "?"  # characters the CLI acts on in the middle of any line ('?' asks for help)
     ascii_only: bool = True  # free text must be printable ASCII
+    mac_table: MacTableRules | None = None  # None: schooltech cannot read its MAC address table
 
     @property
     def template(self) -> Path:

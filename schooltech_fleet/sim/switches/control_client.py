@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from schooltech_fleet.errors import SimulationError
+from schooltech_fleet.sim.switches.mac_table import Station
 
 LOOPBACK = "127.0.0.1"
 
@@ -27,6 +28,16 @@ class PendingRevert:
     archive: str
     minutes: int
     seconds_left: float
+
+
+@dataclass(frozen=True)
+class MacEntry:
+    """One line of a switch's ``show mac address-table``; ``vlan`` None is IOS's ``All``."""
+
+    vlan: int | None
+    mac: str  # dotted, as IOS writes it: 5254.0090.2065
+    kind: str  # DYNAMIC | STATIC
+    port: str  # Gi1/0/1, Te1/1/1, Vl99, CPU
 
 
 class SwitchControl:
@@ -127,6 +138,28 @@ class SwitchControl:
     def replace_host_key(self, switch: str, private_key: str | None = None) -> str:
         """Serve new connections with another host key (given as OpenSSH text, else generated); returns it."""
         return str(self._call("replace_host_key", switch=switch, private_key=private_key))
+
+    def mac_table(self, switch: str) -> list[MacEntry]:
+        """What ``show mac address-table`` lists on ``switch`` now (see ``mac_table.py``)."""
+        return [MacEntry(vlan, str(mac), str(kind), str(port)) for vlan, mac, kind, port in self._call("mac_table",
+                                                                                                      switch=switch)]
+
+    def stations(self, switch: str) -> list[Station]:
+        """The devices plugged into the ports of ``switch``."""
+        return [Station(**station) for station in self._call("stations", switch=switch)]
+
+    def plug(self, switch: str, mac: str, interface: str, vlan: int | None = None, label: str | None = None) -> bool:
+        """Plug the device ``mac`` into ``interface`` of ``switch``, unplugging it from wherever it was.
+
+        A device that was plugged in elsewhere keeps its VLAN and label unless given; every
+        switch's table follows (``mac_table.py``). Returns whether the port is up: a shut-down
+        port learns nothing until it is enabled.
+        """
+        return bool(self._call("plug", switch=switch, mac=mac, interface=interface, vlan=vlan, label=label))
+
+    def unplug(self, switch: str, mac: str) -> Station:
+        """Unplug the device ``mac`` from ``switch``; its entries vanish from every table. Returns it."""
+        return Station(**self._call("unplug", switch=switch, mac=mac))
 
     def _call(self, op: str, **params: Any) -> Any:
         request = json.dumps({"op": op, **params}).encode() + b"\n"

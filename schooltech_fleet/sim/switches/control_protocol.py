@@ -36,13 +36,25 @@ replace_host_key       ``private_key``    the new public key; ``private_key`` (O
                        (optional)         text) or a generated one serves the next
                                           connections (a replaced switch, or a
                                           man-in-the-middle); open sessions stay
+mac_table                                 ``[[vlan|null, mac, type, port], ...]``: what
+                                          ``show mac address-table`` lists (``mac_table.py``)
+stations                                  ``[{mac, interface, vlan, label}, ...]`` plugged
+                                          into this switch
+plug                   ``mac``,           whether the port is up (a shut port learns
+                                          nothing); a device plugged into ``interface`` here
+                       ``interface``,     (removed from wherever else it was: a moved PC
+                       ``vlan`` (opt.),   keeps its VLAN and label unless given, a new one
+                       ``label`` (opt.)   gets VLAN 1); every switch's table follows
+unplug                 ``mac``            the station removed from this switch
 =====================  =================  ===============================================
 
 ``SwitchControl`` (``control_client.py``) has a method of the same name for each operation,
 taking the switch name first: ``management_path`` returns a ``PathStatus(intact,
 problems)``, ``pending_revert`` a ``PendingRevert(archive, minutes, seconds_left)`` or None,
 ``expire_revert`` the archive restored, ``host_key`` and ``replace_host_key(switch,
-private_key=None)`` the public key line.
+private_key=None)`` the public key line, ``mac_table`` a list of ``MacEntry``, ``stations`` a
+list of ``Station``, ``plug(switch, mac, interface, vlan=None, label=None)``,
+``unplug(switch, mac)`` the ``Station`` removed.
 """
 
 from __future__ import annotations
@@ -54,9 +66,11 @@ from typing import Any
 
 from schooltech_fleet.errors import FleetError
 from schooltech_fleet.sim.switches.faults import FaultState
+from schooltech_fleet.sim.switches.mac_table import Station, dotted_mac, entries
 from schooltech_fleet.sim.switches.switch import EmulatedSwitch
 
 MAX_LINE = 64 * 1024 * 1024
+MAX_VLAN = 4094
 
 
 class ControlRequestError(FleetError):
@@ -140,6 +154,18 @@ def _release(switch: EmulatedSwitch) -> str | None:
     return str(line).strip()
 
 
+def _plug(switch: EmulatedSwitch, request: dict[str, Any]) -> bool:
+    mac = dotted_mac(str(request["mac"]))
+    before = next((s.stations[mac] for s in switch.fabric.switches.values() if mac in s.stations), None)
+    vlan, label = request.get("vlan"), request.get("label")
+    if vlan is not None and (not isinstance(vlan, int) or not 1 <= vlan <= MAX_VLAN):
+        raise ControlRequestError("plug needs a VLAN id from 1 to 4094 as 'vlan'")
+    switch.plug(Station(mac, str(request["interface"]),
+                        vlan if vlan is not None else (before.vlan if before else 1),
+                        str(label) if label is not None else (before.label if before else "")))  # fmt: skip
+    return not switch.state.ports[str(request["interface"])].shutdown
+
+
 def _clear_faults(switch: EmulatedSwitch, request: dict[str, Any]) -> None:
     switch.faults = FaultState()
 
@@ -164,4 +190,8 @@ _OPERATIONS: dict[str, Callable[[EmulatedSwitch, dict[str, Any]], Any]] = {
     "release": lambda switch, _: _release(switch),
     "host_key": lambda switch, _: switch.host_key_line,
     "replace_host_key": lambda switch, request: switch.replace_host_key(request.get("private_key")),
+    "mac_table": lambda switch, _: [[e.vlan, e.mac, e.kind, e.port] for e in entries(switch)],
+    "stations": lambda switch, _: [vars(station) for station in switch.stations.values()],
+    "plug": _plug,
+    "unplug": lambda switch, request: vars(switch.unplug(str(request["mac"]))),
 }

@@ -5,11 +5,13 @@ from __future__ import annotations
 from fake_switches.cisco.command_processor.default import DefaultCommandProcessor
 from fake_switches.cisco.command_processor.enabled import EnabledCommandProcessor, version_text
 
+from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.sim.switches import render
 from schooltech_fleet.sim.switches.cli_args import Args
 from schooltech_fleet.sim.switches.cli_errors import InvalidInput, UnknownCommand
 from schooltech_fleet.sim.switches.config_global import GlobalConfigMode, make_config_mode
 from schooltech_fleet.sim.switches.interface_names import resolve_interface
+from schooltech_fleet.sim.switches.mac_table import dotted_mac, show_mac_address_table
 from schooltech_fleet.sim.switches.modes_base import IosMode
 
 _ENABLE_ATTEMPTS = 3
@@ -142,9 +144,12 @@ class PrivilegedExecMode(ExecMode, EnabledCommandProcessor):  # type: ignore[mis
 
     def cmd_show(self, args: Args, negated: bool) -> None:
         """``show running-config [interface X]``, ``startup-config``, ``vlan [brief]``, ``version``, ``archive``,
-        ``archive config rollback timer``."""
-        topic = args.keyword("archive", "running-config", "startup-config", "version", "vlan")
-        if topic == "archive":
+        ``archive config rollback timer``, ``mac address-table [dynamic|static] [vlan N] [address M]
+        [interface X]``."""
+        topic = args.keyword("archive", "mac", "running-config", "startup-config", "version", "vlan")
+        if topic == "mac":
+            self._show_mac_address_table(args)
+        elif topic == "archive":
             if args.done:
                 self.write_lines(self.switch.rollback.show_archive())
                 return
@@ -165,6 +170,25 @@ class PrivilegedExecMode(ExecMode, EnabledCommandProcessor):  # type: ignore[mis
         else:
             args.end()
             self.show_version()
+
+    def _show_mac_address_table(self, args: Args) -> None:
+        args.keyword("address-table")
+        kind = interface = mac = None
+        vlan: int | None = None
+        while not args.done:
+            choice = args.keyword("address", "dynamic", "interface", "static", "vlan")
+            if choice in ("dynamic", "static"):
+                kind = choice
+            elif choice == "vlan":
+                vlan = args.vlan_id()
+            elif choice == "address":
+                try:
+                    mac = dotted_mac(args.word())
+                except SimulationError:
+                    raise args.invalid(args.index - 1) from None
+            else:
+                interface = resolve_interface(args, self.state, allow_new_svi=False)
+        self.write_lines(show_mac_address_table(self.switch, kind=kind, vlan=vlan, interface=interface, mac=mac))
 
     def _show_running_config(self, args: Args) -> None:
         if args.optional_keyword("interface") is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import ipaddress
 import json
 import re
@@ -13,6 +14,7 @@ from typing import Any
 
 from schooltech_fleet.errors import SimulationError
 from schooltech_fleet.sim.switches.interface_names import VLAN_TYPE, split_interface_name
+from schooltech_fleet.sim.switches.mac_table import Station, dotted_mac
 
 _SWITCH_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 MAX_PORT = 65535
@@ -67,7 +69,10 @@ class SwitchSpec:
     ``hostname NAME``. ``host_key`` is an SSH private key (OpenSSH text); without one the
     emulator generates an Ed25519 key at start. ``management``, when given, is the path every
     session needs (``management.py``). ``minute_seconds`` is how many real seconds an
-    emulated minute lasts (the ``configure terminal revert timer``).
+    emulated minute lasts (the ``configure terminal revert timer``). ``model`` (``Catalyst
+    9300-24T``) picks the MAC table's layout (IOS-XE or classic IOS, ``mac_table.py``);
+    ``base_mac`` is the switch's own MAC (derived from the name if not given); ``stations``
+    are the devices plugged into its ports at boot (``mac_table.Station``).
     """
 
     name: str
@@ -80,9 +85,15 @@ class SwitchSpec:
     host_key: str | None = None
     management: ManagementSpec | None = None
     minute_seconds: float = IOS_MINUTE_SECONDS
+    model: str | None = None
+    base_mac: str = ""
+    stations: Sequence[Station] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "interfaces", tuple(self.interfaces))
+        object.__setattr__(self, "stations", tuple(Station(**s) if isinstance(s, dict) else s for s in self.stations))
+        digest = hashlib.sha256(self.name.encode()).hexdigest()
+        object.__setattr__(self, "base_mac", dotted_mac(self.base_mac or f"00a3d1{digest[:6]}"))
         if isinstance(self.management, dict):
             object.__setattr__(self, "management", ManagementSpec(**self.management))
         if not _SWITCH_NAME.match(self.name):
@@ -94,6 +105,10 @@ class SwitchSpec:
         if not self.minute_seconds > 0:
             raise SimulationError(f"switch {self.name}: minute_seconds must be positive")
         _check_interfaces(self.name, self.interfaces)
+        for station in self.stations:
+            if station.interface not in self.interfaces:
+                raise SimulationError(f"switch {self.name}: station {station.mac} is on {station.interface}, "
+                                      "which is not one of its interfaces")  # fmt: skip
         if self.management is not None and self.management.uplink not in self.interfaces:
             raise SimulationError(f"switch {self.name}: management uplink {self.management.uplink} is not one of its "
                                   "interfaces")  # fmt: skip
@@ -102,6 +117,7 @@ class SwitchSpec:
         """A JSON-compatible dict (the spec file format)."""
         data = dataclasses.asdict(self)
         data["interfaces"] = list(self.interfaces)
+        data["stations"] = [dataclasses.asdict(station) for station in self.stations]
         return data
 
     @classmethod

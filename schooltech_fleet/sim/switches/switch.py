@@ -17,6 +17,7 @@ from schooltech_fleet.sim.switches.exec_modes import make_exec_modes
 from schooltech_fleet.sim.switches.faults import FaultState
 from schooltech_fleet.sim.switches.host_keys import generate_private_key, load_private_key, public_line
 from schooltech_fleet.sim.switches.logins import MAX_PRIVILEGE, Login, authenticate, check_enable, local_users
+from schooltech_fleet.sim.switches.mac_table import Station, dotted_mac
 from schooltech_fleet.sim.switches.management import Fabric, path_problems
 from schooltech_fleet.sim.switches.modes_base import IosMode
 from schooltech_fleet.sim.switches.piping import IosPipingProcessor
@@ -55,6 +56,7 @@ class EmulatedSwitch:
         self.state = self._boot_state()
         self.saved_config = self.running_config()
         self._boot_saved_config = self.saved_config
+        self.stations = {station.mac: station for station in spec.stations}
 
     def _boot_state(self) -> SwitchState:
         if self.spec.startup_config is None:
@@ -147,15 +149,34 @@ class EmulatedSwitch:
             raise ConfigLoadError(f"switch {self.spec.name}: configuration refused:\n" + "\n".join(errors))
 
     def reset(self) -> None:
-        """Back to the state the switch booted with (config, host key); faults, the command log, the archive
-        and a pending revert are cleared."""
+        """Back to the state the switch booted with (config, host key, the stations on its ports); faults, the
+        command log, the archive and a pending revert are cleared."""
         self.replace_host_key(self._boot_host_key)
         self.state = self._boot_state()
         self.saved_config = self._boot_saved_config
+        for station in self.spec.stations:  # its boot stations come home from wherever they were moved
+            for switch in self.fabric.switches.values():
+                switch.stations.pop(station.mac, None)
+        self.stations = {station.mac: station for station in self.spec.stations}
         self.faults = FaultState()
         self.command_log.clear()
         self.rollback.clear()
         self.fabric.enforce()
+
+    def plug(self, station: Station) -> None:
+        """Plug ``station`` into its port here; the same MAC anywhere else in the farm is unplugged first."""
+        if station.interface not in self.state.ports:
+            raise SimulationError(f"switch {self.spec.name} has no interface {station.interface}")
+        for switch in self.fabric.switches.values():
+            switch.stations.pop(station.mac, None)
+        self.stations[station.mac] = station
+
+    def unplug(self, mac: str) -> Station:
+        """Unplug the station with ``mac`` from this switch (its entries vanish farm-wide); returns it."""
+        try:
+            return self.stations.pop(dotted_mac(mac))
+        except KeyError:
+            raise SimulationError(f"no station {dotted_mac(mac)} is plugged into {self.spec.name}") from None
 
     def disconnect(self) -> int:
         """Abort every open SSH connection (as a reload would); returns how many sessions were open."""

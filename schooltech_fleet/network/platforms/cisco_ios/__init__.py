@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import CliText, CommitConfirm, Platform
+from .. import CliText, CommitConfirm, MacTableRules, Platform
 from .management import RULES
 from .secrets import SECRETS
 
@@ -54,4 +54,17 @@ PLATFORM = Platform(
     hostname=CliText("hostname", 63, letter_first=True),
     snmp_location=CliText("snmp-server location", 255),
     snmp_contact=CliText("snmp-server contact", 255),
+    # Catalyst 2960/3560/9300 (IOS 12.2-15.2 and IOS-XE): "Vlan  Mac Address  Type  Ports" (ntc-templates'
+    # TYPE4); "All ... STATIC CPU" are the control protocols, "STATIC VlN" the switch's own SVI MAC (IOS-XE).
+    # A sticky port-security address is STATIC on its port: a device like any other.
+    mac_table=MacTableRules(
+        command="show mac address-table",
+        template_platform="cisco_ios",
+        fields=("destination_address", "vlan_id", "destination_port"),
+        own_ports=r"^(CPU|Vl\d+|Vlan\d+|Switch|Router|Stby-Switch|Drop)$",
+        aggregate=r"^Po(rt-channel)?\d+$",
+        abbreviations=(("Gi", "GigabitEthernet"), ("Te", "TenGigabitEthernet"), ("Fa", "FastEthernet"),
+                       ("Tw", "TwoGigabitEthernet"), ("Fi", "FiveGigabitEthernet"), ("Twe", "TwentyFiveGigE"),
+                       ("Fo", "FortyGigabitEthernet"), ("Hu", "HundredGigE"), ("Po", "Port-channel")),
+    ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import CliText, CommitConfirm, Platform
+from .. import CliText, CommitConfirm, MacTableRules, Platform
 from .management import RULES
 from .secrets import SECRETS
 
@@ -40,4 +40,13 @@ PLATFORM = Platform(
     hostname=CliText('hostname "..."', 32, quoted=True),
     snmp_location=CliText('snmp-server location "..."', 255, quoted=True),
     snmp_contact=CliText('snmp-server contact "..."', 255, quoted=True),
+    # "show mac-address": the Port Address Table (MAC as 001635-b4e4c0, port as its number, VLAN on
+    # 16.x); a trunk group is "Trk1". No CPU entries are listed. Parsed from recorded samples only.
+    mac_table=MacTableRules(
+        command="show mac-address",
+        template_platform="hp_procurve",
+        fields=("mac_address", "vlan_id", "port"),
+        own_ports=r"^(CPU|Self)$",
+        aggregate=r"^Trk\d+$",
+    ),
 )

@@ -1,0 +1,106 @@
+"""Audit records: each audit's discovery and result, kept in the state directory.
+
+``STATE/audits/SCHOOL/20261201T0053Z.json`` holds ``{"format": 1, "discovery": ..., "result": ...}``,
+written atomically (a synced temporary file renamed into place). The same document is what
+``schooltech assets audit --format json`` prints, and what ``--from`` reads back: a saved
+discovery can be audited again, against a changed inventory, without touching the network.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from .. import private
+from ..errors import FleetError, UsageError
+from ..paths import state_dir
+from .audit import AuditResult
+from .discovery import Discovery
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One audit: what was collected and what the comparison made of it."""
+
+    discovery: Discovery
+    result: AuditResult
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": FORMAT, "discovery": asdict(self.discovery), "result": self.result.to_json()}
+
+
+class DamagedRecord(FleetError):
+    """An audit record or saved discovery that cannot be read back."""
+
+
+def audits_dir(school: str) -> Path:
+    return private.directory(private.directory(state_dir() / "audits") / school)
+
+
+def save(record: AuditRecord) -> Path:
+    """Write *record* atomically beside the school's earlier audits; the file written."""
+    directory = audits_dir(record.discovery.school)
+    stamp = "".join(c for c in record.discovery.collected if c.isalnum())  # 2026-12-01T00:53:44Z -> 20261201T005344Z
+    path, n = directory / f"{stamp}.json", 1
+    while path.exists():
+        n += 1
+        path = directory / f"{stamp}-{n}.json"
+    private.write_text(path, json.dumps(record.to_json(), indent=1))
+    return path
+
+
+def latest_audit(school: str) -> AuditRecord | None:
+    """The most recent audit of *school* (None: never audited); a damaged one is :class:`DamagedRecord`."""
+    directory = state_dir() / "audits" / school
+    paths = sorted(directory.glob("*.json"), key=lambda p: (p.stem.split("-")[0], len(p.stem), p.stem))
+    if not paths:
+        return None
+    path = paths[-1]
+    data = _json(path)
+    try:
+        return _RECORD.validate_python(data)
+    except ValidationError as exc:
+        raise DamagedRecord(f"{path}: not an audit record ({_first_error(exc)})",
+                            "remove the file to fall back on the audit before it") from exc  # fmt: skip
+
+
+_RECORD: TypeAdapter[AuditRecord] = TypeAdapter(AuditRecord)
+_DISCOVERY: TypeAdapter[Discovery] = TypeAdapter(Discovery)
+_HOW = ("give --from a file written by 'schooltech assets audit --format json' "
+        "or an audit record from the state directory's audits/ folder")  # fmt: skip
+
+
+def read_discovery(path: Path) -> Discovery:
+    """The discovery saved in *path*: an audit record, the JSON output of an audit, or a bare discovery."""
+    data = _json(path, UsageError, _HOW)
+    if isinstance(data, dict) and "discovery" in data:
+        data = data["discovery"]
+    try:
+        return _DISCOVERY.validate_python(data)
+    except ValidationError as exc:
+        raise UsageError(f"{path}: not a saved discovery ({_first_error(exc)})", _HOW) from exc
+
+
+def _json(path: Path, error: type[FleetError] = DamagedRecord, hint: str | None = None) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise error(f"{path}: cannot be read ({exc.strerror})", hint) from exc
+    except UnicodeDecodeError as exc:
+        raise error(f"{path}: not text (byte {exc.start} is not UTF-8)", hint) from exc
+    except json.JSONDecodeError as exc:
+        raise error(f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})", hint) from exc
+
+
+def _first_error(exc: ValidationError) -> str:
+    errors = exc.errors()
+    first = errors[0]
+    where = ".".join(str(part) for part in first["loc"]) or "the top level"
+    more = f"; {len(errors) - 1} more" if len(errors) > 1 else ""
+    return f"{where}: {first['msg']}{more}"
