@@ -26,6 +26,7 @@ from ..assets.auditing import audit_school
 from ..assets.render import as_json, as_markdown, as_text
 from ..errors import UsageError
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option
+from .progress import ProgressDisplay, job_snapshot
 
 
 def register(actions: Any) -> None:
@@ -48,9 +49,10 @@ def register(actions: Any) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
-    if args.source is None and errors.is_terminal:
-        with errors.status(f"collecting from the PCs and switches of {args.school}"):
-            done = audit_school(args.inventory, args.school, tuple(args.room))
+    if args.source is None:  # the progress on stderr: stdout may be the JSON or markdown asked for
+        with ProgressDisplay(errors, f"audit {args.school}") as display:
+            done = audit_school(args.inventory, args.school, tuple(args.room),
+                                on_progress=lambda p: display.show(job_snapshot(p, batched=False)))  # fmt: skip
     else:
         done = audit_school(args.inventory, args.school, tuple(args.room), source=args.source)
     width = 80 if args.output else max(60, min(console.width, 100))

@@ -38,11 +38,16 @@ class Snapshot:
     counts: str = ""  # e.g. "2 changed, 1 failed"
 
 
-def job_snapshot(progress: Progress) -> Snapshot:
-    """A lab job's :class:`~schooltech_fleet.jobs.Progress` as a :class:`Snapshot`."""
+def job_snapshot(progress: Progress, *, batched: bool = True) -> Snapshot:
+    """A lab job's :class:`~schooltech_fleet.jobs.Progress` as a :class:`Snapshot`.
+
+    *batched*: the job rolls out in batches (a canary first), so the batch is worth showing; a
+    read-only job (``asset_facts``) runs every PC at once. Before the play starts there is no batch.
+    """
     counts = ", ".join(f"{n} {what}" for n, what in ((progress.changed, "changed"), (progress.failed, "failed"),
                                                       (progress.unreachable, "unreachable")) if n)  # fmt: skip
-    return Snapshot(progress.done, progress.total, "PCs", f"batch {progress.batch}", progress.task or "", counts)
+    stage = f"batch {progress.batch}" if batched and progress.batch > 0 else ""
+    return Snapshot(progress.done, progress.total, "PCs", stage, progress.task or "", counts)
 
 
 class _BarAndStep(Bar):
