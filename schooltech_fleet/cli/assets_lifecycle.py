@@ -76,11 +76,12 @@ def _devices(console: Console, title: str, items: tuple[Lifecycle, ...], acknowl
     """One row per device; an acknowledged device shows the technician's reason instead of its model."""
     if not items:
         return
-    if acknowledged:
-        columns, rows = _ACKNOWLEDGED_COLUMNS, [(i.name, str(i.warranty_end), i.acknowledged or "") for i in items]
-    else:
-        columns = _DEVICE_COLUMNS
-        rows = [(i.name, i.model or "-", str(i.warranty_end), str(i.end_of_life or "?")) for i in items]
+    columns: tuple[Column, ...] = _ACKNOWLEDGED_COLUMNS if acknowledged else _DEVICE_COLUMNS
+    rows: list[tuple[str, ...]] = [
+        (i.name, str(i.warranty_end), i.acknowledged or "") if acknowledged
+        else (i.name, i.model or "-", str(i.warranty_end), str(i.end_of_life or "?"))
+        for i in items
+    ]  # fmt: skip
     print_table(console, escape(f"{title} ({len(items)})"), columns, [tuple(map(escape, row)) for row in rows])
 
 

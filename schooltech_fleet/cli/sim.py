@@ -107,15 +107,16 @@ def run_plant_move(args: argparse.Namespace, console: Console) -> int:
 def _print_planted(planted: plant.Planted, console: Console) -> None:
     station = planted.station
     console.print(f"{escape(station.label)} ({station.mac}) is now on {escape(planted.switch)} port {planted.port} "
-                  f"({station.interface})")  # fmt: skip
+                  f"({station.interface})", soft_wrap=False)  # fmt: skip
     if not planted.port_up:
         console.print(f"[yellow]port {planted.port} is shut down: the switch learns nothing from it until "
-                      "it is enabled (no shutdown)[/yellow]")  # fmt: skip
+                      "it is enabled (no shutdown)[/yellow]", soft_wrap=False)  # fmt: skip
 
 
 def run_plant_remove(args: argparse.Namespace, console: Console) -> int:
     station = plant.unplant(args.switch, args.mac)
-    console.print(f"{station.mac} ({escape(station.label or 'unlabelled')}) unplugged from {escape(args.switch)}")
+    console.print(f"{station.mac} ({escape(station.label or 'unlabelled')}) unplugged from {escape(args.switch)}",
+                  soft_wrap=False)  # fmt: skip
     return EXIT_OK
 
 
@@ -210,5 +211,5 @@ def run_down(args: argparse.Namespace, console: Console) -> int:
 
 def run_plant_serial(args: argparse.Namespace, console: Console) -> int:
     hardware.plant_serial(args.pc, args.serial)
-    console.print(f"{escape(args.pc)} now reports serial {escape(args.serial.strip())}")
+    console.print(f"{escape(args.pc)} now reports serial {escape(args.serial.strip())}", soft_wrap=False)
     return EXIT_OK

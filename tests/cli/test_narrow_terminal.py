@@ -12,10 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from assets.test_audit_command import STRANGER, planted, save
 from inventory.helpers import EXAMPLE
+from report.sample import report
 from rich.console import Console
 
-from schooltech_fleet.cli import image, main, net, plan
+from schooltech_fleet.cli import image, main, net, plan, sim
 from schooltech_fleet.imaging.run import ImagingResult, PcResult
 from schooltech_fleet.imaging.waves import PcOutcome
 from schooltech_fleet.inventory import fleet_summary, load_fleet
@@ -26,7 +28,10 @@ from schooltech_fleet.network.hostkeys import HostKey
 from schooltech_fleet.network.operations import PushResult, SwitchPlan
 from schooltech_fleet.network.push import Outcome, SwitchOutcome
 from schooltech_fleet.network.trust import KeyState, SwitchKey
+from schooltech_fleet.report.data import DriftSection, DriftState, SwitchDrift
 from schooltech_fleet.review.school_plan import HostPlan, SchoolPlan
+from schooltech_fleet.sim.plant import Planted
+from schooltech_fleet.sim.switches.mac_table import Station
 
 from .screen import rows, squash
 
@@ -36,6 +41,8 @@ HOSTS = (f"{SCHOOL}-DESIGN-TECHNOLOGY-STUDIO-PC01", f"{SCHOOL}-COMPUTING-1-PC02"
 FAILURE = ("schooltech.baseline : Install the baseline packages: Failed to update apt cache: W:Some index "
            "files failed to download. They have been ignored, or old ones used instead.")  # fmt: skip
 SWITCHES = (f"{SCHOOL}-DESIGN-TECHNOLOGY-ACCESS-SW01", f"{SCHOOL}-CORE-SW01")
+DEMO = Path(__file__).resolve().parents[2] / "inventories" / "demo"
+DEMO_DAY = "2026-11-25T18:30:00Z"  # the day the demo school's warranty dates are written for
 
 
 def fits(text: str, width: int = 80, prose: tuple[str, ...] = ()) -> None:
@@ -55,9 +62,10 @@ def console(width: int = 80) -> tuple[Console, io.StringIO]:
     return Console(file=out, width=width, highlight=False, soft_wrap=True, emoji=False), out
 
 
-def command(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *argv: str) -> str:
-    monkeypatch.setenv("COLUMNS", "80")
-    assert main(list(argv)) == 0
+def command(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *argv: str, code: int = 0,
+            width: int = 80) -> str:  # fmt: skip
+    monkeypatch.setenv("COLUMNS", str(width))
+    assert main(list(argv)) == code
     return capsys.readouterr().out
 
 
@@ -210,3 +218,82 @@ def test_runs_show_at_other_widths(width: int, capsys: pytest.CaptureFixture[str
     text = capsys.readouterr().out
     fits(text, width)
     assert [row["host"] for row in rows(text)] == list(HOSTS)
+
+
+@pytest.mark.parametrize("width", [80, 40])
+def test_assets_warranty_keeps_device_names_and_dates_whole(width: int, capsys: pytest.CaptureFixture[str],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setenv("SCHOOLTECH_NOW", DEMO_DAY)
+    text = command(capsys, monkeypatch, "assets", "warranty", "-i", str(DEMO), "--within", "180", code=1, width=width)
+    fits(text, width)
+    found = rows(text)
+    assert [(row["device"], row["warranty end"]) for row in found] == [
+        ("DEMO-LAB2-PC01", "2026-12-18"), ("DEMO-LAB2-PC02", "2026-12-18"), ("DEMO-SW-LAB", "2027-01-31"),
+        ("DEMO-LIB-PC01", "2025-08-31"), ("DEMO-LIB-PC02", "2025-08-31")]  # fmt: skip
+    assert squash(found[3]["reason"]) == squash("no renewal, replaced in the 2026/27 refresh")
+    assert squash("3 ending within 180 days, 0 ended, 2 acknowledged") in squash(text)
+
+
+def test_assets_refresh_keeps_each_year_and_its_cost(capsys: pytest.CaptureFixture[str],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setenv("SCHOOLTECH_NOW", DEMO_DAY)
+    text = command(capsys, monkeypatch, "assets", "refresh", "-i", str(DEMO), "--years", "2")
+    fits(text)
+    assert "DEMO: refresh plan (years from 04-01)" in text
+    assert rows(text) == [
+        {"year": "2026/27", "devices": "3", "by class": "2 desktop, 1 switch", "cost GBP": "2,500"},
+        {"year": "2027/28", "devices": "2", "by class": "2 desktop", "cost GBP": "1,300"},
+    ]
+
+
+@pytest.mark.parametrize("width", [80, 40])
+def test_assets_licences_keeps_licence_ids_whole(width: int, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch.setenv("SCHOOLTECH_NOW", DEMO_DAY)
+    text = command(capsys, monkeypatch, "assets", "licences", "-i", str(DEMO), width=width)
+    fits(text, width)
+    found = rows(text)
+    assert [(row["licence"], row["seats"], row["used"], row["status"]) for row in found] == [
+        ("exam-browser", "site", "6", "ok"), ("datalogger", "4", "2", "ok")]  # fmt: skip
+    if width == 80:
+        assert [row["type"] for row in found] == ["site", "per_seat"]
+
+
+def test_assets_audit_text_is_one_block_per_finding_within_80_columns(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saved = save(tmp_path / "discovery.json", planted())
+    text = command(capsys, monkeypatch, "assets", "audit", "-i", str(DEMO), "--school", "DEMO", "--from", str(saved),
+                   code=1)  # fmt: skip
+    fits(text)
+    for heading in ("MISSING  DEMO-LAB1-PC03 · room LAB1", f"UNKNOWN  {STRANGER} · room LAB1",
+                    "MOVED    DEMO-LIB-PC02 · room LIB", "RENAMED  DEMO-LAB2-PC01 · room LAB2"):  # fmt: skip
+        assert heading in text.splitlines()
+
+
+def _drift(*changes: int) -> DriftSection:
+    return DriftSection(switches=[SwitchDrift(school=SCHOOL, switch=name, state=DriftState.DRIFTED, changes=n)
+                                  for name, n in zip(SWITCHES, changes, strict=True)])  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [80, 50])
+def test_report_diff_keeps_switch_names_whole(width: int, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    old, new = tmp_path / "november.json", tmp_path / "december.json"
+    old.write_text(report(drift=_drift(0, 2)).to_json(), encoding="utf-8")
+    new.write_text(report(drift=_drift(4, 2)).to_json(), encoding="utf-8")
+    text = command(capsys, monkeypatch, "report", "diff", str(old), str(new), code=1, width=width)
+    fits(text.split("\n", 1)[1], width)  # the first line names the two files, as given
+    assert "drift" in text.splitlines()
+    assert {"change": "worse", "subject": f"{SCHOOL} {SWITCHES[0]}", "measure": "changes", "was": "0",
+            "now": "4"} in rows(text)  # fmt: skip
+    assert text.splitlines()[-1].endswith("worse, 0 changed")
+
+
+def test_sim_plant_says_where_the_device_is_within_80_columns() -> None:
+    station = Station("52:54:00:90:20:65", "GigabitEthernet1/0/24", label=HOSTS[0])
+    text = printed(lambda shown: sim._print_planted(Planted(station, SWITCHES[0], 24, port_up=False), shown))
+    fits(text)
+    said = f"{HOSTS[0]} (5254.0090.2065) is now on {SWITCHES[0]} port 24 (GigabitEthernet1/0/24)"
+    assert squash(said) in squash(text)
+    assert "port 24 is shut down" in text

@@ -110,3 +110,15 @@ def test_imaging_waves_count_pcs_done_and_name_the_ones_installing() -> None:
     assert out.getvalue().splitlines()[-1] == (
         "image RVS: 1/5 PCs, 0:00:00, 1 installed, 1 installing, 2 woken, 1 waiting: installing: RVS-LIB-PC02"
     )
+
+
+def test_a_job_that_asks_every_pc_at_once_and_a_play_not_started_name_no_batch() -> None:
+    facts = Progress(total=8, done=3, changed=0, failed=0, unreachable=1, task="Read the DMI tables", batch=1)
+    assert job_snapshot(facts, batched=False) == Snapshot(3, 8, "PCs", "", "Read the DMI tables", "1 unreachable")
+    starting = Progress(total=8, done=0, changed=0, failed=0, unreachable=0, task=None, batch=0)
+    assert job_snapshot(starting).stage == ""
+    out = io.StringIO()
+    with ProgressDisplay(Console(file=out, width=80, force_terminal=False), "audit DEMO", clock=Clock()) as display:
+        display.show(job_snapshot(facts, batched=False))
+    assert out.getvalue().splitlines() == ["audit DEMO: starting",
+                                           "audit DEMO: 3/8 PCs, 0:00:00, 1 unreachable: Read the DMI tables"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli.screen import rows
 
 from schooltech_fleet.cli import main
 from schooltech_fleet.report import Direction, compare
 from schooltech_fleet.report.data import DriftSection, DriftState, PatchSection, RoomPatch, SwitchDrift
 
-from cli.screen import rows
 from .sample import report
 
 
