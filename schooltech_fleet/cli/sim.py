@@ -30,10 +30,12 @@ from ..sim.imaging.school_lab import LabStatus
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
 from .tables import Column, print_table
 
+# a state ("not installed") or a firmware ("uefi-secure-boot") is read as one word: never folded
 _HOST_COLUMNS = (Column("host", whole=True), Column("kind"), Column("school", whole=True, drop=1),
-                 Column("room", whole=True, drop=2), Column("endpoint", whole=True), Column("state"))  # fmt: skip
-_VM_COLUMNS = (Column("PC VM", whole=True), Column("MAC", whole=True), Column("firmware"), Column("power"),
-               Column("boots", justify="right"), Column("serial log"))  # fmt: skip
+                 Column("room", whole=True, drop=2), Column("endpoint", whole=True),
+                 Column("state", whole=True))  # fmt: skip
+_VM_COLUMNS = (Column("PC VM", whole=True), Column("MAC", whole=True), Column("firmware", whole=True),
+               Column("power", whole=True), Column("boots", justify="right"), Column("serial log"))  # fmt: skip
 
 
 def register(commands: Any) -> None:

@@ -18,6 +18,7 @@ from report.sample import report
 from rich.console import Console
 
 from schooltech_fleet.cli import image, main, net, plan, sim
+from schooltech_fleet.cli.tables import print_table
 from schooltech_fleet.imaging.run import ImagingResult, PcResult
 from schooltech_fleet.imaging.waves import PcOutcome
 from schooltech_fleet.inventory import fleet_summary, load_fleet
@@ -30,6 +31,8 @@ from schooltech_fleet.network.push import Outcome, SwitchOutcome
 from schooltech_fleet.network.trust import KeyState, SwitchKey
 from schooltech_fleet.report.data import DriftSection, DriftState, SwitchDrift
 from schooltech_fleet.review.school_plan import HostPlan, SchoolPlan
+from schooltech_fleet.sim.imaging.school_lab import LabPcRecord, LabRecord, LabStatus
+from schooltech_fleet.sim.imaging.vm import VmState, VmStatus
 from schooltech_fleet.sim.plant import Planted
 from schooltech_fleet.sim.switches.mac_table import Station
 
@@ -297,3 +300,26 @@ def test_sim_plant_says_where_the_device_is_within_80_columns() -> None:
     said = f"{HOSTS[0]} (5254.0090.2065) is now on {SWITCHES[0]} port 24 (GigabitEthernet1/0/24)"
     assert squash(said) in squash(text)
     assert "port 24 is shut down" in text
+
+
+def test_sim_status_keeps_a_hosts_state_and_a_vms_firmware_whole() -> None:
+    pc, switch, school = "DEMO-LAB1-PC01", "DEMO-SW-CORE", "RIVERSIDE-ACADEMY"  # a table just too wide for 80
+    hosts = [(pc, "pc", school, "LAB1", "127.0.0.1:22001", "[red]not installed[/red]"),
+             (switch, "switch", school, "-", "127.0.0.1:22011", "[green]running[/green]")]  # fmt: skip
+    text = printed(lambda shown: print_table(shown, "simulation", sim._HOST_COLUMNS, hosts))
+    fits(text)
+    assert [(row["host"], row["state"]) for row in rows(text)] == [(pc, "not installed"), (switch, "running")]
+    assert "not installed" in text  # on one line: what tests/sim_imaging looks for in 'sim status'
+    mac = "52:54:00:90:20:65"
+    record = LabRecord(school="DEMO", boot_server="DEMO-PXE1", url="http://10.90.20.5:8080", subnet="10.90.20.0/24",
+                       broadcast="10.90.20.255", run_id="image-DEMO-20260901T173000Z", owner_pid=1, namespaces=(),
+                       workdir="/var/lib/schooltech/sim/imaging/labs/image-DEMO-20260901T173000Z", served_root="/srv",
+                       services={}, max_running=2,
+                       pcs=(LabPcRecord(pc, mac, "LAB1", "uefi-secure-boot", True),))  # fmt: skip
+    lab = LabStatus(record, {"boot server HTTP": True}, (VmStatus(pc.lower(), mac, VmState.RUNNING, boots=2),))
+    for width in (80, 100):
+        text = printed(lambda shown: sim._print_lab(lab, shown), width)
+        fits(text, width, prose=("imaging lab of ",))
+        (vm,) = rows(text)
+        assert (vm["PC VM"], vm["MAC"], vm["firmware"], vm["power"]) == (pc, mac, "uefi-secure-boot", "running")
+        assert squash(vm["serial log"]) == squash(str(record.serial_log(record.pcs[0])))
