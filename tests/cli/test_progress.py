@@ -7,7 +7,7 @@ import re
 
 from rich.console import Console
 
-from schooltech_fleet.cli import image
+from schooltech_fleet.cli import assets_audit, image
 from schooltech_fleet.cli.progress import ProgressDisplay, Snapshot, job_snapshot
 from schooltech_fleet.imaging.waves import PcOutcome, PcProgress
 from schooltech_fleet.jobs import Progress
@@ -122,3 +122,11 @@ def test_a_job_that_asks_every_pc_at_once_and_a_play_not_started_name_no_batch()
         display.show(job_snapshot(facts, batched=False))
     assert out.getvalue().splitlines() == ["audit DEMO: starting",
                                            "audit DEMO: 3/8 PCs, 0:00:00, 1 unreachable: Read the DMI tables"]
+
+
+def test_the_audit_says_it_reads_the_switches_once_every_pc_has_answered() -> None:
+    asking = Progress(total=8, done=7, changed=0, failed=0, unreachable=1, task="Read the DMI tables", batch=1)
+    assert assets_audit.collecting(asking).step == "Read the DMI tables"
+    answered = Progress(total=8, done=8, changed=0, failed=0, unreachable=1, task="Read the DMI tables", batch=1)
+    assert assets_audit.collecting(answered) == Snapshot(8, 8, "PCs", "", "reading the switches' MAC tables",
+                                                         "1 unreachable")  # fmt: skip
