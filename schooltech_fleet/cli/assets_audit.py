@@ -16,6 +16,7 @@ not a saved discovery.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,9 @@ from rich.markup import escape
 from ..assets.auditing import audit_school
 from ..assets.render import as_json, as_markdown, as_text
 from ..errors import UsageError
+from ..jobs import Progress
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option
+from .progress import ProgressDisplay, Snapshot, job_snapshot
 
 
 def register(actions: Any) -> None:
@@ -48,9 +51,10 @@ def register(actions: Any) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
-    if args.source is None and errors.is_terminal:
-        with errors.status(f"collecting from the PCs and switches of {args.school}"):
-            done = audit_school(args.inventory, args.school, tuple(args.room))
+    if args.source is None:  # the progress on stderr: stdout may be the JSON or markdown asked for
+        with ProgressDisplay(errors, f"audit {args.school}") as display:
+            done = audit_school(args.inventory, args.school, tuple(args.room),
+                                on_progress=lambda p: display.show(collecting(p)))  # fmt: skip
     else:
         done = audit_school(args.inventory, args.school, tuple(args.room), source=args.source)
     width = 80 if args.output else max(60, min(console.width, 100))
@@ -66,3 +70,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if done.not_saved:
         errors.print(f"[yellow]warning[/yellow]: {escape(done.not_saved)}")
     return EXIT_FINDINGS if done.record.result.findings else EXIT_OK
+
+
+def collecting(progress: Progress) -> Snapshot:
+    """The ``asset_facts`` job's progress; once every PC has answered, the switches' MAC tables are read."""
+    snapshot = job_snapshot(progress, batched=False)
+    if progress.total and progress.done == progress.total:
+        return replace(snapshot, step="reading the switches' MAC tables")
+    return snapshot

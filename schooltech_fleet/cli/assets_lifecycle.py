@@ -6,20 +6,26 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import textwrap
 from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from .. import clock
 from ..assets.licences import LicenceReport, compliance
 from ..assets.lifecycle import Lifecycle, RefreshPlan, lifecycles, refresh_plan, warranty
 from ..assets.schools import asset_schools
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
+from .tables import Column, print_table
 
 UNKNOWN_SHOWN = 4
 EPILOG = "exit codes: 0 {ok}, 1 {findings}, 2 usage or inventory error. SCHOOLTECH_NOW pins today."
+_DEVICE_COLUMNS = (Column("device", whole=True), Column("model", drop=1), Column("warranty end", whole=True),
+                   Column("end of life", whole=True))  # fmt: skip
+_ACKNOWLEDGED_COLUMNS = (Column("device", whole=True), Column("warranty end", whole=True), Column("reason"))
+_LICENCE_COLUMNS = (Column("licence", whole=True), Column("type", drop=1), Column("seats", justify="right"),
+                    Column("used", justify="right"), Column("expires", whole=True), Column("status"))  # fmt: skip
 
 
 def register(actions: Any) -> None:
@@ -70,16 +76,13 @@ def _devices(console: Console, title: str, items: tuple[Lifecycle, ...], acknowl
     """One row per device; an acknowledged device shows the technician's reason instead of its model."""
     if not items:
         return
-    table = Table(title=escape(f"{title} ({len(items)})"), title_justify="left")
-    table.add_column("device", no_wrap=True)
-    columns = ("warranty end", "reason") if acknowledged else ("model", "warranty end", "end of life")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for i in items:
-        ends = str(i.warranty_end)
-        row = [ends, i.acknowledged or ""] if acknowledged else [i.model or "-", ends, str(i.end_of_life or "?")]
-        table.add_row(*map(escape, [i.name, *row]))
-    console.print(table)
+    columns: tuple[Column, ...] = _ACKNOWLEDGED_COLUMNS if acknowledged else _DEVICE_COLUMNS
+    rows: list[tuple[str, ...]] = [
+        (i.name, str(i.warranty_end), i.acknowledged or "") if acknowledged
+        else (i.name, i.model or "-", str(i.warranty_end), str(i.end_of_life or "?"))
+        for i in items
+    ]  # fmt: skip
+    print_table(console, escape(f"{title} ({len(items)})"), columns, [tuple(map(escape, row)) for row in rows])
 
 
 def run_warranty(args: argparse.Namespace, console: Console) -> int:
@@ -94,25 +97,27 @@ def run_warranty(args: argparse.Namespace, console: Console) -> int:
         _devices(console, "acknowledged", report.acknowledged, acknowledged=True)
         console.print(f"{len(report.expiring)} ending within {args.within} days, {len(report.expired)} ended, "
                       f"{len(report.acknowledged)} acknowledged, {len(report.no_warranty_date)} without a "
-                      f"warranty date (today {today})")  # fmt: skip
+                      f"warranty date (today {today})", soft_wrap=False)  # fmt: skip
     return EXIT_FINDINGS if report.findings else EXIT_OK
 
 
 def _plan(console: Console, plan: RefreshPlan) -> None:
     currency = plan.currency or ""
     month, day = plan.year_start
-    table = Table(title=escape(f"{plan.school}: refresh plan (years from {month:02}-{day:02})"), title_justify="left")
-    for column in ("year", "devices", "by class", f"cost {currency}".strip()):
-        table.add_column(column, justify="right" if column != "by class" else "left", overflow="fold")
+    columns = (Column("year", whole=True), Column("devices", justify="right"), Column("by class"),
+               Column(f"cost {currency}".strip(), whole=True, justify="right"))  # fmt: skip
+    rows = []
     for year in plan.years:
         classes = ", ".join(f"{c.devices} {c.model_class}" for c in year.classes) or "-"
-        table.add_row(year.label, str(len(year.devices)), escape(classes), f"{year.cost:,.0f}")
-    console.print(table)
+        rows.append((year.label, str(len(year.devices)), escape(classes), f"{year.cost:,.0f}"))
+    print_table(console, escape(f"{plan.school}: refresh plan (years from {month:02}-{day:02})"), columns, rows)
     if plan.unknown_age:
         names = ", ".join(i.name for i in plan.unknown_age[:UNKNOWN_SHOWN])
         more = len(plan.unknown_age) - UNKNOWN_SHOWN
         console.print(f"  unknown age (no purchase date): {len(plan.unknown_age)} devices")
-        console.print(f"    {escape(names)}" + (f" and {more} more (--json lists all)" if more > 0 else ""))
+        listed = names + (f" and {more} more (--json lists all)" if more > 0 else "")
+        console.out(textwrap.fill(listed, console.width, initial_indent="    ", subsequent_indent="    ",
+                                  break_long_words=False, break_on_hyphens=False), highlight=False)  # fmt: skip
 
 
 def run_refresh(args: argparse.Namespace, console: Console) -> int:
@@ -127,16 +132,14 @@ def run_refresh(args: argparse.Namespace, console: Console) -> int:
 
 
 def _licences(console: Console, report: LicenceReport) -> None:
-    table = Table(title=escape(f"{report.school}: licences"), title_justify="left")
-    for column in ("licence", "type", "seats", "used", "expires", "status"):
-        table.add_column(column, justify="right" if column in ("seats", "used") else "left", overflow="fold")
+    rows = []
     for c in report.licences:
         status = ("OVER-ALLOCATED " if c.over_allocated else "") + (
             "expired" if c.expired else "expiring" if c.expiring(report.within_days) else "ok"
         )
         seats = "site" if c.seats is None else str(c.seats)
-        table.add_row(escape(c.licence), c.type, seats, str(c.used), str(c.expires or "-"), status)
-    console.print(table)
+        rows.append((escape(c.licence), escape(c.type), seats, str(c.used), str(c.expires or "-"), status))
+    print_table(console, escape(f"{report.school}: licences"), _LICENCE_COLUMNS, rows)
 
 
 def run_licences(args: argparse.Namespace, console: Console) -> int:

@@ -34,14 +34,13 @@ import argparse
 import json
 import shlex
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
-from rich.live import Live
 from rich.markup import escape
-from rich.table import Table
 
 from ..errors import UsageError
 from ..imaging.plan import ImagePlan, plan_school_images, write_plan
@@ -51,6 +50,8 @@ from ..imaging.waves import PcOutcome, PcProgress, WaveSettings
 from ..interrupts import stop_on_signals
 from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, positive_int
 from .jobs import print_job_result
+from .progress import ProgressDisplay, Snapshot
+from .tables import Column, print_table
 
 _ADMIN_KEY_HELP = ("OpenSSH public key the installed PCs' admin account accepts (default: the public half of the "
                    "key the school's jobs use, else ~/.ssh/id_ed25519.pub)")  # fmt: skip
@@ -101,9 +102,8 @@ def run_image(args: argparse.Namespace, console: Console) -> int:
         hand_over=not args.no_hand_over,
     )  # fmt: skip
     invocation = shlex.join(["schooltech", *sys.argv[1:]])
-    with stop_on_signals() as stop, Live(_progress([]), console=console, transient=True,
-                                         refresh_per_second=4) as live:  # fmt: skip
-        result = image_school(request, boot_server_for, on_progress=lambda pcs: live.update(_progress(pcs)),
+    with stop_on_signals() as stop, ProgressDisplay(console, f"image {args.school}") as display:
+        result = image_school(request, boot_server_for, on_progress=lambda pcs: display.show(_snapshot(pcs)),
                               invocation=invocation, stop=stop)  # fmt: skip
     _print_result(console, result)
     if result.interrupted:
@@ -111,28 +111,30 @@ def run_image(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK if result.succeeded and not result.record_failed else EXIT_FINDINGS
 
 
+_RESULT_COLUMNS = (Column("PC", whole=True), Column("room", whole=True, drop=1), Column("result", whole=True),
+                   Column("wake packets", justify="right"), Column("wake to callback", justify="right"))  # fmt: skip
+_PLAN_COLUMNS = (Column("PC", whole=True), Column("MAC", whole=True), Column("OS"), Column("firmware"),
+                 Column("answer"))  # fmt: skip
 _COLOURS = {PcOutcome.INSTALLED: "green", PcOutcome.NO_WAKE: "red", PcOutcome.NO_CALLBACK: "red",
             PcOutcome.INTERRUPTED: "red", PcOutcome.NOT_RUN: "yellow"}  # fmt: skip
 
 
-def _progress(pcs: Sequence[PcProgress]) -> Table:
-    table = Table(title="imaging", title_justify="left")
-    for column in ("PC", "room", "state", "wake packets"):
-        table.add_column(column)
-    for pc in pcs:
-        table.add_row(pc.name, pc.room, pc.state, str(pc.wakes))
-    return table
+def _snapshot(pcs: Sequence[PcProgress]) -> Snapshot:
+    """PCs done (installed or given up) of all; how many are in each state; which PCs are installing now."""
+    states = Counter(pc.state.split(" (")[0] for pc in pcs)  # "woken (2)": woken
+    installing = [pc.name for pc in pcs if pc.state == "installing"]
+    return Snapshot(done=sum(1 for pc in pcs if pc.outcome is not None), total=len(pcs),
+                    counts=", ".join(f"{n} {state}" for state, n in states.items()),
+                    step=f"installing: {', '.join(installing)}" if installing else "")  # fmt: skip
 
 
 def _print_result(console: Console, result: ImagingResult) -> None:
-    table = Table(title=f"image {result.school}: run {result.run_id}", title_justify="left")
-    for column in ("PC", "room", "result", "wake packets", "wake to callback"):
-        table.add_column(column, no_wrap=True)
+    rows = []
     for pc in result.pcs:
         colour = _COLOURS[pc.outcome]
         seconds = f"{pc.seconds:.0f} s" if pc.seconds is not None else "-"
-        table.add_row(pc.name, pc.room, f"[{colour}]{pc.outcome}[/{colour}]", str(pc.wakes), seconds)
-    console.print(table)
+        rows.append((pc.name, pc.room, f"[{colour}]{pc.outcome}[/{colour}]", str(pc.wakes), seconds))
+    print_table(console, f"image {result.school}: run {result.run_id}", _RESULT_COLUMNS, rows)
     console.print(f"{len(result.installed)} of {len(result.pcs)} PCs installed; {result.duration:.0f} s")
     if result.interrupted:
         console.print(f"[bold red]interrupted ({escape(result.interrupted)})[/bold red]: every boot entry was "
@@ -181,14 +183,12 @@ def _as_json(plan: ImagePlan) -> dict[str, Any]:
 
 def _print(console: Console, plan: ImagePlan, written: int, output: Path | None) -> None:
     where = f"room {plan.room} of {plan.school}" if plan.room else plan.school
-    table = Table(title=f"PCs imaging would reinstall: {where}", title_justify="left")
-    for column in ("PC", "MAC", "OS", "firmware", "answer"):
-        table.add_column(column, no_wrap=True)
+    rows = []
     for pc in plan.pcs:
         target = pc.target
         firmware = f"{target.firmware}{'+SB' if target.secure_boot else ''}"
-        table.add_row(target.name, target.mac, str(target.os), firmware, str(pc.answer.format))
-    console.print(table)
+        rows.append((target.name, target.mac, str(target.os), firmware, str(pc.answer.format)))
+    print_table(console, f"PCs imaging would reinstall: {escape(where)}", _PLAN_COLUMNS, rows)
     for server, url in sorted({(pc.target.boot_server.name, pc.server_url) for pc in plan.pcs}):
         pcs = sum(1 for pc in plan.pcs if pc.target.boot_server.name == server)
         console.print(f"boot server {escape(server)} serves {pcs} of them at {escape(url)}")

@@ -15,10 +15,13 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from ..inventory import explain_host, fleet_summary, load_fleet
 from .common import EXIT_OK, add_inventory_option
+from .tables import Column, print_table
+
+_ROOM_COLUMNS = (Column("room", whole=True), Column("kind"), Column("vlan"), Column("devices", justify="right"),
+                 Column("managed", justify="right"), Column("software sets"))  # fmt: skip
 
 
 def register(commands: Any) -> None:
@@ -44,21 +47,11 @@ def register(commands: Any) -> None:
 def run_list(args: argparse.Namespace, console: Console) -> int:
     summary = fleet_summary(load_fleet(args.inventory), school=args.school)
     for school in summary:
-        table = Table(title=escape(f"{school.name} ({school.code}, {school.type})"), title_justify="left")
-        for column in ("room", "kind", "vlan", "devices", "managed", "software sets"):
-            table.add_column(column, justify="right" if column in ("devices", "managed") else "left")
-        for room in school.rooms:
-            table.add_row(
-                room.name,
-                room.kind,
-                room.vlan or "-",
-                str(room.devices),
-                str(room.managed),
-                ", ".join(room.software_sets) or "-",
-            )
-        console.print(table)
+        rows = [(escape(room.name), room.kind, escape(room.vlan or "-"), str(room.devices), str(room.managed),
+                 escape(", ".join(room.software_sets) or "-")) for room in school.rooms]  # fmt: skip
+        print_table(console, escape(f"{school.name} ({school.code}, {school.type})"), _ROOM_COLUMNS, rows)
         switches = ", ".join(f"{s.name} ({s.platform})" for s in school.switches) or "none"
-        console.print(f"  switches: {escape(switches)}")
+        console.print(f"  switches: {escape(switches)}", soft_wrap=False)  # a list: wrapped between names
         console.print(f"  {school.devices} devices ({school.managed} managed), {len(school.switches)} switches\n")
     return EXIT_OK
 

@@ -27,19 +27,25 @@ import sys
 from typing import Any
 
 from rich.console import Console
-from rich.live import Live
 from rich.markup import escape
-from rich.table import Table
 
 from ..interrupts import stop_on_signals
-from ..jobs import HostStatus, JobKind, JobRequest, JobResult, Progress, run_job
+from ..jobs import HostStatus, JobKind, JobRequest, JobResult, run_job
 from ..jobs import runs as run_records
 from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option
+from .progress import ProgressDisplay, job_snapshot
+from .tables import Column, print_table
 
 _COLOURS = {
     HostStatus.OK: "green", HostStatus.CHANGED: "yellow", HostStatus.FAILED: "red",
     HostStatus.UNREACHABLE: "red", HostStatus.NOT_RUN: "magenta", HostStatus.REFUSED: "cyan",
 }  # fmt: skip
+_HOST_COLUMNS = (Column("host", whole=True), Column("result", whole=True), Column("ok", justify="right"),
+                 Column("changed", justify="right"), Column("detail"))  # fmt: skip
+# the run id names the job and the school: on a narrow terminal those columns go first
+_RUN_COLUMNS = (Column("run", whole=True), Column("job", drop=3), Column("school", whole=True, drop=3),
+                Column("started"), Column("hosts", justify="right"), Column("failed", justify="right"),
+                Column("halted", drop=1), Column("check", drop=2))  # fmt: skip
 
 
 def register(commands: Any) -> None:
@@ -83,10 +89,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
         force_window=args.force_window, reason=args.reason, retry_of=args.retry_failed,
     )  # fmt: skip
     invocation = shlex.join(["schooltech", *sys.argv[1:]])
-    with stop_on_signals() as stop, Live(_progress_line(None, request), console=console, transient=True,
-                                         refresh_per_second=8) as live:  # fmt: skip
-        result = run_job(request, on_progress=lambda p: live.update(_progress_line(p, request)),
-                         invocation=invocation, stop=stop)  # fmt: skip
+    label = f"{request.kind}{' (check)' if request.check else ''} {request.school}"
+    with stop_on_signals() as stop, ProgressDisplay(console, label) as display:
+        result = run_job(request, on_progress=lambda p: display.show(job_snapshot(p)), invocation=invocation,
+                         stop=stop)  # fmt: skip
     print_job_result(console, result)
     if result.record_failed:
         console.print(f"[bold red]{escape(result.record_failed)}[/bold red]")
@@ -97,30 +103,19 @@ def run(args: argparse.Namespace, console: Console) -> int:
     return EXIT_OK if result.succeeded and not result.with_status(HostStatus.REFUSED) else EXIT_FINDINGS
 
 
-def _progress_line(progress: Progress | None, request: JobRequest) -> str:
-    what = f"{request.kind}{' (check)' if request.check else ''} {request.school}"
-    if progress is None:
-        return f"{what}: starting"
-    return (f"{what}: batch {progress.batch} | {progress.done}/{progress.total} PCs | "
-            f"[yellow]{progress.changed} changed[/] | [red]{progress.failed} failed[/] | "
-            f"[red]{progress.unreachable} unreachable[/] | {escape(progress.task or '')}")  # fmt: skip
-
-
 def print_job_result(console: Console, result: JobResult) -> None:
     title = f"{result.kind} {result.school}{' (check mode)' if result.check else ''}: run {result.run_id}"
     if result.simulation:
         title += escape(f" [simulation {result.simulation}]")
-    table = Table(title=title, title_justify="left")
-    for column in ("host", "result", "ok", "changed", "detail"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for host in result.hosts:
         colour = _COLOURS[host.status]
         detail = host.message or _report_summary(host.report)
         if host.failed_task:
             detail = f"{host.failed_task}: {detail}"
-        table.add_row(host.name, f"[{colour}]{host.status}[/{colour}]", str(host.ok), str(host.changed),
-                      escape(detail or ""))  # fmt: skip
-    console.print(table)
+        rows.append((host.name, f"[{colour}]{host.status}[/{colour}]", str(host.ok), str(host.changed),
+                     escape(detail or "")))  # fmt: skip
+    print_table(console, title, _HOST_COLUMNS, rows)
     counts = {status: len(result.with_status(status)) for status in HostStatus}
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     console.print(f"{summary}; {result.duration:.1f} s")
@@ -154,17 +149,14 @@ def _report_summary(reports: dict[str, Any]) -> str:
 
 
 def run_list(args: argparse.Namespace, console: Console) -> int:
-    table = Table(title="lab jobs, most recent first", title_justify="left")
-    table.add_column("run", no_wrap=True)
-    for column in ("job", "school", "started", "hosts", "failed", "halted", "check"):
-        table.add_column(column)
     found = run_records.listing()
+    rows = []
     for result in found.results:
         failed = len(result.with_status(HostStatus.FAILED)) + len(result.with_status(HostStatus.UNREACHABLE))
         started = result.started[:16].replace("T", " ")
-        table.add_row(result.run_id, str(result.kind), result.school, started, str(len(result.hosts)), str(failed),
-                      "yes" if result.halted else "", "yes" if result.check else "")  # fmt: skip
-    console.print(table)
+        rows.append((result.run_id, str(result.kind), result.school, started, str(len(result.hosts)), str(failed),
+                     "yes" if result.halted else "", "yes" if result.check else ""))  # fmt: skip
+    print_table(console, "lab jobs, most recent first", _RUN_COLUMNS, rows)
     for damaged in found.damaged:
         console.print(f"[yellow]skipped[/yellow]: {escape(damaged.message)}")
         console.print(f"  hint: {escape(damaged.hint or '')}")

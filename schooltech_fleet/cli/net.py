@@ -35,7 +35,6 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.prompt import Confirm
-from rich.table import Table
 
 from ..errors import UsageError
 from ..interrupts import stop_on_signals
@@ -56,6 +55,8 @@ from ..network.push import DEFAULT_REVERT_MINUTES, Outcome
 from ..network.show import DEFAULT_WORKERS, show
 from ..network.trust import KeyState, SwitchKey, TrustResult, trust
 from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, positive_int
+from .progress import ProgressDisplay, Snapshot
+from .tables import Column, print_table
 
 TRUST_HELP = """\
 Every switch session checks the switch's SSH host key and refuses an unknown or changed
@@ -71,6 +72,13 @@ replaced or the keys were not confirmed, 2 usage error (no --yes when not asked 
 terminal, a simulated switch, unknown switch or school).
 """
 
+_DRIFT_COLUMNS = (Column("switch", whole=True), Column("school", whole=True, drop=1), Column("state"),
+                  Column("lines to send", justify="right"), Column("kept", justify="right"))  # fmt: skip
+_PUSH_COLUMNS = (Column("switch", whole=True), Column("outcome", whole=True), Column("commands", justify="right"),
+                 Column("kept", justify="right"), Column("backup", whole=True, drop=1), Column("detail"))  # fmt: skip
+# a fingerprint is compared character by character with the switch's console: never folded
+_KEY_COLUMNS = (Column("switch", whole=True), Column("address", whole=True), Column("key type"),
+                Column("fingerprint", whole=True), Column("state"), Column("recorded before", whole=True))  # fmt: skip
 _COLOURS = {
     Outcome.IN_SYNC: "green", Outcome.WOULD_CHANGE: "yellow", Outcome.APPLIED: "green", Outcome.VERIFIED: "green",
     Outcome.BLOCKED: "red", Outcome.ROLLED_BACK: "red", Outcome.REVERTED: "red", Outcome.UNDONE: "magenta",
@@ -207,9 +215,12 @@ def run_plan(args: argparse.Namespace, console: Console) -> int:
 
 def run_drift(args: argparse.Namespace, console: Console) -> int:
     plans = plan(_selection(args), from_backups=args.from_backups, workers=args.workers)
-    table = Table(title="intended vs running", title_justify="left")
-    for column in ("switch", "school", "state", "lines to send", "kept"):
-        table.add_column(column)
+    return EXIT_FINDINGS if _print_drift(console, plans) else EXIT_OK
+
+
+def _print_drift(console: Console, plans: Sequence[SwitchPlan]) -> int:
+    """The drift table; the number of switches that drifted or failed."""
+    rows = []
     drifted = 0
     for item in plans:
         if item.error or item.remediation is None:
@@ -223,23 +234,21 @@ def run_drift(args: argparse.Namespace, console: Console) -> int:
                 drifted += 1
                 state = "[yellow]drifted[/yellow]" + (f" ({len(item.missing)} lines not as rendered)"
                                                       if item.missing else "")  # fmt: skip
-        table.add_row(item.switch, item.school, state, count, kept)
-    console.print(table)
-    return EXIT_FINDINGS if drifted else EXIT_OK
+        rows.append((item.switch, item.school, state, count, kept))
+    print_table(console, "intended vs running", _DRIFT_COLUMNS, rows)
+    return drifted
 
 
 def _print_push(console: Console, result: PushResult) -> int:
     title = f"run {result.run_id}{' (check)' if result.check else ''}{' (atomic)' if result.atomic else ''}"
     if result.simulation:
-        title += f" [simulation {result.simulation}]"
-    table = Table(title=title, title_justify="left")
-    for column in ("switch", "outcome", "commands", "kept", "backup", "detail"):
-        table.add_column(column, overflow="fold")
+        title += escape(f" [simulation {result.simulation}]")
+    rows = []
     for item in result.switches:
         colour = _COLOURS[item.outcome]
-        table.add_row(item.switch, f"[{colour}]{item.outcome}[/{colour}]", str(len(item.commands)), str(item.kept),
-                      item.backup or "-", escape(item.message))  # fmt: skip
-    console.print(table)
+        rows.append((item.switch, f"[{colour}]{item.outcome}[/{colour}]", str(len(item.commands)), str(item.kept),
+                     item.backup or "-", escape(item.message)))  # fmt: skip
+    print_table(console, title, _PUSH_COLUMNS, rows)
     if result.check:
         for item in result.switches:
             if item.script:
@@ -257,14 +266,14 @@ def _print_push(console: Console, result: PushResult) -> int:
 
 def run_push(args: argparse.Namespace, console: Console) -> int:
     allow, accept = _reason_for(args, "allow-management-change"), _reason_for(args, "accept-running")
-    with stop_on_signals() as stop, console.status("pushing") as progress:
+    with stop_on_signals() as stop, ProgressDisplay(console, "net push") as progress:
         options = PushOptions(check=args.check, atomic=args.atomic, workers=args.workers, allow_management=allow,
                               accept_running=accept, revert_minutes=args.revert_minutes, stop=stop)  # fmt: skip
         done: list[str] = []
 
         def report(outcome: Any) -> None:
             done.append(outcome.switch)
-            progress.update(f"pushing: {len(done)} switches done, last {escape(outcome.switch)}: {outcome.outcome}")
+            progress.show(Snapshot(len(done), None, "switches done", step=f"{outcome.switch}: {outcome.outcome}"))
 
         result = push(_selection(args), options, invocation=_invocation(), on_done=report)
     return _print_push(console, result)
@@ -362,16 +371,13 @@ def run_trust(args: argparse.Namespace, console: Console) -> int:
 
 
 def _print_keys(console: Console, title: str, keys: Sequence[SwitchKey]) -> None:
-    table = Table(title=title, title_justify="left")
-    for column in ("switch", "address", "key type", "fingerprint", "state"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for key in keys:
         state = f"[{_STATE_COLOURS[key.state]}]{key.state}[/]"
-        if key.state is KeyState.CHANGED:
-            state += f" (recorded {', '.join(k.fingerprint for k in key.recorded)})"
-        table.add_row(key.switch, key.address, key.offered.type if key.offered else "-",
-                      key.offered.fingerprint if key.offered else "-", state)  # fmt: skip
-    console.print(table)
+        recorded = "\n".join(k.fingerprint for k in key.recorded) if key.state is KeyState.CHANGED else ""
+        rows.append((key.switch, key.address, key.offered.type if key.offered else "-",
+                     key.offered.fingerprint if key.offered else "-", state, recorded))  # fmt: skip
+    print_table(console, title, _KEY_COLUMNS, rows)
 
 
 def _print_trusted(console: Console, result: TrustResult) -> int:

@@ -21,10 +21,15 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from ..review.school_plan import SchoolPlan, plan_school
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_inventory_option, positive_int
+from .tables import Column, print_table
+
+_HOST_COLUMNS = (Column("PC", whole=True), Column("tasks that would change", justify="right"),
+                 Column("upgrades pending"), Column("problem"))  # fmt: skip
+_SEAT_COLUMNS = (Column("licence", whole=True), Column("product"), Column("type", drop=1),
+                 Column("seats", justify="right"), Column("used", justify="right"), Column("rooms"))  # fmt: skip
 
 
 def register(commands: Any) -> None:
@@ -80,13 +85,11 @@ def _as_json(result: SchoolPlan) -> dict[str, Any]:
 
 
 def _print(console: Console, result: SchoolPlan) -> None:
-    hosts = Table(title=f"lab PCs of {result.school} (check mode)", title_justify="left")
-    for column in ("PC", "tasks that would change", "upgrades pending", "problem"):
-        hosts.add_column(column)
+    hosts = []
     for host in result.hosts:
         problem = f"[red]{escape(host.problem)}[/red]" if host.problem else ""
-        hosts.add_row(host.name, str(len(host.would_change)), escape(", ".join(host.upgrades)) or "-", problem)
-    console.print(hosts)
+        hosts.append((host.name, str(len(host.would_change)), escape(", ".join(host.upgrades)) or "-", problem))
+    print_table(console, f"lab PCs of {result.school} (check mode)", _HOST_COLUMNS, hosts)
     tasks = Counter(task for host in result.hosts for task in host.would_change)
     if tasks:
         console.print("tasks that would change, with the number of PCs:")
@@ -104,14 +107,12 @@ def _print(console: Console, result: SchoolPlan) -> None:
                 console.print(f"    [red]refused without --allow-management-change[/red]: {escape(why)}")
         else:
             console.print(f"[green]{escape(switch.switch)}[/green]: in sync")
-    seats = Table(title="licences", title_justify="left")
-    for column in ("licence", "product", "type", "seats", "used", "rooms"):
-        seats.add_column(column)
+    seats = []
     for usage in result.licences:
         used = f"[red]{usage.used}[/red]" if usage.over_allocated else str(usage.used)
-        seats.add_row(usage.licence, escape(usage.product), usage.type, str(usage.seats or "-"), used,
-                      ", ".join(usage.rooms) or "-")  # fmt: skip
-    console.print(seats)
+        seats.append((escape(usage.licence), escape(usage.product), usage.type, str(usage.seats or "-"), used,
+                      escape(", ".join(usage.rooms) or "-")))  # fmt: skip
+    print_table(console, "licences", _SEAT_COLUMNS, seats)
     for note in result.notes:
         console.print(f"[yellow]note[/yellow]: {escape(note)}")
     pcs = sum(1 for h in result.hosts if h.pending)

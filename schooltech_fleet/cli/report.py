@@ -23,9 +23,14 @@ from rich.markup import escape
 
 from ..errors import UsageError
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
+from .tables import Column, print_table
 
 if TYPE_CHECKING:
     from ..report import Change
+
+# a subject names a school, a room or a switch: kept whole; the figures are short
+_CHANGE_COLUMNS = (Column("change", whole=True), Column("subject", whole=True), Column("measure"),
+                   Column("was", whole=True, justify="right"), Column("now", whole=True, justify="right"))  # fmt: skip
 
 
 def register(commands: Any) -> None:
@@ -73,10 +78,15 @@ def _figure(value: float | None) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def format_change(change: Change) -> str:
-    """One line per change: ``  worse    RVS: PCs never patched 2 -> 5``."""
-    figures = f"{_figure(change.old)} -> {_figure(change.new)}"
-    return f"  {change.direction.value:<8} {change.subject}: {change.measure} {figures}"
+_COLOURS = {"better": "green", "worse": "red"}
+
+
+def _row(change: Change) -> tuple[str, str, str, str, str]:
+    """One change as a row of its section's table: direction, subject, measure, old and new figures."""
+    direction = change.direction.value
+    colour = _COLOURS.get(direction)
+    shown = f"[{colour}]{direction}[/{colour}]" if colour else direction
+    return shown, escape(change.subject), escape(change.measure), _figure(change.old), _figure(change.new)
 
 
 def run_diff(args: argparse.Namespace, console: Console) -> int:
@@ -84,17 +94,13 @@ def run_diff(args: argparse.Namespace, console: Console) -> int:
 
     old, new = read(args.old), read(args.new)
     changes = compare(old, new)
-    console.out(f"{args.old} ({old.generated:%Y-%m-%d %H:%M}) -> {args.new} ({new.generated:%Y-%m-%d %H:%M})",
-                highlight=False)  # fmt: skip
+    console.print(escape(f"{args.old} ({old.generated:%Y-%m-%d %H:%M}) -> {args.new} ({new.generated:%Y-%m-%d %H:%M})"),
+                  soft_wrap=False)  # fmt: skip
     if not changes:
         console.out("no change", highlight=False)
         return EXIT_OK
-    section = None
-    for change in changes:
-        if change.section != section:
-            section = change.section
-            console.out(section, highlight=False)
-        console.out(format_change(change), highlight=False)
+    for section in dict.fromkeys(change.section for change in changes):
+        print_table(console, escape(section), _CHANGE_COLUMNS, [_row(c) for c in changes if c.section == section])
     counts = {d: sum(c.direction is d for c in changes) for d in Direction}
     console.out(", ".join(f"{n} {d.value}" for d, n in counts.items()), highlight=False)
     return EXIT_FINDINGS if counts[Direction.WORSE] else EXIT_OK

@@ -23,12 +23,19 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from ..errors import UsageError
 from ..sim import hardware, plant, simulation
 from ..sim.imaging.school_lab import LabStatus
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
+from .tables import Column, print_table
+
+# a state ("not installed") or a firmware ("uefi-secure-boot") is read as one word: never folded
+_HOST_COLUMNS = (Column("host", whole=True), Column("kind"), Column("school", whole=True, drop=1),
+                 Column("room", whole=True, drop=2), Column("endpoint", whole=True),
+                 Column("state", whole=True))  # fmt: skip
+_VM_COLUMNS = (Column("PC VM", whole=True), Column("MAC", whole=True), Column("firmware", whole=True),
+               Column("power", whole=True), Column("boots", justify="right"), Column("serial log"))  # fmt: skip
 
 
 def register(commands: Any) -> None:
@@ -102,15 +109,16 @@ def run_plant_move(args: argparse.Namespace, console: Console) -> int:
 def _print_planted(planted: plant.Planted, console: Console) -> None:
     station = planted.station
     console.print(f"{escape(station.label)} ({station.mac}) is now on {escape(planted.switch)} port {planted.port} "
-                  f"({station.interface})")  # fmt: skip
+                  f"({station.interface})", soft_wrap=False)  # fmt: skip
     if not planted.port_up:
         console.print(f"[yellow]port {planted.port} is shut down: the switch learns nothing from it until "
-                      "it is enabled (no shutdown)[/yellow]")  # fmt: skip
+                      "it is enabled (no shutdown)[/yellow]", soft_wrap=False)  # fmt: skip
 
 
 def run_plant_remove(args: argparse.Namespace, console: Console) -> int:
     station = plant.unplant(args.switch, args.mac)
-    console.print(f"{station.mac} ({escape(station.label or 'unlabelled')}) unplugged from {escape(args.switch)}")
+    console.print(f"{station.mac} ({escape(station.label or 'unlabelled')}) unplugged from {escape(args.switch)}",
+                  soft_wrap=False)  # fmt: skip
     return EXIT_OK
 
 
@@ -156,16 +164,15 @@ def run_status(args: argparse.Namespace, console: Console) -> int:
         console.print("no simulation is running")
         return EXIT_OK
     sim = state.simulation
-    table = Table(title=f"simulation {sim.sim_id} (started {sim.started}) of {sim.inventory}", title_justify="left")
-    for column in ("host", "kind", "school", "room", "endpoint", "state"):
-        table.add_column(column)
+    rows = []
     by_name = {h.name: h for h in sim.hosts}
     for host in state.hosts:
         record = by_name[host.name]
         colour = "green" if host.state == "running" else "red"
-        table.add_row(host.name, host.kind, record.school, record.room or "-", f"127.0.0.1:{host.port}",
-                      f"[{colour}]{host.state}[/{colour}]")  # fmt: skip
-    console.print(table)
+        rows.append((host.name, host.kind, record.school, record.room or "-", f"127.0.0.1:{host.port}",
+                     f"[{colour}]{host.state}[/{colour}]"))  # fmt: skip
+    title = escape(f"simulation {sim.sim_id} (started {sim.started}) of {sim.inventory}")
+    print_table(console, title, _HOST_COLUMNS, rows)
     for path in state.stale_overrides:
         console.print(f"[yellow]simulation layer missing[/yellow]: {escape(path)}")
     for lab in state.labs:
@@ -179,14 +186,10 @@ def _print_lab(lab: LabStatus, console: Console) -> None:
                          for name, alive in lab.services.items())  # fmt: skip
     console.print(f"imaging lab of {record.school} (run {record.run_id}): boot server {record.boot_server} at "
                   f"{record.url}; {services}")  # fmt: skip
-    table = Table(title_justify="left")
-    for column in ("PC VM", "MAC", "firmware", "power", "boots", "serial log"):
-        table.add_column(column)
     by_mac = {pc.mac: pc for pc in record.pcs}
-    for vm in lab.vms:
-        pc = by_mac[vm.mac]
-        table.add_row(pc.name, pc.mac, pc.firmware, vm.state.value, str(vm.boots), escape(str(record.serial_log(pc))))
-    console.print(table)
+    rows = [(by_mac[vm.mac].name, vm.mac, by_mac[vm.mac].firmware, vm.state.value, str(vm.boots),
+             escape(str(record.serial_log(by_mac[vm.mac])))) for vm in lab.vms]  # fmt: skip
+    print_table(console, None, _VM_COLUMNS, rows)
 
 
 def run_publish(args: argparse.Namespace, console: Console) -> int:
@@ -210,5 +213,5 @@ def run_down(args: argparse.Namespace, console: Console) -> int:
 
 def run_plant_serial(args: argparse.Namespace, console: Console) -> int:
     hardware.plant_serial(args.pc, args.serial)
-    console.print(f"{escape(args.pc)} now reports serial {escape(args.serial.strip())}")
+    console.print(f"{escape(args.pc)} now reports serial {escape(args.serial.strip())}", soft_wrap=False)
     return EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from cli.screen import rows
 
 from schooltech_fleet.cli import main
 from schooltech_fleet.report import Direction, compare
@@ -54,9 +55,10 @@ def test_report_diff_exits_1_when_something_got_worse_and_fits_80_columns(
     old = _write(tmp_path / "old.json", report(patch=_patch(current=28, never=2)).to_json())
     new = _write(tmp_path / "new.json", report(patch=_patch(current=20, never=10)).to_json())
     assert main(["report", "diff", str(old), str(new)]) == 1
-    out = capsys.readouterr().out.splitlines()
+    text = capsys.readouterr().out
+    out = text.splitlines()
     assert "patch" in out
-    assert "  worse    RVS: PCs never patched 2 -> 10" in out
+    assert {"change": "worse", "subject": "RVS", "measure": "PCs never patched", "was": "2", "now": "10"} in rows(text)
     assert out[-1] == "0 better, 2 worse, 0 changed"
     assert max(len(line) for line in out[1:]) <= 80
 
