@@ -33,14 +33,17 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from .. import private
 from ..errors import UsageError
+from ..guard import check_reachable
 from ..interrupts import never
+from ..inventory import Fleet
+from ..inventory.nodes import VARIABLE as NODE_VARIABLE
 from ..inventory.resolve import ssh_config_word
 from .runner import (
     EventTally,
@@ -118,6 +121,23 @@ def ssh_transport(node: Mapping[str, Any], known_hosts: Path, keepalive_seconds:
         "-o", f"UserKnownHostsFile={ssh_config_word(str(known_hosts))}", "-o", "GlobalKnownHostsFile=/dev/null",
         "-o", f"ServerAliveInterval={keepalive_seconds}", "-o", "ServerAliveCountMax=3", f"{user}@{host}", "--",
     ))  # fmt: skip
+
+
+def execution_node(fleet: Fleet, school: str, targets: Sequence[str]) -> Mapping[str, Any] | None:
+    """The execution node that runs a job of *school* on *targets*, or None when it runs on the controller.
+
+    Targets on two nodes (sites) or on a node and off one are refused: one job, one node. The
+    network guard is asked about the node's address as about any target.
+    """
+    nodes = {json.dumps(fleet.host_vars(t).get(NODE_VARIABLE), sort_keys=True) for t in targets}
+    if len(nodes) > 1:
+        raise UsageError(f"the targets of this {school} job are on {len(nodes)} execution nodes (or some on none)",
+                         "run one job per site: --room or --limit the targets of one site")  # fmt: skip
+    node: Mapping[str, Any] | None = json.loads(nodes.pop()) if nodes else None
+    if node is not None:
+        name = f"execution node {node['user']}@{node['host']}:{node['port']}"
+        check_reachable({name: str(node["host"])}, {name: fleet.networks.get(school, ())})
+    return node
 
 
 def local_transport() -> Transport:

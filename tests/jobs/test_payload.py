@@ -12,6 +12,7 @@ import yaml
 from schooltech_fleet.errors import UsageError
 from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.jobs.payload import slice_fleet
+from schooltech_fleet.jobs.remote import execution_node
 from schooltech_fleet.jobs.secrets import job_secrets
 from tests.inventory.helpers import TODAY, write_school
 
@@ -105,3 +106,25 @@ def test_a_host_of_another_school_is_refused(district: Path) -> None:
         slice_fleet(fleet, "AAA", ["AAA-C1-PC01", "BBB-C1-PC01"])
     with pytest.raises(UsageError, match="no host named NOPE"):
         slice_fleet(fleet, "AAA", ["NOPE"])
+
+
+HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKawLEFDaHEWQYM8RXaUGgFc1CmOi5IUhA9BQs329iZv node"
+NODE = f'- name: main\n  execution_node: {{host: 10.7.99.5, user: schooltech, host_key: "{HOST_KEY}"}}\n'
+
+
+def test_the_node_of_a_job_is_its_sites_and_the_network_guard_holds_its_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))  # no simulation recorded
+    write_school(tmp_path, "AAA", vlans=_vlans(7), rooms=ROOMS.format(n=7), sites=NODE)
+    fleet = load_fleet(tmp_path, TODAY)
+    monkeypatch.delenv("SCHOOLTECH_ALLOWED_NETWORKS", raising=False)  # the guard's default: the school's networks
+    node = execution_node(fleet, "AAA", ["AAA-C1-PC01", "AAA-C2-PC01"])
+    assert node is not None and (node["host"], node["port"], node["user"]) == ("10.7.99.5", 22, "schooltech")
+    monkeypatch.setenv("SCHOOLTECH_ALLOWED_NETWORKS", "127.0.0.0/8")
+    with pytest.raises(UsageError, match=r"refusing to contact execution node schooltech@10.7.99.5:22 \(10.7.99.5\)"):
+        execution_node(fleet, "AAA", ["AAA-C1-PC01"])
+
+
+def test_a_school_without_a_node_runs_its_jobs_here(district: Path) -> None:
+    assert execution_node(load_fleet(district, TODAY), "AAA", ["AAA-C1-PC01"]) is None
