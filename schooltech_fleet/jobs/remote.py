@@ -230,7 +230,7 @@ def _stream(run: PlaybookRun, tally: EventTally, transport: Transport, worker_di
     for thread in threads:
         thread.start()
     try:
-        process(run, tally, stream)  # type: ignore[arg-type]  # a file-like object is all it reads
+        status = process(run, tally, stream)  # type: ignore[arg-type]  # a file-like object is all it reads
     finally:
         done.set()
         _end(worker)
@@ -248,7 +248,7 @@ def _stream(run: PlaybookRun, tally: EventTally, transport: Transport, worker_di
         output = (artifacts(run) / "stdout").read_text(errors="replace").strip().splitlines() if (
             artifacts(run) / "stdout").is_file() else []  # fmt: skip
         raise PlaybookDidNotStart(
-            f"ansible-playbook {run.playbook} did not start on the node (exit {rc}): "
+            f"ansible-playbook {run.playbook} did not start on the node (worker: {status}, exit {rc}): "
             f"{output[-1] if output else 'no output'}", f"the full output is in {artifacts(run)}",
         )  # fmt: skip
     return PlaybookExit(rc, stopped, lost, tuple(warnings))

@@ -301,23 +301,26 @@ def transmit(run: PlaybookRun, staged: Path, inventory: str, output: IO[bytes]) 
             streamer="transmit", _output=output, private_data_dir=str(staged), ident=run.run_id,
             playbook=run.playbook, inventory=inventory, limit=",".join(run.limit), extravars=dict(run.extravars),
             cmdline=shlex.join(run.cmdline) or None, envvars=dict(run.envvars), forks=run.forks, quiet=True,
-            suppress_env_files=True,
+            suppress_env_files=True, cancel_callback=_never_cancel,
         )  # fmt: skip
+
+
+def _never_cancel() -> bool:
+    """The streaming steps are stopped by ending the transport (remote.py), not by ansible-runner."""
+    return False
 
 
 def process(run: PlaybookRun, tally: EventTally, stream: IO[bytes]) -> str:
     """Read a worker's stream into *tally* and the run's artifacts (the same files a local run leaves);
     return the status the worker reported last (``error`` when the stream ended before its end)."""
     statuses: list[str] = []
-    explanations: list[str] = []
 
     def status(data: Mapping[str, Any], runner_config: Any) -> None:
         statuses.append(str(data.get("status")))
-        if data.get("job_explanation"):
-            explanations.append(str(data["job_explanation"]))
 
     ansible_runner.run(
         streamer="process", _input=stream, private_data_dir=str(run.run_dir), ident=run.run_id, quiet=True,
         event_handler=tally.handle, status_handler=status,
+        cancel_callback=_never_cancel,  # without one, ansible-runner takes over this process's SIGINT and SIGTERM
     )  # fmt: skip
     return statuses[-1] if statuses else "error"

@@ -13,13 +13,14 @@ import os
 import signal
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from schooltech_fleet.jobs.model import HostStatus, Progress
 from schooltech_fleet.jobs.remote import Transport, local_transport, run_remote_playbook, ssh_transport, write_inventory
-from schooltech_fleet.jobs.runner import EventTally, PlaybookRun, artifacts, run_playbook
+from schooltech_fleet.jobs.runner import EventTally, PlaybookDidNotStart, PlaybookRun, artifacts, run_playbook
 
 HOSTS = ["here1", "here2"]
 
@@ -169,6 +170,17 @@ def test_a_worker_that_falls_silent_is_given_up_on_after_its_keepalives_stop(tmp
     assert frozen
     assert ended.lost == "no word from the node for 4 s"
     assert {r.name: r.status for r in tally.results()} == {"here1": HostStatus.NOT_RUN, "here2": HostStatus.NOT_RUN}
+
+
+def test_a_playbook_that_cannot_start_on_the_node_is_an_error_and_leaves_nothing_there(tmp_path: Path) -> None:
+    worker_dir = tmp_path / "node" / "job"
+    run = replace(_run(tmp_path, "remote"), playbook="missing.yml")
+
+    with pytest.raises(PlaybookDidNotStart, match="did not start on the node"):
+        run_remote_playbook(run, EventTally(HOSTS), local_transport(), str(worker_dir))
+
+    assert not worker_dir.exists()
+    assert not (run.run_dir / "payload").exists()
 
 
 def test_the_ssh_transport_trusts_only_the_nodes_recorded_key_and_quotes_the_worker_command(tmp_path: Path) -> None:
