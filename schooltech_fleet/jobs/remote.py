@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -175,24 +175,54 @@ def run_remote_playbook(run: PlaybookRun, tally: EventTally, transport: Transpor
     """Run *run* through a worker started by *transport* in *worker_dir* on the node (see the module docstring).
 
     ``run.inventory`` is a file holding the sliced inventory; ``run.project_dir`` the playbooks
-    (with their ``roles/``). Results accumulate in *tally* as in :func:`.runner.run_playbook`.
+    (with their ``roles/``); the files ``run.cmdline`` names (the job's secrets: ``-e @FILE``,
+    ``--become-password-file FILE``) travel in the payload. Results accumulate in *tally* as in
+    :func:`.runner.run_playbook`.
     """
     staged = run.run_dir / "payload"
     secrets = [*run.secrets, *environment_secrets(os.environ)]
     try:
-        _stage(run, staged)
-        return _stream(run, tally, transport, worker_dir, staged, stop, keepalive_seconds, silence_limit)
+        sent = _stage(run, staged)
+        return _stream(sent, tally, transport, worker_dir, staged, stop, keepalive_seconds, silence_limit)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
         scrub(run.run_dir, secrets)
 
 
-def _stage(run: PlaybookRun, staged: Path) -> None:
+SECRET_FILE_OPTIONS = ("--become-password-file", "--vault-password-file", "--connection-password-file")
+"""Options of ansible-playbook that name a file (secrets.py's), as ``-e @FILE`` does."""
+
+
+def _stage(run: PlaybookRun, staged: Path) -> PlaybookRun:
+    """Stage the payload; the run as the node sees it: the job's secret files travel in ``secrets/``."""
     private.directory(staged)
     shutil.copytree(run.project_dir, staged / "project", symlinks=False)
     (staged / "project" / "ansible.cfg").write_text(NODE_CONFIG, encoding="utf-8")
     private.directory(staged / "inventory")
     shutil.copyfile(run.inventory, staged / INVENTORY)
+    return replace(run, cmdline=_staged_files(run.cmdline, staged / "secrets"))
+
+
+def _staged_files(cmdline: Sequence[str], secrets: Path) -> list[str]:
+    """*cmdline* with each file it names (``-e @FILE``, ``--become-password-file FILE``) copied into *secrets*
+    and named relative to the worker's working directory (``project/``)."""
+    out: list[str] = []
+    for i, word in enumerate(cmdline):
+        before = cmdline[i - 1] if i else ""
+        if before == "-e" and word.startswith("@"):
+            out.append(f"@{_carry(Path(word[1:]), secrets)}")
+        elif before in SECRET_FILE_OPTIONS:
+            out.append(_carry(Path(word), secrets))
+        else:
+            out.append(word)
+    return out
+
+
+def _carry(path: Path, secrets: Path) -> str:
+    private.directory(secrets)
+    shutil.copyfile(path, secrets / path.name)
+    (secrets / path.name).chmod(0o600)
+    return f"../{secrets.name}/{path.name}"
 
 
 def _stream(run: PlaybookRun, tally: EventTally, transport: Transport, worker_dir: str, staged: Path,

@@ -9,6 +9,7 @@ as a node that powers off takes everything with it.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -33,6 +34,9 @@ PLAYBOOK = """
     - name: Say hello
       ansible.builtin.debug:
         msg: "hello from {{ inventory_hostname }} in {{ room }}"
+    - name: Count the licence keys
+      ansible.builtin.debug:
+        msg: "{{ schooltech_licence_keys | default({}) | length }} licence keys"
     - name: Change something
       ansible.builtin.command: "true"
     - name: Fail on one host
@@ -121,6 +125,26 @@ def test_a_job_through_a_worker_gives_the_results_of_the_same_job_run_here(tmp_p
     assert (artifacts(remote_run) / "status").read_text() == "failed"
     assert not worker_dir.exists(), "the worker's directory (the payload, its secrets) outlived the job"
     assert not (remote_run.run_dir / "payload").exists()
+
+
+def test_the_jobs_secret_files_travel_in_the_payload_and_stay_nowhere(tmp_path: Path) -> None:
+    key = "CANARY-remote-licence-3c1f"
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    keys = scratch / "licence-keys.json"
+    keys.write_text(json.dumps({"schooltech_licence_keys": {"cad": key}}))
+    worker_dir = tmp_path / "node" / "job"
+    run = replace(_run(tmp_path, "remote"), cmdline=["-e", f"@{keys}"], secrets=(key,))
+
+    ended = run_remote_playbook(run, EventTally(HOSTS), local_transport(), str(worker_dir))
+
+    assert (ended.rc, ended.lost) == (0, None)
+    command = json.loads((artifacts(run) / "command").read_text())
+    assert "@../secrets/licence-keys.json" in command["command"]  # the node's copy, not the controller's file
+    events = [path.read_text() for path in (artifacts(run) / "job_events").glob("*.json")]
+    assert sum("1 licence keys" in event for event in events) == len(HOSTS)
+    assert not worker_dir.exists()
+    assert [p for p in run.run_dir.rglob("*") if p.is_file() and key.encode() in p.read_bytes()] == []
 
 
 def test_a_worker_killed_mid_job_gives_the_lost_node_verdict_and_the_unfinished_host_is_not_run(
