@@ -119,7 +119,7 @@ def ssh_transport(node: Mapping[str, Any], known_hosts: Path, keepalive_seconds:
     return Transport((
         "ssh", "-p", str(port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
         "-o", f"UserKnownHostsFile={ssh_config_word(str(known_hosts))}", "-o", "GlobalKnownHostsFile=/dev/null",
-        "-o", f"ServerAliveInterval={keepalive_seconds}", "-o", "ServerAliveCountMax=3", f"{user}@{host}", "--",
+        "-o", f"ServerAliveInterval={keepalive_seconds}", "-o", "ServerAliveCountMax=3", "--", f"{user}@{host}",
     ))  # fmt: skip
 
 

@@ -218,8 +218,8 @@ def test_the_ssh_transport_trusts_only_the_nodes_recorded_key_and_quotes_the_wor
     assert command[:3] == ["ssh", "-p", "2222"]
     assert "StrictHostKeyChecking=yes" in command and f'UserKnownHostsFile="{known}"' in command
     assert command[-3:] == [
-        "schooltech@10.9.99.5",
         "--",
+        "schooltech@10.9.99.5",
         "ansible-runner worker '--private-data-dir=.schooltech/jobs/patch TST' --delete --keepalive-seconds=5",
     ]
 
