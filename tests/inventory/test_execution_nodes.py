@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 from pathlib import Path
 
 import pytest
 
+from schooltech_fleet.cli import main
 from schooltech_fleet.inventory import explain_host, load_fleet
+from schooltech_fleet.inventory.findings import display_path
 
 from .helpers import TODAY, located, only, pos, run_check, write_school
 
@@ -93,3 +97,13 @@ def test_explain_shows_each_node_field_and_the_line_that_set_it(tmp_path: Path) 
     assert explained["execution_node.host_key"].value is None
     assert explained["execution_node.host_key"].note == "not recorded yet"
     assert explained["execution_node.port"].note == "default"
+
+
+def test_inventory_show_explain_prints_the_node_with_its_file_and_line(tmp_path: Path) -> None:
+    path, text = write_school(tmp_path, sites=sites("{host: 10.9.99.5, user: schooltech}"))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(["inventory", "show", "TST-C1-PC01", "--explain", "-i", str(path)])
+    line, column = pos(text, "execution_node", "10.9.99.5")
+    assert code == 0
+    assert f"execution_node.host = 10.9.99.5\n    <- school: {display_path(path)}:{line}:{column}" in out.getvalue()
