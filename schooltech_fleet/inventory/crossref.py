@@ -21,6 +21,7 @@ from .layers import deep_merge
 from .licences import managed_per_room
 from .lockout import lockout
 from .model import Period, Settings, Switch, Vlan
+from .nodes import execution_nodes
 from .problems import Path, Problem, Rule, missing, suggest
 from .school import LoadedSchool
 from .yamlsource import locate, locate_key
@@ -519,6 +520,7 @@ SCHOOL_RULES: tuple[Rule, ...] = (
     certificate_files,
     imaging_profiles,
     boot_servers,
+    execution_nodes,
     imaged_pcs,
     netbios_names,
     constructed.ansible_section,

@@ -39,6 +39,7 @@ from .safety import (
     RelativeFile,
     SafeStr,
     SafeText,
+    SshPublicKey,
     WingetId,
 )
 from .scalars import ONE_NOT_TRUE, TEXT, Date, IPv4, Subnet, Time, hinted, written
@@ -407,10 +408,22 @@ class SchoolHeader(Model):
     type: Annotated[SchoolType, TEXT]
 
 
+class ExecutionNode(Model):
+    """A host inside a site's network that runs the school's jobs (``ansible-runner worker`` over SSH)."""
+
+    host: IPv4 = Field(description="its address, inside the school's networks")
+    port: Annotated[int, Field(ge=1, le=65535)] = 22
+    user: Hostname = Field(description="the login schooltech uses on the node")
+    host_key: SshPublicKey | None = Field(
+        default=None, description="its SSH host key ('ssh-ed25519 AAAA...'); recorded by 'schooltech node setup'"
+    )
+
+
 class Site(Model):
     name: Name
     address: SafeStr | None = None
     buildings: list[Name] = Field(default_factory=list)
+    execution_node: ExecutionNode | None = None
 
 
 class AssetFields(Model):

@@ -29,6 +29,8 @@ from .constructed import construct
 from .fleet import Fleet, Host, group_name
 from .layers import Layer, Source, deep_merge, merge_layers, source_of, trace_layers
 from .model import MANAGED_FAMILIES, BootServer, OsFamily, SimEndpoint, SimulationLayer
+from .nodes import VARIABLE as NODE_VARIABLE
+from .nodes import node_vars, site_node
 from .problems import located
 from .school import DeviceRecord, LoadedSchool
 
@@ -173,6 +175,16 @@ def room_vars(school: LoadedSchool, r: int, trace: _Trace | None = None) -> dict
             ("room_kind", "kind"),
         ):
             trace.add(name, school.room_layer(r), (attr,) if getattr(room, attr) else ())
+    node = site_node(school, out["site"])
+    if node is not None:
+        out[NODE_VARIABLE] = node_vars(node[1])
+        if trace is not None:
+            layer = school.school_layer("sites", node[0], NODE_VARIABLE)
+            for leaf in out[NODE_VARIABLE]:
+                written = leaf in node[1].model_fields_set
+                trace.add(f"{NODE_VARIABLE}.{leaf}", layer, (leaf,) if written else (),
+                          f"jobs of site {out['site']} run on this node" if leaf == "host" else
+                          "" if written else ("default" if leaf == "port" else "not recorded yet"))  # fmt: skip
     vlan, vlan_layer = school.room_vlan(r)
     out.update(vlan_vars(school, vlan, vlan_layer, trace))
     sets, sets_layer = school.room_software_sets(r)

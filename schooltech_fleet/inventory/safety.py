@@ -8,6 +8,8 @@ be evaluated by Ansible. Every string of the inventory is one of these types.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from typing import Annotated
 
@@ -189,3 +191,34 @@ LocalPath = Annotated[
              r'["\\%$]'),
 ]  # fmt: skip
 """A path on the controller that reaches ssh's options (the simulation layer's key and host-key files)."""
+
+
+# --- SSH host keys ---------------------------------------------------------------------------
+
+SSH_KEY_TYPES = ("ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "ssh-rsa")
+"""Host key types an execution node may present (what ``ssh-keyscan`` prints for a current OpenSSH)."""
+
+
+def _ssh_public_key(value: str) -> str:
+    """One OpenSSH public key line, ``TYPE BASE64 [COMMENT]``, whose key data names the same type.
+
+    The line becomes a ``known_hosts`` entry for the node: anything more (a second key, options
+    such as ``@cert-authority``, a host pattern) would widen what ssh trusts.
+    """
+    hint = "paste the node's key as ssh-keyscan prints it, without the host name: 'ssh-ed25519 AAAAC3...'"
+    parts = value.split(" ")
+    if len(parts) < 2 or parts[0] not in SSH_KEY_TYPES:
+        raise hinted(f"{_shown(value)} is not an SSH public key: it must start with one of "
+                     f"{', '.join(SSH_KEY_TYPES)}", hint)  # fmt: skip
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+    except (binascii.Error, ValueError):
+        raise hinted(f"{_shown(value)} is not an SSH public key: its key data is not base64", hint) from None
+    length = int.from_bytes(blob[:4], "big") if len(blob) >= 4 else -1
+    if blob[4 : 4 + length] != parts[0].encode() or len(blob) <= 4 + length:
+        raise hinted(f"{_shown(value)} is not an SSH public key: its key data is not a {parts[0]} key", hint)
+    return value
+
+
+SshPublicKey = Annotated[SafeStr, AfterValidator(_ssh_public_key)]
+"""An SSH public key line (``ssh-ed25519 AAAA... comment``): an execution node's host key."""

@@ -19,8 +19,9 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import ansible_runner
 from ansible_runner.interface import init_runner
 
 from .. import private
@@ -41,6 +42,8 @@ class _HostTally:
     failed_task: str | None = None
     message: str | None = None
     changed_tasks: list[str] = field(default_factory=list)
+    batch: int = 0  # the play (batch) the host was last seen in
+    cut: str | None = None  # why its run was cut off before its batch ended (a lost node)
 
     @property
     def touched(self) -> bool:
@@ -90,6 +93,7 @@ class EventTally:
 
     def _host_event(self, kind: str, host: str, data: Mapping[str, Any]) -> None:
         entry = self.tally[host]
+        entry.batch = self.batches
         result = data.get("res") or {}
         if kind == "runner_on_ok":
             entry.ok += 1
@@ -110,6 +114,13 @@ class EventTally:
             if isinstance(report, dict):
                 self.reports[name] = report
 
+    def cut_off(self, reason: str) -> None:
+        """The run ended before its end (the node was lost): the hosts of the batch running then did not finish."""
+        with self._lock:
+            for entry in self.tally.values():
+                if not entry.touched or (entry.batch == self.batches and not (entry.failed or entry.unreachable)):
+                    entry.cut = reason
+
     def snapshot(self) -> Progress:
         done = [t for t in self.tally.values() if t.touched]
         return Progress(
@@ -121,6 +132,10 @@ class EventTally:
     def results(self) -> list[HostResult]:
         out = []
         for name, entry in self.tally.items():
+            if entry.cut is not None:
+                out.append(HostResult(name, HostStatus.NOT_RUN, entry.ok, entry.changed, self.task, entry.cut,
+                                      {}, tuple(entry.changed_tasks)))  # fmt: skip
+                continue
             if entry.unreachable:
                 status = HostStatus.UNREACHABLE
             elif entry.failed:
@@ -164,6 +179,8 @@ class PlaybookRun:
 class PlaybookExit:
     rc: int  # ansible-playbook's exit status
     stopped: str | None = None  # why it was stopped before its end (a signal), if it was
+    lost: str | None = None  # why the execution node that ran it was given up on, if it was
+    warnings: tuple[str, ...] = ()
 
 
 class PlaybookDidNotStart(FleetError):
@@ -265,3 +282,45 @@ def run_playbook(run: PlaybookRun, tally: EventTally, stop: Callable[[], str | N
 
 def artifacts(run: PlaybookRun) -> Path:
     return run.run_dir / "artifacts" / run.run_id
+
+
+# --- the streaming pipeline: transmit here, a worker on the execution node, process here (remote.py) ---
+
+
+def transmit(run: PlaybookRun, staged: Path, inventory: str, output: IO[bytes]) -> None:
+    """Write the job as ansible-runner's transmit stream to *output*: the zipped directory *staged*
+    (``project/`` with the playbook, ``inventory/``, ``env/``) and the arguments of the run.
+
+    *inventory* is a path inside *staged*: ansible-runner sends it relative to *staged*, and the worker
+    unpacks everything into a directory of its own.
+    """
+    private.directory(staged / "env")
+    private.write_text(staged / "env" / "settings", json.dumps({"pexpect_timeout": STOP_POLL_SECONDS}))
+    with _only_allowed_environment():
+        ansible_runner.run(
+            streamer="transmit", _output=output, private_data_dir=str(staged), ident=run.run_id,
+            playbook=run.playbook, inventory=inventory, limit=",".join(run.limit), extravars=dict(run.extravars),
+            cmdline=shlex.join(run.cmdline) or None, envvars=dict(run.envvars), forks=run.forks, quiet=True,
+            suppress_env_files=True, cancel_callback=_never_cancel,
+        )  # fmt: skip
+
+
+def _never_cancel() -> bool:
+    """The streaming steps are stopped by ending the transport (remote.py), not by ansible-runner."""
+    return False
+
+
+def process(run: PlaybookRun, tally: EventTally, stream: IO[bytes]) -> str:
+    """Read a worker's stream into *tally* and the run's artifacts (the same files a local run leaves);
+    return the status the worker reported last (``error`` when the stream ended before its end)."""
+    statuses: list[str] = []
+
+    def status(data: Mapping[str, Any], runner_config: Any) -> None:
+        statuses.append(str(data.get("status")))
+
+    ansible_runner.run(
+        streamer="process", _input=stream, private_data_dir=str(run.run_dir), ident=run.run_id, quiet=True,
+        event_handler=tally.handle, status_handler=status,
+        cancel_callback=_never_cancel,  # without one, ansible-runner takes over this process's SIGINT and SIGTERM
+    )  # fmt: skip
+    return statuses[-1] if statuses else "error"

@@ -1,0 +1,64 @@
+"""Execution nodes: the host inside a site's network that runs its school's jobs.
+
+A site names its node (``execution_node: {host, port, user, host_key}``); the devices of the
+site's rooms carry it as the variable ``execution_node``, which the jobs read to send a job
+there instead of running it on the controller. ``check`` holds the node to the network guard's
+default (an address inside the school's own networks) and wants its host key: without one, the
+controller cannot tell the node from anything else answering at its address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from .findings import Severity
+from .model import ExecutionNode
+from .problems import Problem
+from .school import LoadedSchool
+
+VARIABLE = "execution_node"
+"""The host variable that names a device's execution node (absent when its site has none)."""
+
+
+def node_vars(node: ExecutionNode) -> dict[str, Any]:
+    """The node as the host variable ``execution_node`` holds it (JSON types)."""
+    return {"host": str(node.host), "port": node.port, "user": node.user, "host_key": node.host_key}
+
+
+def site_node(school: LoadedSchool, site: str | None) -> tuple[int, ExecutionNode] | None:
+    """The index of *site* and its execution node, if it names one."""
+    for s, entry in enumerate(school.model.sites):
+        if entry.name == site and entry.execution_node is not None:
+            return s, entry.execution_node
+    return None
+
+
+def execution_nodes(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
+    """A node sits inside one of the school's networks, on a host address, and has its host key."""
+    networks = {name: vlan.subnet for name, vlan in school.vlans.items() if vlan.subnet is not None}
+    for s, site in enumerate(school.model.sites):
+        node = site.execution_node
+        if node is None:
+            continue
+        path = ("sites", s, "execution_node")
+        where = f"execution node of site {site.name}"
+        inside = [name for name, subnet in networks.items() if node.host in subnet]
+        if not inside:
+            yield Problem((*path, "host"), "address",
+                          f"{where}: {node.host} is outside the networks school {school.code} declares",
+                          "the network guard contacts only the school's own networks: give the node an address "
+                          "in one of its VLANs (the management VLAN, usually)")  # fmt: skip
+        else:
+            vlan = school.vlans[inside[0]]
+            subnet = networks[inside[0]]
+            if node.host in (subnet.network_address, subnet.broadcast_address, vlan.gateway):
+                yield Problem((*path, "host"), "address",
+                              f"{where}: {node.host} is the network, broadcast or gateway address of VLAN "
+                              f"{inside[0]!r}", "use the node's own host address")  # fmt: skip
+        if node.host_key is None:
+            yield Problem(path, "node", f"{where} has no host_key: jobs cannot verify they reach the node itself",
+                          f"record it with 'schooltech node setup --school {school.code}', or paste the line "
+                          f"'ssh-keyscan -p {node.port} {node.host}' prints (without the address) as host_key:",
+                          Severity.WARNING, at_key=True)  # fmt: skip
