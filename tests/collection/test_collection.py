@@ -156,11 +156,22 @@ def test_the_repositorys_playbooks_find_the_roles_by_fqcn_in_the_checkout() -> N
 
 def test_awx_project_requirements_install_this_checkout_as_the_collection(tmp_path: Path) -> None:
     """AWX runs ansible-galaxy on collections/requirements.yml from the project root, into a path of its own."""
-    env = isolated_env(tmp_path, tmp_path / "requirements_collections")
-    done = run(BIN / "ansible-galaxy", "collection", "install", "--offline", "--no-deps", "-r",
-               "collections/requirements.yml", "-p", tmp_path / "requirements_collections", cwd=REPO, env=env)  # fmt: skip
+    into = tmp_path / "requirements_collections"
+    done = run(
+        BIN / "ansible-galaxy",
+        "collection",
+        "install",
+        "--offline",
+        "--no-deps",
+        "-r",
+        "collections/requirements.yml",
+        "-p",
+        into,
+        cwd=REPO,
+        env=isolated_env(tmp_path, into),
+    )
     assert done.returncode == 0, done.stderr
-    manifest = tmp_path / "requirements_collections" / "ansible_collections" / "schooltech" / "fleet" / "MANIFEST.json"
+    manifest = into / "ansible_collections" / "schooltech" / "fleet" / "MANIFEST.json"
     info = json.loads(manifest.read_text(encoding="utf-8"))["collection_info"]
     assert (info["namespace"], info["name"], info["version"]) == ("schooltech", "fleet", PYPROJECT["version"])
     assert info["dependencies"] == GALAXY["dependencies"]
