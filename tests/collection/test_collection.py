@@ -232,3 +232,11 @@ def test_the_execution_environment_carries_this_checkouts_wheel_and_collection(e
     with zipfile.ZipFile(ee_context / "_build" / "dist" / carried[1]) as wheel:
         module = wheel.read("schooltech_fleet/imaging/pxe_service.py")
     assert module == (REPO / "roles" / "pxe_server" / "files" / "schooltech-pxe").read_bytes()
+
+
+def test_a_source_naming_schools_that_do_not_exist_fails_and_says_which(tmp_path: Path) -> None:
+    source = tmp_path / "district.schooltech.yml"
+    source.write_text(f"plugin: {FQCN}.schooltech\nschools: no-such-schools\n", encoding="utf-8")
+    done = ansible_inventory("-i", source, "--list")
+    assert done.returncode != 0
+    assert f"schools: {tmp_path / 'no-such-schools'} does not exist" in " ".join(done.stderr.split())
