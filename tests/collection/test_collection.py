@@ -22,6 +22,8 @@ from inventory.helpers import REPO, ansible_inventory, plain
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 
+from schooltech_fleet.jobs.tuning import ansible_environment
+
 BIN = Path(sys.executable).parent
 DEMO = REPO / "inventories" / "demo"
 FQCN = "schooltech.fleet"
@@ -152,6 +154,16 @@ def test_the_repositorys_playbooks_find_the_roles_by_fqcn_in_the_checkout() -> N
     assert done.returncode == 0, done.stderr
     roles = "".join((REPO / "playbooks" / f"{name}.yml").read_text(encoding="utf-8") for name in PLAYBOOKS)
     assert "role: schooltech.fleet." in roles
+
+
+def test_jobs_find_the_roles_even_when_the_users_environment_names_other_collection_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ANSIBLE_COLLECTIONS_PATH", str(tmp_path))  # would replace ansible.cfg's collections_path
+    env = {**os.environ, **ansible_environment("collection-test")}
+    done = run(BIN / "ansible-playbook", "--syntax-check", "-i", DEMO, REPO / "playbooks" / "patch.yml",
+               cwd=REPO, env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
 
 
 def test_awx_project_requirements_install_this_checkout_as_the_collection(tmp_path: Path) -> None:
