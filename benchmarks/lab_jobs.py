@@ -47,6 +47,7 @@ STEPS = (("rebuild", JobKind.REBUILD), ("rebuild again", JobKind.REBUILD), ("pat
 STOCK_CFG = """[defaults]
 inventory_plugins = {root}/plugins/inventory
 roles_path = {root}/roles
+collections_path = {root}/.collections
 [inventory]
 enable_plugins = schooltech
 ignore_patterns = ^files$

@@ -31,6 +31,21 @@ description:
   - While C(schooltech sim up) runs, the simulation's override (C(.schooltech-sim.yml) beside the school
     file) is applied as the last layer. The simulated devices point at their 127.0.0.1 endpoints and
     devices that are not simulated are left out.
+  - "Besides school files, the plugin reads an inventory source configuration named C(*.schooltech.yml) (or
+    C(.yaml)) holding C(plugin: schooltech.fleet.schooltech) and C(schools): how an AWX inventory source,
+    or any C(-i), names the plugin by its collection name. The schools are loaded and checked together, as
+    C(-i) on that path would."
+options:
+  plugin:
+    description: The plugin's name, in a C(*.schooltech.yml) configuration file (the short name works too).
+    type: str
+    choices: [schooltech.fleet.schooltech, schooltech]
+  schools:
+    description:
+      - In a C(*.schooltech.yml) configuration file, a school file or a directory of them, relative to the
+        configuration file's own directory (the default, C(.), takes every school beside and below it).
+    type: str
+    default: .
 requirements:
   - the schooltech_fleet Python package, importable by the Python that runs Ansible
 author:
@@ -49,6 +64,12 @@ EXAMPLES = r"""
 #   ansible-inventory -i inventories/secondary/ --graph
 # Ping every managed lab PC of room C101:
 #   ansible -i inventories/secondary/ 'room_rvs_c101:&managed' -m ansible.builtin.ping
+
+# From the installed collection (an AWX inventory source, for example), a configuration file
+# inventories/district.schooltech.yml:
+# plugin: schooltech.fleet.schooltech
+# schools: .          # every school file beside and below this file
+#   ansible-inventory -i inventories/district.schooltech.yml --graph
 
 # In a school file, extra groups and variables (docs/inventory.md, "Expressions"):
 # ansible:
@@ -81,13 +102,18 @@ except ImportError as exc:  # pragma: no cover - reported at parse time
 # that package cannot be imported: the plugin then claims the files to say so.
 SCHOOL_SUFFIXES = (".school.yml", ".school.yaml")
 VAULT_FILE = "secrets.vault.yml"
+# An inventory source configuration naming this plugin (and the schools to read), as AWX inventory sources do.
+CONFIG_SUFFIXES = (".schooltech.yml", ".schooltech.yaml")
+NAMES = ("schooltech.fleet.schooltech", "schooltech")
 
 
 class InventoryModule(BaseInventoryPlugin):
     NAME = "schooltech"
 
     def verify_file(self, path):
-        return super().verify_file(path) and (path.endswith(SCHOOL_SUFFIXES) or os.path.basename(path) == VAULT_FILE)
+        return super().verify_file(path) and (
+            path.endswith(SCHOOL_SUFFIXES + CONFIG_SUFFIXES) or os.path.basename(path) == VAULT_FILE
+        )
 
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
@@ -98,10 +124,13 @@ class InventoryModule(BaseInventoryPlugin):
                 f"the schooltech inventory plugin needs the schooltech_fleet package in the Python "
                 f"that runs Ansible: {IMPORT_ERROR}"
             )
-        self.set_options()
-        source = Path(path)
-        if not is_school_file(source):
-            raise AnsibleParserError(f"{path} is not a school file (CODE.school.yml)")
+        if path.endswith(CONFIG_SUFFIXES):
+            source = self._configured_schools(path)
+        else:
+            self.set_options()
+            source = Path(path)
+            if not is_school_file(source):
+                raise AnsibleParserError(f"{path} is not a school file (CODE.school.yml)")
         try:
             fleet = load_fleet(source)
         except InventoryError as exc:
@@ -111,6 +140,17 @@ class InventoryModule(BaseInventoryPlugin):
         except FleetError as exc:
             raise AnsibleParserError(exc.message) from None
         self._populate(fleet, path)
+
+    def _configured_schools(self, path):
+        """The school file or directory a C(*.schooltech.yml) configuration names, from its own directory."""
+        config = self.loader.load_from_file(path, cache="none")
+        if not isinstance(config, dict) or config.get("plugin") not in NAMES:
+            raise AnsibleParserError(f"{path}: an inventory source for this plugin says 'plugin: {NAMES[0]}'")
+        self.set_options(direct=config)
+        schools = Path(os.path.dirname(path), self.get_option("schools"))
+        if not schools.exists():
+            raise AnsibleParserError(f"{path}: schools: {schools} does not exist")
+        return schools
 
     def _populate(self, fleet, path):
         # Values are plain JSON types built fresh by the package for this call and hold no templates.

@@ -19,6 +19,7 @@ from ..errors import UsageError
 from ..paths import cache_dir
 
 FORKS = 25
+DEFAULT_COLLECTIONS_PATH = "~/.ansible/collections:/usr/share/ansible/collections"
 
 
 def project_root() -> Path:
@@ -57,6 +58,11 @@ def ansible_environment(fact_scope: str) -> dict[str, str]:
         "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
         "ANSIBLE_CONFIG": str(root / "ansible.cfg"),
         "ANSIBLE_ROLES_PATH": str(root / "roles"),
+        # the playbooks call the roles as schooltech.fleet.*: this checkout first, even when the user's
+        # environment names collection paths of its own (which would otherwise replace ansible.cfg's)
+        "ANSIBLE_COLLECTIONS_PATH": os.pathsep.join(
+            [str(root / ".collections"), os.environ.get("ANSIBLE_COLLECTIONS_PATH", DEFAULT_COLLECTIONS_PATH)]
+        ),
         "ANSIBLE_INVENTORY_PLUGINS": str(root / "plugins" / "inventory"),
         "ANSIBLE_GATHERING": "smart",
         "ANSIBLE_CACHE_PLUGIN": "jsonfile",
