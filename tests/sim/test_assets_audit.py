@@ -2,7 +2,8 @@
 
 Real SSH to every simulated PC (the asset_facts job), real Netmiko to every emulated switch;
 the findings are planted the way ``schooltech sim plant`` plants them and undone afterwards, so
-the later tests of the session see the demo school as declared.
+the later tests of the session see the demo school as declared. The fleet report written
+after the audit carries its findings and is opened in headless Chromium, as the demo's is.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from headless_chromium import binary, visit
+from host_prerequisites import required
+from PIL import Image
 
 from schooltech_fleet.cli import main
 from schooltech_fleet.sim import simulation
 from schooltech_fleet.sim.hardware import plant_serial
 from schooltech_fleet.sim.plant import plant_move, plant_stranger, unplant
 
-pytestmark = pytest.mark.sim
+pytestmark = [pytest.mark.sim, pytest.mark.chromium]
 
 STRANGER = "02:00:5e:10:00:02"
 STRANGER_AT = ("DEMO-SW-LAB", 10)  # a port of room LAB2, where DEMO-LAB2-PC02 is plugged in too
@@ -53,8 +57,9 @@ def planted(simulated_school: simulation.Simulation) -> Iterator[ExitStack]:
 
 
 def test_an_audit_finds_a_stranger_a_moved_pc_and_a_new_serial_and_nothing_once_they_are_undone(
-    simulated_school: simulation.Simulation, planted: ExitStack, capsys: pytest.CaptureFixture[str]
+    simulated_school: simulation.Simulation, planted: ExitStack, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    required(binary)
     inventory = Path(simulated_school.inventory)
     code, findings = audit(inventory, capsys)
 
@@ -71,6 +76,24 @@ def test_an_audit_finds_a_stranger_a_moved_pc_and_a_new_serial_and_nothing_once_
         (REBOARDED, "serial", f"serial {OLD_SERIAL}", f"serial {NEW_SERIAL}")
     ]
     assert [f for f in findings if f["kind"] not in PLANTED_CLASSES] == []  # nothing missing, nothing renamed
+
+    page, data = tmp_path / "report.html", tmp_path / "report.json"
+    assert main(["report", "-i", str(inventory), "--school", "DEMO", "-o", str(page), "--json", str(data)]) == 0
+    capsys.readouterr()
+    section = json.loads(data.read_text(encoding="utf-8"))["audit"]
+    assert {kind: n for kind, n in section["counts"].items() if n} == {"unknown": 1, "moved": 1, "mismatch": 1}
+    assert {(f["finding"], f["subject"]) for f in section["findings"]} == {
+        ("unknown", STRANGER),
+        ("moved", MOVED),
+        ("mismatch", REBOARDED),
+    }
+    assert all(name in page.read_text(encoding="utf-8") for name in (STRANGER, MOVED, REBOARDED, NEW_SERIAL))
+    seen = visit(page, tmp_path)
+    assert [url for url in seen.urls if not url.startswith("file:")] == []  # self-contained: nothing fetched
+    with Image.open(seen.screenshot) as image:
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 24) or []
+    drawn = sum(n for n, rgb in colours if rgb != (255, 255, 255))
+    assert drawn > 50_000  # tables and charts, not a blank page
 
     planted.close()  # the stranger unplugged, the PC back on its port, the old serial reported again
     code, findings = audit(inventory, capsys)
