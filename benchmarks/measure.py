@@ -7,7 +7,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -22,8 +22,8 @@ class Run:
 
 
 def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None,
-        timeout: float = 900.0) -> Run:
-    """Run *argv* to completion, output discarded; raise with its stderr if it fails."""
+        timeout: float = 900.0, ok: Collection[int] = (0,)) -> Run:
+    """Run *argv* to completion, output discarded; raise with its stderr if it exits with a code not in *ok*."""
     with tempfile.TemporaryFile() as stderr:
         start = time.perf_counter()
         process = subprocess.Popen(argv, env={**os.environ, **(env or {})}, cwd=cwd,
@@ -36,7 +36,7 @@ def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path 
             killer.cancel()
         seconds = time.perf_counter() - start
         process.returncode = code = os.waitstatus_to_exitcode(status)
-        if code != 0:
+        if code not in ok:
             stderr.seek(0)
             raise RuntimeError(f"{' '.join(argv)} exited {code}: {stderr.read().decode(errors='replace')[-2000:]}")
     return Run(seconds, usage.ru_maxrss / 1024)

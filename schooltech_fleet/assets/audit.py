@@ -16,7 +16,8 @@ Pure and fast (dictionary look-ups only: 30,000 x 30,000 devices in well under a
    them and are never unknown or moved by themselves.
 4. **Not checked.** A switch whose table could not be read checks nothing: the devices of
    its rooms that were not otherwise seen are *not checked* rather than missing, and so is
-   an unmanaged device without a declared MAC (nothing can see it).
+   an unmanaged device without a declared MAC (nothing can see it). A managed PC seen on a
+   switch but not reached over SSH is seen, and its hardware is *not checked*.
 
 The model rule: every word of the declared model appears, case-insensitively, among the
 words of the vendor and model the PC reports ("Dell OptiPlex 7010 SFF" matches "Dell Inc.
@@ -48,6 +49,7 @@ class FindingClass(StrEnum):
 
 
 _ORDER = {kind: n for n, kind in enumerate(FindingClass)}
+_UNANSWERED = "on a switch port, but not reached over SSH: its serial, model, RAM and disk were not compared"
 
 
 @dataclass(frozen=True)
@@ -146,6 +148,8 @@ class _Comparison:
                 self.compare(device, pc)
             if pc is not None or any(mac in self.sightings for mac in self.macs_of(device)):
                 seen += 1
+                if pc is None and device.managed:
+                    self.not_checked.append(NotChecked(device.name, device.room, _UNANSWERED))
             else:
                 self.absent(device)
         self.moved(owner)

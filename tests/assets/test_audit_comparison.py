@@ -88,10 +88,12 @@ def test_a_pc_neither_reached_nor_on_any_port_is_missing() -> None:
     assert finding.hint
 
 
-def test_a_pc_switched_off_over_ssh_but_on_a_port_is_seen_not_missing() -> None:
+def test_a_pc_switched_off_over_ssh_but_on_a_port_is_seen_not_missing_and_its_hardware_not_checked() -> None:
     result = audit((pc("PC1"), pc("LIB1")), HEALTHY_SIGHTINGS, unreachable_pcs=("PC2",))
     assert result.findings == ()
     assert result.seen == 4
+    assert [(n.name, n.room) for n in result.not_checked] == [("PC2", "LAB")]
+    assert "not reached over SSH" in result.not_checked[0].reason and "serial" in result.not_checked[0].reason
 
 
 def test_an_unmanaged_device_is_missing_when_its_mac_is_on_no_port() -> None:
