@@ -62,12 +62,13 @@ def latest_audit(school: str) -> AuditRecord | None:
     if not paths:
         return None
     path = paths[-1]
-    data = _json(path)
+    fix = (f"run the audit again ('schooltech assets audit --school {school}'), "
+           "or remove the file to fall back on the audit before it")  # fmt: skip
+    data = _json(path, DamagedRecord, fix)
     try:
         return _RECORD.validate_python(data)
     except ValidationError as exc:
-        raise DamagedRecord(f"{path}: not an audit record ({_first_error(exc)})",
-                            "remove the file to fall back on the audit before it") from exc  # fmt: skip
+        raise DamagedRecord(f"{path}: not an audit record ({_first_error(exc)})", fix) from exc
 
 
 _RECORD: TypeAdapter[AuditRecord] = TypeAdapter(AuditRecord)

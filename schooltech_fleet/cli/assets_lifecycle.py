@@ -15,7 +15,9 @@ from rich.table import Table
 from .. import clock
 from ..assets.licences import LicenceReport, compliance
 from ..assets.lifecycle import Lifecycle, RefreshPlan, lifecycles, refresh_plan, warranty
+from ..assets.records import DamagedRecord, latest_audit
 from ..assets.schools import asset_schools
+from ..inventory.school import LoadedSchool
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
 
 UNKNOWN_SHOWN = 4
@@ -40,7 +42,9 @@ def register(actions: Any) -> None:
         ),
         "licences": actions.add_parser(
             "licences", help="licence seats owned against used, and expiry",
-            description="Licence compliance: seats owned against devices assigned (rooms and software sets).",
+            description="Licence compliance: seats owned against seats used: the devices assigned (the licence's "
+                        "rooms and the rooms installing its software set) and, unless --no-audit, the PCs the "
+                        "school's latest audit (schooltech assets audit) found it installed on.",
             epilog=EPILOG.format(ok="compliant", findings="a licence is over-allocated, or expired and in use"),
         ),
     }  # fmt: skip
@@ -55,6 +59,8 @@ def register(actions: Any) -> None:
                                     help="financial years to plan, this one first (default 5)")  # fmt: skip
     parsers["licences"].add_argument("--within", metavar="DAYS", type=positive_int, default=30,
                                      help="report licences expiring within DAYS (default 30)")  # fmt: skip
+    parsers["licences"].add_argument("--no-audit", action="store_true",
+                                     help="count the inventory's assignments alone, not the latest audit")  # fmt: skip
 
 
 def _json(value: Any) -> str:
@@ -127,7 +133,8 @@ def run_refresh(args: argparse.Namespace, console: Console) -> int:
 
 
 def _licences(console: Console, report: LicenceReport) -> None:
-    table = Table(title=escape(f"{report.school}: licences"), title_justify="left")
+    counted = f" (with the audit of {report.audit})" if report.audit else ""
+    table = Table(title=escape(f"{report.school}: licences{counted}"), title_justify="left")
     for column in ("licence", "type", "seats", "used", "expires", "status"):
         table.add_column(column, justify="right" if column in ("seats", "used") else "left", overflow="fold")
     for c in report.licences:
@@ -139,12 +146,28 @@ def _licences(console: Console, report: LicenceReport) -> None:
     console.print(table)
 
 
+def _licence_json(report: LicenceReport) -> dict[str, Any]:
+    """The report as data, with each licence's seats used and status beside the devices counted."""
+    licences = [dataclasses.asdict(c) | {"used": c.used, "over_allocated": c.over_allocated, "expired": c.expired}
+                for c in report.licences]  # fmt: skip
+    return dataclasses.asdict(report) | {"licences": licences, "findings": [c.licence for c in report.findings]}
+
+
+def _audited(school: LoadedSchool, today: dt.date, within: int, use_audit: bool) -> LicenceReport:
+    """The school's compliance, counting what its latest audit found installed unless told not to."""
+    try:
+        record = latest_audit(school.code) if use_audit else None
+    except DamagedRecord as exc:
+        raise DamagedRecord(exc.message, f"{exc.hint}; or count without it: --no-audit") from exc
+    return compliance(school, today, within, record.discovery if record is not None else None)
+
+
 def run_licences(args: argparse.Namespace, console: Console) -> int:
     today = clock.today()
-    reports = [compliance(s, today, args.within) for s in asset_schools(args.inventory, today, args.school)]
+    reports = [_audited(s, today, args.within, not args.no_audit)
+               for s in asset_schools(args.inventory, today, args.school)]  # fmt: skip
     if args.json:
-        console.print_json(_json([dataclasses.asdict(r) | {"findings": [c.licence for c in r.findings]}
-                                  for r in reports]))  # fmt: skip
+        console.print_json(_json([_licence_json(r) for r in reports]))
     else:
         for report in reports:
             _licences(console, report)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
+from collections import Counter
 from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
@@ -18,9 +19,9 @@ from . import constructed
 from .findings import Finding, Severity
 from .imaging_rules import boot_servers, imaged_pcs, imaging_profiles, netbios_names
 from .layers import deep_merge
-from .licences import managed_per_room
+from .licences import licence_rooms, licence_seats
 from .lockout import lockout
-from .model import Period, Settings, Switch, Vlan
+from .model import Licence, Period, Settings, Switch, Vlan
 from .problems import Path, Problem, Rule, missing, suggest
 from .school import LoadedSchool
 from .yamlsource import locate, locate_key
@@ -304,7 +305,6 @@ def _switch_ports(
 def licences(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
     model = school.model
     rooms = {room.name: r for r, room in enumerate(model.rooms)}
-    seats_in_room = managed_per_room(school)
     ids: set[str] = set()
     for i, licence in enumerate(model.licences):
         where = f"licence {licence.id}"
@@ -318,20 +318,20 @@ def licences(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
                 yield missing(("licences", i, "rooms", j), "room", room, rooms, where)
             elif room in licence.rooms[:j]:
                 yield Problem(("licences", i, "rooms", j), "duplicate", f"{where} lists room {room} twice",
-                              "its seats would be counted twice; list each room once")  # fmt: skip
+                              "list each room once")  # fmt: skip
         if licence.software_set is not None and licence.software_set not in school.software_sets:
             yield missing(
                 ("licences", i, "software_set"), "software set", licence.software_set, school.software_sets, where
             )
         if licence.type == "per_seat" and licence.seats is not None:
-            used = sum(seats_in_room[room] for room in licence.rooms)
+            used = licence_seats(school, licence).used
             if used > licence.seats:
-                detail = ", ".join(f"{room} ({seats_in_room[room]})" for room in licence.rooms)
                 yield Problem(
                     ("licences", i, "seats"),
                     "licence-seats",
-                    f"{where} has {licence.seats} seats but {used} managed devices are assigned: {detail}",
-                    "buy more seats or remove a room from the licence",
+                    f"{where} has {licence.seats} seats but {used} managed devices are assigned: "
+                    + _seats_per_room(school, licence),
+                    "buy more seats, or remove a room from the licence (or its software set from a room)",
                 )
         if licence.expires is not None and licence.rooms:
             if licence.expires < today:
@@ -349,6 +349,17 @@ def licences(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
                     "renew it before it lapses",
                     Severity.WARNING,
                 )
+
+
+def _seats_per_room(school: LoadedSchool, licence: Licence) -> str:
+    """``C1 (3), T1 (2, installs design)``: the managed devices of each room the licence is assigned to."""
+    managed = Counter(d.room for d in school.devices if d.managed)
+    parts = []
+    for r in licence_rooms(school, licence):
+        name = school.model.rooms[r].name
+        how = "" if name in licence.rooms else f", installs {licence.software_set}"
+        parts.append(f"{name} ({managed[r]}{how})")
+    return ", ".join(parts)
 
 
 # --- calendar ---------------------------------------------------------------

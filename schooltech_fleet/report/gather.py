@@ -186,12 +186,30 @@ def drift_section(schools: Sequence[LoadedSchool]) -> DriftSection:
 
 
 def licence_section(schools: Sequence[LoadedSchool]) -> LicenceSection:
-    licences = [
-        LicenceSeats(school=u.school, licence=u.licence, product=u.product, type=u.type, seats=u.seats,
-                     used=u.used, expires=u.expires, over_allocated=u.over_allocated)
-        for school in schools for u in seat_usage(school)
-    ]  # fmt: skip
-    return LicenceSection(licences=licences, note=None if licences else "no licences declared")
+    """Seats owned against used, as ``schooltech assets licences`` counts them: with each school's latest audit."""
+    licences: list[LicenceSeats] = []
+    audits: list[str] = []
+    for school in schools:
+        try:
+            record = audit_records.latest_audit(school.code)
+        except audit_records.DamagedRecord:
+            record = None  # the audit section names the damaged record
+        installed = None
+        if record is not None:
+            installed = {pc.host: pc.packages for pc in record.discovery.pcs}
+            audits.append(f"{school.code} {record.discovery.collected}")
+        licences += [
+            LicenceSeats(school=u.school, licence=u.licence, product=u.product, type=u.type, seats=u.seats,
+                         used=u.used, expires=u.expires, over_allocated=u.over_allocated)
+            for u in seat_usage(school, installed)
+        ]  # fmt: skip
+    if not licences:
+        note = "no licences declared"
+    elif audits:
+        note = "seats used include the packages found by the latest audit: " + ", ".join(audits)
+    else:
+        note = None
+    return LicenceSection(licences=licences, note=note)
 
 
 def warranty_section(schools: Sequence[LoadedSchool], today: dt.date) -> WarrantySection:
