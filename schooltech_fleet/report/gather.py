@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import clock
 from ..assets import records as audit_records
 from ..assets.lifecycle import refresh_plan
+from ..assets.schools import REPORTED
 from ..errors import InventoryError
 from ..inventory.findings import Severity
 from ..inventory.fleet import UnknownSchool
@@ -85,7 +86,7 @@ def gather(request: ReportRequest, now: dt.datetime | None = None) -> ReportData
 
 def _load(request: ReportRequest) -> list[LoadedSchool]:
     schools, findings = load_schools(request.inventory)
-    errors = sorted(f for f in set(findings) if f.severity is Severity.ERROR)
+    errors = sorted(f for f in set(findings) if f.severity is Severity.ERROR and f.code not in REPORTED)
     if errors:
         raise InventoryError(list(errors))
     if not request.schools:
