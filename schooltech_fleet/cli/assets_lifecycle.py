@@ -133,8 +133,7 @@ def run_refresh(args: argparse.Namespace, console: Console) -> int:
 
 
 def _licences(console: Console, report: LicenceReport) -> None:
-    counted = f" (with the audit of {report.audit})" if report.audit else ""
-    table = Table(title=escape(f"{report.school}: licences{counted}"), title_justify="left")
+    table = Table(title=escape(f"{report.school}: licences"), title_justify="left")
     for column in ("licence", "type", "seats", "used", "expires", "status"):
         table.add_column(column, justify="right" if column in ("seats", "used") else "left", overflow="fold")
     for c in report.licences:
@@ -144,6 +143,10 @@ def _licences(console: Console, report: LicenceReport) -> None:
         seats = "site" if c.seats is None else str(c.seats)
         table.add_row(escape(c.licence), c.type, seats, str(c.used), str(c.expires or "-"), status)
     console.print(table)
+    if report.audit is not None:
+        found = sum(len(c.installed_unassigned) for c in report.licences)
+        console.print(escape(f"  seats used include the audit of {report.audit}: {found} found installed "
+                             "beyond the inventory's assignments (--no-audit: count the inventory alone)"))
 
 
 def _licence_json(report: LicenceReport) -> dict[str, Any]:
