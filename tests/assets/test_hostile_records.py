@@ -63,12 +63,29 @@ CASES: dict[str, tuple[Writer, str]] = {
     "a-list": (text("[]"), "the top level"),
     "pcs-not-a-list": (text(record(discovery(pcs="many"))), "pcs: Input should be a valid"),
     "ram-as-words": (text(record(discovery(pcs=[pc(ram_mb="eight gigabytes")]))), "pcs.0.ram_mb"),
-    "mac-not-a-mac": (text(record(discovery(pcs=[pc(macs=["zz:zz:zz:zz:zz:zz"])]))),
-                      "pcs.0.macs.0: 'zz:zz:zz:zz:zz:zz' is not a MAC address"),
-    "sighting-mac-injection": (text(record(discovery(sightings=[{"switch": "DEMO-SW-LAB", "interface": "Gi1/0/1",
-                                                                 "port": 1, "vlan": 20, "uplink": False,
-                                                                 "mac": "52:54:00:90:20:65\nreload"}]))),
-                               "sightings.0.mac: '52:54:00:90:20:65\\nreload' is not a MAC address"),
+    "mac-not-a-mac": (
+        text(record(discovery(pcs=[pc(macs=["zz:zz:zz:zz:zz:zz"])]))),
+        "pcs.0.macs.0: 'zz:zz:zz:zz:zz:zz' is not a MAC address",
+    ),
+    "sighting-mac-injection": (
+        text(
+            record(
+                discovery(
+                    sightings=[
+                        {
+                            "switch": "DEMO-SW-LAB",
+                            "interface": "Gi1/0/1",
+                            "port": 1,
+                            "vlan": 20,
+                            "uplink": False,
+                            "mac": "52:54:00:90:20:65\nreload",
+                        }
+                    ]
+                )
+            )
+        ),
+        "sightings.0.mac: '52:54:00:90:20:65\\nreload' is not a MAC address",
+    ),
     "collected-not-a-time": (text(record(discovery(collected="yesterday"))), "collected: 'yesterday' is not a time"),
     "nested-deep": (text("[" * 100_000 + "]" * 100_000), "not JSON a record can hold"),
     "number-of-5000-digits": (text('{"school": ' + "9" * 5000 + "}"), "not JSON a record can hold"),

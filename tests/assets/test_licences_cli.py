@@ -33,15 +33,26 @@ LICENCE = """
 
 
 def discovery(collected: str, *packages: str) -> dict[str, object]:
-    pc = {"host": "TST-L1-PC01", "hostname": "tst-l1-pc01", "serial": None, "vendor": None, "model": None,
-          "macs": [], "ram_mb": None, "disks": [], "os": "Debian 12", "bios": None, "packages": list(packages)}
+    pc = {
+        "host": "TST-L1-PC01",
+        "hostname": "tst-l1-pc01",
+        "serial": None,
+        "vendor": None,
+        "model": None,
+        "macs": [],
+        "ram_mb": None,
+        "disks": [],
+        "os": "Debian 12",
+        "bios": None,
+        "packages": list(packages),
+    }
     return {"school": "TST", "pcs": [pc], "unreachable_pcs": [], "sightings": [], "unreachable_switches": [],
             "collected": collected}  # fmt: skip
 
 
 def record(collected: str, *packages: str) -> dict[str, object]:
-    result = {"school": "TST", "rooms": ["C1", "L1"], "all_rooms": True, "collected": collected, "declared": 3, "seen": 1,
-              "findings": [], "not_checked": []}  # fmt: skip
+    result = {"school": "TST", "rooms": ["C1", "L1"], "all_rooms": True, "collected": collected, "declared": 3,
+              "seen": 1, "findings": [], "not_checked": []}  # fmt: skip
     return {"format": 1, "discovery": discovery(collected, *packages), "result": result}
 
 
@@ -111,8 +122,10 @@ def test_a_school_never_audited_counts_the_inventory(
 DAMAGED = {
     "not-json": ('{"format": 1, "discovery": {', "not JSON"),
     "truncated": (json.dumps(record("2026-11-24T09:00:00Z"))[:-40], "not JSON"),
-    "wrong-type": (json.dumps(record("2026-11-24T09:00:00Z") | {"discovery": {**discovery("x"), "pcs": "many"}}),
-                   "not an audit record (discovery.pcs"),
+    "wrong-type": (
+        json.dumps(record("2026-11-24T09:00:00Z") | {"discovery": {**discovery("x"), "pcs": "many"}}),
+        "not an audit record (discovery.pcs",
+    ),
     "not-utf8": (b"\xff\xfe{}".decode("latin-1"), "not"),
     "list": ("[]", "not an audit record"),
 }
@@ -131,4 +144,3 @@ def test_a_damaged_latest_record_is_an_error_naming_the_file_and_the_fix(
     assert "run the audit again ('schooltech assets audit --school TST')" in " ".join(err.split())
     assert "--no-audit" in err and "Traceback" not in err
     assert run(capsys, "assets", "licences", "-i", inventory, "--no-audit")[0] == 0
-
