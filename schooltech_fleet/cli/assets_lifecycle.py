@@ -143,6 +143,10 @@ def _licences(console: Console, report: LicenceReport) -> None:
         seats = "site" if c.seats is None else str(c.seats)
         table.add_row(escape(c.licence), c.type, seats, str(c.used), str(c.expires or "-"), status)
     console.print(table)
+
+
+def _audit_note(console: Console, report: LicenceReport) -> None:
+    """Under a school's table: which audit was counted, and how many PCs it added."""
     if report.audit is not None:
         found = sum(len(c.installed_unassigned) for c in report.licences)
         console.print(escape(f"  seats used include the audit of {report.audit}: {found} found installed "
@@ -174,6 +178,7 @@ def run_licences(args: argparse.Namespace, console: Console) -> int:
     else:
         for report in reports:
             _licences(console, report)
+            _audit_note(console, report)
     return EXIT_FINDINGS if any(r.findings for r in reports) else EXIT_OK
 
 
