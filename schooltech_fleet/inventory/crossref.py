@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import re
-from collections import Counter
 from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
@@ -19,9 +18,9 @@ from . import constructed
 from .findings import Finding, Severity
 from .imaging_rules import boot_servers, imaged_pcs, imaging_profiles, netbios_names
 from .layers import deep_merge
-from .licences import licence_rooms, licence_seats
+from .licences import licence_seats, rooms_taking_seats
 from .lockout import lockout
-from .model import Licence, Period, Settings, Switch, Vlan
+from .model import Period, Settings, Switch, Vlan
 from .problems import Path, Problem, Rule, missing, suggest
 from .school import LoadedSchool
 from .yamlsource import locate, locate_key
@@ -326,11 +325,13 @@ def licences(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
         if licence.type == "per_seat" and licence.seats is not None:
             used = licence_seats(school, licence).used
             if used > licence.seats:
+                through = f", installs {licence.software_set}"
+                detail = ", ".join(f"{room} ({n}{'' if named else through})"
+                                   for room, n, named in rooms_taking_seats(school, licence))  # fmt: skip
                 yield Problem(
                     ("licences", i, "seats"),
                     "licence-seats",
-                    f"{where} has {licence.seats} seats but {used} managed devices are assigned: "
-                    + _seats_per_room(school, licence),
+                    f"{where} has {licence.seats} seats but {used} managed devices are assigned: {detail}",
                     "buy more seats, or remove a room from the licence (or its software set from a room)",
                 )
         if licence.expires is not None and licence.rooms:
@@ -349,17 +350,6 @@ def licences(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
                     "renew it before it lapses",
                     Severity.WARNING,
                 )
-
-
-def _seats_per_room(school: LoadedSchool, licence: Licence) -> str:
-    """``C1 (3), T1 (2, installs design)``: the managed devices of each room the licence is assigned to."""
-    managed = Counter(d.room for d in school.devices if d.managed)
-    parts = []
-    for r in licence_rooms(school, licence):
-        name = school.model.rooms[r].name
-        how = "" if name in licence.rooms else f", installs {licence.software_set}"
-        parts.append(f"{name} ({managed[r]}{how})")
-    return ", ".join(parts)
 
 
 # --- calendar ---------------------------------------------------------------

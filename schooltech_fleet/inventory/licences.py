@@ -11,6 +11,7 @@ an audit's findings are given, by every PC found with one of the licence's packa
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
@@ -70,6 +71,13 @@ def licence_rooms(school: LoadedSchool, licence: Licence) -> list[int]:
         rooms += [r for r in range(len(school.model.rooms))
                   if r not in rooms and licence.software_set in school.room_software_sets(r)[0]]  # fmt: skip
     return rooms
+
+
+def rooms_taking_seats(school: LoadedSchool, licence: Licence) -> list[tuple[str, int, bool]]:
+    """(room, managed devices, named in the licence's ``rooms``) of each room assigned the licence."""
+    managed = Counter(d.room for d in school.devices if d.managed)
+    return [(school.model.rooms[r].name, managed[r], school.model.rooms[r].name in licence.rooms)
+            for r in licence_rooms(school, licence)]  # fmt: skip
 
 
 def licence_seats(school: LoadedSchool, licence: Licence, installed: Installed | None = None) -> Seats:
