@@ -1,11 +1,11 @@
 """Licence compliance per school: seats owned against seats used, and expiry.
 
-A licence's seats are used by the managed devices the inventory assigns it (the devices in its
-``rooms``, and in every room that installs its ``software_set``) and, once an audit has run, by
-every PC that has one of the licence's packages installed (the packages of its software set),
-assigned or not. Only per-seat licences can be over-allocated: a site licence has no seats and a
-concurrent one counts users at once, not devices. ``schooltech check`` counts the rooms alone
-(:mod:`schooltech_fleet.inventory.licences`); this adds the software sets and what is really installed.
+Seats used are counted by :func:`schooltech_fleet.inventory.licences.licence_seats`, the one count
+``schooltech check`` and ``schooltech report`` use too: the managed devices the inventory assigns the
+licence (its ``rooms`` and every room that installs its ``software_set``) and, given an audit's
+discovery, every PC found with one of the licence's packages installed, assigned or not. Only
+per-seat licences can be over-allocated: a site licence has no seats and a concurrent one counts
+users at once, not devices.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..inventory.model import Licence
+from ..inventory.licences import licence_seats, over_allocated
 from ..inventory.school import LoadedSchool
 from .discovery import Discovery
 
@@ -36,7 +36,7 @@ class LicenceCompliance:
 
     @property
     def over_allocated(self) -> bool:
-        return self.type == "per_seat" and self.seats is not None and self.used > self.seats
+        return over_allocated(self.type, self.seats, self.used)
 
     @property
     def expired(self) -> bool:
@@ -51,8 +51,13 @@ class LicenceReport:
     school: str
     today: dt.date
     within_days: int
-    audited: bool  # whether discovered packages were counted
+    audit: str | None  # when the audit whose discovered packages were counted finished (ISO 8601 UTC); None: none
     licences: tuple[LicenceCompliance, ...]
+
+    @property
+    def audited(self) -> bool:
+        """Whether an audit's discovered packages were counted."""
+        return self.audit is not None
 
     @property
     def findings(self) -> tuple[LicenceCompliance, ...]:
@@ -64,22 +69,6 @@ class LicenceReport:
         return tuple(c for c in self.licences if c.expiring(self.within_days))
 
 
-def licence_packages(school: LoadedSchool, licence: Licence) -> frozenset[str]:
-    """The package names that show a licence's product is installed (its software set's)."""
-    software = school.software_sets.get(licence.software_set) if licence.software_set else None
-    if software is None:
-        return frozenset()
-    return frozenset([p.name for p in software.packages] + list(software.windows_packages))
-
-
-def assigned_devices(school: LoadedSchool, licence: Licence) -> tuple[str, ...]:
-    """Managed devices in the licence's rooms and in the rooms that install its software set."""
-    rooms = {r for r, room in enumerate(school.model.rooms) if room.name in licence.rooms}
-    if licence.software_set is not None:
-        rooms |= {r for r in range(len(school.model.rooms)) if licence.software_set in school.room_software_sets(r)[0]}
-    return tuple(sorted(d.name for d in school.devices if d.managed and d.room in rooms))
-
-
 def compliance(
     school: LoadedSchool, today: dt.date, within_days: int = 30, discovery: Discovery | None = None
 ) -> LicenceReport:
@@ -88,14 +77,14 @@ def compliance(
         raise ValueError(f"within_days must be positive, not {within_days}")
     if discovery is not None and discovery.school != school.code:
         raise ValueError(f"the discovery is of school {discovery.school}, not {school.code}")
+    installed = {pc.host: pc.packages for pc in discovery.pcs} if discovery is not None else None
     out: list[LicenceCompliance] = []
     for licence in school.model.licences:
-        assigned = assigned_devices(school, licence)
-        packages = licence_packages(school, licence)
-        found = {pc.host for pc in (discovery.pcs if discovery else ()) if packages & set(pc.packages)}
+        seats = licence_seats(school, licence, installed)
         out.append(LicenceCompliance(
-            school.code, licence.id, licence.product, licence.type, licence.seats, assigned,
-            tuple(sorted(found - set(assigned))), licence.expires,
+            school.code, licence.id, licence.product, licence.type, licence.seats, seats.assigned,
+            seats.installed_unassigned, licence.expires,
             (licence.expires - today).days if licence.expires is not None else None,
         ))  # fmt: skip
-    return LicenceReport(school.code, today, within_days, discovery is not None, tuple(out))
+    audit = discovery.collected if discovery is not None else None
+    return LicenceReport(school.code, today, within_days, audit, tuple(out))

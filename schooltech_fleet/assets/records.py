@@ -8,6 +8,7 @@ discovery can be audited again, against a changed inventory, without touching th
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,9 +20,11 @@ from .. import private
 from ..errors import FleetError, UsageError
 from ..paths import state_dir
 from .audit import AuditResult
-from .discovery import Discovery
+from .discovery import Discovery, normal_mac
 
 FORMAT = 1
+MAX_BYTES = 32 * 2**20
+"""The largest record or saved discovery read: a school of thousands of PCs writes a few MB."""
 
 
 @dataclass(frozen=True)
@@ -62,12 +65,17 @@ def latest_audit(school: str) -> AuditRecord | None:
     if not paths:
         return None
     path = paths[-1]
-    data = _json(path)
+    fix = (f"run the audit again ('schooltech assets audit --school {school}'), "
+           "or remove the file to fall back on the audit before it")  # fmt: skip
+    data = _json(path, DamagedRecord, fix)
     try:
-        return _RECORD.validate_python(data)
+        record = _RECORD.validate_python(data)
     except ValidationError as exc:
-        raise DamagedRecord(f"{path}: not an audit record ({_first_error(exc)})",
-                            "remove the file to fall back on the audit before it") from exc  # fmt: skip
+        raise DamagedRecord(f"{path}: not an audit record ({_first_error(exc)})", fix) from exc
+    wrong = _not_a_mac(record.discovery, "discovery.") or _not_a_time(record)
+    if wrong:
+        raise DamagedRecord(f"{path}: not an audit record ({wrong})", fix)
+    return record
 
 
 _RECORD: TypeAdapter[AuditRecord] = TypeAdapter(AuditRecord)
@@ -82,20 +90,55 @@ def read_discovery(path: Path) -> Discovery:
     if isinstance(data, dict) and "discovery" in data:
         data = data["discovery"]
     try:
-        return _DISCOVERY.validate_python(data)
+        discovery = _DISCOVERY.validate_python(data)
     except ValidationError as exc:
         raise UsageError(f"{path}: not a saved discovery ({_first_error(exc)})", _HOW) from exc
+    wrong = _not_a_mac(discovery) or _not_a_time(discovery)
+    if wrong:
+        raise UsageError(f"{path}: not a saved discovery ({wrong})", _HOW)
+    return discovery
+
+
+def _not_a_mac(discovery: Discovery, prefix: str = "") -> str | None:
+    """Where *discovery* holds a MAC address that is not one in the form collection writes, if anywhere."""
+    places = [(f"pcs.{p}.macs.{m}", mac) for p, pc in enumerate(discovery.pcs) for m, mac in enumerate(pc.macs)]
+    places += [(f"sightings.{s}.mac", sighting.mac) for s, sighting in enumerate(discovery.sightings)]
+    for where, mac in places:
+        if normal_mac(mac) != mac:
+            return f"{prefix}{where}: {mac[:40]!r} is not a MAC address like 3c:52:82:1a:2b:3c"
+    return None
+
+
+def _not_a_time(item: AuditRecord | Discovery) -> str | None:
+    """Where a collection time is not an ISO 8601 time (the report dates the audit by it), if anywhere."""
+    times = ([("discovery.collected", item.discovery.collected), ("result.collected", item.result.collected)]
+             if isinstance(item, AuditRecord) else [("collected", item.collected)])  # fmt: skip
+    for where, text in times:
+        try:
+            dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return f"{where}: {text[:40]!r} is not a time like 2026-12-01T00:53:44Z"
+    return None
 
 
 def _json(path: Path, error: type[FleetError] = DamagedRecord, hint: str | None = None) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        too_big = path.stat().st_size > MAX_BYTES
+        if not too_big:
+            with path.open("rb") as stream:  # no more than the limit either way: a pipe's size is 0
+                data = stream.read(MAX_BYTES + 1)
+            too_big = len(data) > MAX_BYTES
+        if too_big:
+            raise error(f"{path}: larger than {MAX_BYTES:,} bytes, more than an audit of any school writes", hint)
+        return json.loads(data.decode("utf-8"))
     except OSError as exc:
         raise error(f"{path}: cannot be read ({exc.strerror})", hint) from exc
     except UnicodeDecodeError as exc:
         raise error(f"{path}: not text (byte {exc.start} is not UTF-8)", hint) from exc
     except json.JSONDecodeError as exc:
         raise error(f"{path}: not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})", hint) from exc
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits; arrays nested thousands deep
+        raise error(f"{path}: not JSON a record can hold ({str(exc)[:80] or type(exc).__name__})", hint) from exc
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -12,7 +12,7 @@ from ..inventory.school import LoadedSchool
 from ..inventory.validate import load_schools
 
 REPORTED = frozenset({"licence-seats", "licence-expired"})
-"""Check errors that are what ``schooltech assets licences`` reports, so they do not stop it."""
+"""Check errors that ``schooltech assets licences`` and ``schooltech report`` report, so they do not stop them."""
 
 
 def asset_schools(path: Path, today: dt.date, code: str | None = None) -> list[LoadedSchool]:

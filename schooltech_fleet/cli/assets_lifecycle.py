@@ -15,7 +15,9 @@ from rich.markup import escape
 from .. import clock
 from ..assets.licences import LicenceReport, compliance
 from ..assets.lifecycle import Lifecycle, RefreshPlan, lifecycles, refresh_plan, warranty
+from ..assets.records import DamagedRecord, latest_audit
 from ..assets.schools import asset_schools
+from ..inventory.school import LoadedSchool
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
 from .tables import Column, print_table
 
@@ -46,7 +48,9 @@ def register(actions: Any) -> None:
         ),
         "licences": actions.add_parser(
             "licences", help="licence seats owned against used, and expiry",
-            description="Licence compliance: seats owned against devices assigned (rooms and software sets).",
+            description="Licence compliance: seats owned against seats used: the devices assigned (the licence's "
+                        "rooms and the rooms installing its software set) and, unless --no-audit, the PCs the "
+                        "school's latest audit (schooltech assets audit) found it installed on.",
             epilog=EPILOG.format(ok="compliant", findings="a licence is over-allocated, or expired and in use"),
         ),
     }  # fmt: skip
@@ -61,6 +65,8 @@ def register(actions: Any) -> None:
                                     help="financial years to plan, this one first (default 5)")  # fmt: skip
     parsers["licences"].add_argument("--within", metavar="DAYS", type=positive_int, default=30,
                                      help="report licences expiring within DAYS (default 30)")  # fmt: skip
+    parsers["licences"].add_argument("--no-audit", action="store_true",
+                                     help="count the inventory's assignments alone, not the latest audit")  # fmt: skip
 
 
 def _json(value: Any) -> str:
@@ -142,15 +148,40 @@ def _licences(console: Console, report: LicenceReport) -> None:
     print_table(console, escape(f"{report.school}: licences"), _LICENCE_COLUMNS, rows)
 
 
+def _audit_note(console: Console, report: LicenceReport) -> None:
+    """Under a school's table: which audit was counted, and how many PCs it added."""
+    if report.audit is not None:
+        found = sum(len(c.installed_unassigned) for c in report.licences)
+        console.print(escape(f"  seats used include the audit of {report.audit}: {found} found installed "
+                             "beyond the inventory's assignments (--no-audit: count the inventory alone)"))  # fmt: skip
+
+
+def _licence_json(report: LicenceReport) -> dict[str, Any]:
+    """The report as data, with each licence's seats used and status beside the devices counted."""
+    licences = [dataclasses.asdict(c) | {"used": c.used, "over_allocated": c.over_allocated, "expired": c.expired}
+                for c in report.licences]  # fmt: skip
+    return dataclasses.asdict(report) | {"licences": licences, "findings": [c.licence for c in report.findings]}
+
+
+def _audited(school: LoadedSchool, today: dt.date, within: int, use_audit: bool) -> LicenceReport:
+    """The school's compliance, counting what its latest audit found installed unless told not to."""
+    try:
+        record = latest_audit(school.code) if use_audit else None
+    except DamagedRecord as exc:
+        raise DamagedRecord(exc.message, f"{exc.hint}; or count without it: --no-audit") from exc
+    return compliance(school, today, within, record.discovery if record is not None else None)
+
+
 def run_licences(args: argparse.Namespace, console: Console) -> int:
     today = clock.today()
-    reports = [compliance(s, today, args.within) for s in asset_schools(args.inventory, today, args.school)]
+    reports = [_audited(s, today, args.within, not args.no_audit)
+               for s in asset_schools(args.inventory, today, args.school)]  # fmt: skip
     if args.json:
-        console.print_json(_json([dataclasses.asdict(r) | {"findings": [c.licence for c in r.findings]}
-                                  for r in reports]))  # fmt: skip
+        console.print_json(_json([_licence_json(r) for r in reports]))
     else:
         for report in reports:
             _licences(console, report)
+            _audit_note(console, report)
     return EXIT_FINDINGS if any(r.findings for r in reports) else EXIT_OK
 
 

@@ -18,7 +18,7 @@ from . import constructed
 from .findings import Finding, Severity
 from .imaging_rules import boot_servers, imaged_pcs, imaging_profiles, netbios_names
 from .layers import deep_merge
-from .licences import managed_per_room
+from .licences import licence_seats, rooms_taking_seats
 from .lockout import lockout
 from .model import Period, Settings, Switch, Vlan
 from .nodes import execution_nodes
@@ -305,7 +305,6 @@ def _switch_ports(
 def licences(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
     model = school.model
     rooms = {room.name: r for r, room in enumerate(model.rooms)}
-    seats_in_room = managed_per_room(school)
     ids: set[str] = set()
     for i, licence in enumerate(model.licences):
         where = f"licence {licence.id}"
@@ -319,20 +318,22 @@ def licences(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
                 yield missing(("licences", i, "rooms", j), "room", room, rooms, where)
             elif room in licence.rooms[:j]:
                 yield Problem(("licences", i, "rooms", j), "duplicate", f"{where} lists room {room} twice",
-                              "its seats would be counted twice; list each room once")  # fmt: skip
+                              "list each room once")  # fmt: skip
         if licence.software_set is not None and licence.software_set not in school.software_sets:
             yield missing(
                 ("licences", i, "software_set"), "software set", licence.software_set, school.software_sets, where
             )
         if licence.type == "per_seat" and licence.seats is not None:
-            used = sum(seats_in_room[room] for room in licence.rooms)
+            used = licence_seats(school, licence).used
             if used > licence.seats:
-                detail = ", ".join(f"{room} ({seats_in_room[room]})" for room in licence.rooms)
+                through = f", installs {licence.software_set}"
+                detail = ", ".join(f"{room} ({n}{'' if named else through})"
+                                   for room, n, named in rooms_taking_seats(school, licence))  # fmt: skip
                 yield Problem(
                     ("licences", i, "seats"),
                     "licence-seats",
                     f"{where} has {licence.seats} seats but {used} managed devices are assigned: {detail}",
-                    "buy more seats or remove a room from the licence",
+                    "buy more seats, or remove a room from the licence (or its software set from a room)",
                 )
         if licence.expires is not None and licence.rooms:
             if licence.expires < today:

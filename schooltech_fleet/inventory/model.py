@@ -9,6 +9,7 @@ profile is known. See ``docs/inventory.md`` for the format with examples.
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
 import zoneinfo
 from enum import StrEnum
@@ -22,6 +23,7 @@ from pydantic import (
     Discriminator,
     Field,
     Tag,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -305,18 +307,33 @@ class ImagingProfile(Model):
         return value
 
 
+MAX_RAM_GB = 65_536  # 64 TiB: more than any PC holds, so a typo (GB written as MB or bytes) is caught
+MAX_DISK_GB = 1_048_576  # 1 PiB
+_SIZES = {"ram_gb": (MAX_RAM_GB, 8), "disk_gb": (MAX_DISK_GB, 256)}
+MAX_PRICE = 1_000_000_000  # a price in any currency's units (yen and rupiah included) stays below this
+
+
 class PcModel(Model):
     """How a PC model boots (a model the catalogue does not list boots UEFI without Secure Boot)."""
 
     firmware: Literal["bios", "uefi"] = "uefi"
     secure_boot: bool = False
-    ram_gb: Annotated[int, Field(gt=0, strict=True)] | None = Field(
-        default=None, description="installed memory a PC of this model should report (asset audit)"
+    ram_gb: Annotated[int, Field(strict=True)] | None = Field(
+        default=None, description="installed memory a PC of this model should report (asset audit), 1 to 65536"
     )
-    disk_gb: Annotated[int, Field(gt=0, strict=True)] | None = Field(
-        default=None, description="size of its largest disk (asset audit)"
+    disk_gb: Annotated[int, Field(strict=True)] | None = Field(
+        default=None, description="size of its largest disk (asset audit), 1 to 1048576"
     )
     lifecycle_class: Name | None = Field(default=None, description="the model class (model_classes) it is refreshed as")
+
+    @field_validator("ram_gb", "disk_gb")
+    @classmethod
+    def _gigabytes(cls, value: int | None, info: ValidationInfo) -> int | None:
+        largest, example = _SIZES[info.field_name or ""]
+        if value is not None and not 1 <= value <= largest:
+            raise hinted(f"{value:,} GB", f"write whole gigabytes from 1 to {largest:,}, "
+                         f"e.g. {info.field_name}: {example}")  # fmt: skip
+        return value
 
     @model_validator(mode="after")
     def _secure_boot_needs_uefi(self) -> PcModel:
@@ -347,6 +364,9 @@ class ModelClass(Model):
     def _price(cls, value: float) -> float:
         if value < 0:
             raise hinted(f"a negative price ({value:g})", "write what one replacement costs, e.g. price: 650")
+        if not math.isfinite(value) or value > MAX_PRICE:
+            raise hinted(f"a price of {value:g}", f"write what one replacement costs, at most {MAX_PRICE:,}, "
+                         "e.g. price: 650")  # fmt: skip
         return value
 
 
@@ -426,13 +446,24 @@ class Site(Model):
     execution_node: ExecutionNode | None = None
 
 
+def _reason(value: str) -> str:
+    if not value.strip():
+        raise hinted("an empty reason", "say why the expiry is accepted, e.g. "
+                     "warranty_acknowledged: replaced in the 2027 refresh")  # fmt: skip
+    return value
+
+
+Reason = Annotated[SafeStr, AfterValidator(_reason)]
+"""Why a technician accepts something the checks would report: one line, not blank."""
+
+
 class AssetFields(Model):
     role: Annotated[DeviceRole, TEXT]
     os: Annotated[OperatingSystem, TEXT] = OperatingSystem.EMBEDDED
     model: SafeStr | None = None
     purchased: Date | None = None
     warranty_end: Date | None = None
-    warranty_acknowledged: SafeStr | None = Field(default=None, description="why a known warranty expiry is accepted")
+    warranty_acknowledged: Reason | None = Field(default=None, description="why a known warranty expiry is accepted")
     vlan: Name | None = None
     settings: Settings | None = None
 
@@ -589,7 +620,7 @@ class Switch(Model):
     mac: MacAddress | None = None
     purchased: Date | None = None
     warranty_end: Date | None = None
-    warranty_acknowledged: SafeStr | None = Field(default=None, description="why a known warranty expiry is accepted")
+    warranty_acknowledged: Reason | None = Field(default=None, description="why a known warranty expiry is accepted")
     settings: Settings | None = None
     ports: list[PortAssignment] = Field(default_factory=list)
     uplinks: list[Uplink] = Field(default_factory=list)

@@ -16,6 +16,7 @@ from pathlib import Path
 from .. import clock
 from ..assets import records as audit_records
 from ..assets.lifecycle import refresh_plan
+from ..assets.schools import REPORTED
 from ..errors import InventoryError
 from ..inventory.findings import Severity
 from ..inventory.fleet import UnknownSchool
@@ -85,7 +86,7 @@ def gather(request: ReportRequest, now: dt.datetime | None = None) -> ReportData
 
 def _load(request: ReportRequest) -> list[LoadedSchool]:
     schools, findings = load_schools(request.inventory)
-    errors = sorted(f for f in set(findings) if f.severity is Severity.ERROR)
+    errors = sorted(f for f in set(findings) if f.severity is Severity.ERROR and f.code not in REPORTED)
     if errors:
         raise InventoryError(list(errors))
     if not request.schools:
@@ -186,12 +187,30 @@ def drift_section(schools: Sequence[LoadedSchool]) -> DriftSection:
 
 
 def licence_section(schools: Sequence[LoadedSchool]) -> LicenceSection:
-    licences = [
-        LicenceSeats(school=u.school, licence=u.licence, product=u.product, type=u.type, seats=u.seats,
-                     used=u.used, expires=u.expires, over_allocated=u.over_allocated)
-        for school in schools for u in seat_usage(school)
-    ]  # fmt: skip
-    return LicenceSection(licences=licences, note=None if licences else "no licences declared")
+    """Seats owned against used, as ``schooltech assets licences`` counts them: with each school's latest audit."""
+    licences: list[LicenceSeats] = []
+    audits: list[str] = []
+    for school in schools:
+        try:
+            record = audit_records.latest_audit(school.code)
+        except audit_records.DamagedRecord:
+            record = None  # the audit section names the damaged record
+        installed = None
+        if record is not None:
+            installed = {pc.host: pc.packages for pc in record.discovery.pcs}
+            audits.append(f"{school.code} {record.discovery.collected}")
+        licences += [
+            LicenceSeats(school=u.school, licence=u.licence, product=u.product, type=u.type, seats=u.seats,
+                         used=u.used, expires=u.expires, over_allocated=u.over_allocated)
+            for u in seat_usage(school, installed)
+        ]  # fmt: skip
+    if not licences:
+        note = "no licences declared"
+    elif audits:
+        note = "seats used include the packages found by the latest audit: " + ", ".join(audits)
+    else:
+        note = None
+    return LicenceSection(licences=licences, note=note)
 
 
 def warranty_section(schools: Sequence[LoadedSchool], today: dt.date) -> WarrantySection:

@@ -660,6 +660,19 @@ def test_more_managed_devices_than_per_seat_licences_is_reported_at_seats(tmp_pa
     assert finding.message == "licence cad has 4 seats but 5 managed devices are assigned: C1 (3), C2 (2)"
 
 
+def test_a_room_that_installs_the_licences_software_set_takes_seats_too(tmp_path: Path) -> None:
+    # C1: 3 managed devices in the licence's rooms; C2 installs its software set: 2 more
+    rooms = ROOMS_WITH_TEACHER.replace("- name: C2\n  kind: ict_suite\n",
+                                       "- name: C2\n  kind: ict_suite\n  software_sets: [base, design]\n")  # fmt: skip
+    licences = LICENCES.replace("seats: 10", "seats: 4").replace("[C1, C2]", "[C1]")
+    path, text = write_school(tmp_path, rooms=rooms, licences=licences)
+    finding = only(run_check(path))
+    assert located(finding) == (str(path), *pos(text, "seats: 4", at="4"), "licence-seats")
+    assert finding.message == (
+        "licence cad has 4 seats but 5 managed devices are assigned: C1 (3), C2 (2, installs design)"
+    )
+
+
 def test_unmanaged_devices_do_not_use_licence_seats(tmp_path: Path) -> None:
     rooms = ROOMS_WITH_TEACHER + "    - {count: 20, role: chromebook, os: chromeos}\n"
     licences = LICENCES.replace("seats: 10", "seats: 5")

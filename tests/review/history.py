@@ -55,12 +55,13 @@ def move_switch_ports(repo: Path) -> None:
 
 
 def add_licence(repo: Path) -> None:
+    """30 seats: S1's PCs, and M1's once the software step installs the licence's science set there."""
     edit(
         repo,
         RVS,
         (
             "calendar:\n",
-            "  - id: datalogger\n    product: LabLogger Pro\n    type: per_seat\n    seats: 15\n"
+            "  - id: datalogger\n    product: LabLogger Pro\n    type: per_seat\n    seats: 30\n"
             "    rooms: [S1]\n    software_set: science\n    expires: 2028-07-31\n\ncalendar:\n",
         ),
     )

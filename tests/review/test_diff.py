@@ -217,7 +217,7 @@ def test_a_new_licence_takes_seats_and_implies_a_license_run(
         "id": "datalogger",
         "product": "LabLogger Pro",
         "type": "per_seat",
-        "seats": 15,
+        "seats": 30,
         "software_set": "science",
         "expires": "2028-07-31",
         "packages": ["stellarium", "kalzium"],
@@ -235,7 +235,7 @@ def test_a_new_licence_takes_seats_and_implies_a_license_run(
                 "school": "RVS",
                 "licence": "datalogger",
                 "before": None,
-                "after": seats("LabLogger Pro", "per_seat", 15, 12, ["S1"], "2028-07-31"),
+                "after": seats("LabLogger Pro", "per_seat", 30, 12, ["S1"], "2028-07-31"),
             }
         ],
         "jobs": [
@@ -306,8 +306,8 @@ def test_a_new_device_takes_a_seat_and_is_rebuilt_on_its_own(
             {
                 "school": "RVS",
                 "licence": "datalogger",
-                "before": seats("LabLogger Pro", "per_seat", 15, 12, ["S1"], "2028-07-31"),
-                "after": seats("LabLogger Pro", "per_seat", 15, 13, ["S1"], "2028-07-31"),
+                "before": seats("LabLogger Pro", "per_seat", 30, 12, ["S1"], "2028-07-31"),
+                "after": seats("LabLogger Pro", "per_seat", 30, 13, ["S1"], "2028-07-31"),
             }
         ],
         "jobs": [
@@ -402,7 +402,7 @@ def test_markdown_puts_jobs_and_commands_first_and_folds_diffs(
     assert "- C102 renamed **C103**" in lines
     assert "- renamed in C103: RVS-C102-PC01..PC28 -> RVS-C103-PC01..PC28" in lines
     assert "- added in S1: RVS-S1-TCH01" in lines
-    assert "| `datalogger` | none | 13 of 15 seats |  |" in lines
+    assert "| `datalogger` | none | 13 of 30 seats |  |" in lines
     assert "<details><summary><b>Variables</b> of 41 devices</summary>" in lines
     assert "  - `licences[datalogger]`: unset -> `{" in out
     assert "<details><summary><b>RVS-SW-A1</b>: intended config +16 -16 lines</summary>" in lines
@@ -417,7 +417,7 @@ def test_text_names_the_jobs_with_their_commands(
     code, out, _ = run(capsys, repo, "--base", "moved-ports", "--head", "device")
     assert code == 1
     assert "RVS: devices: 1 added, 13 with changed variables; switches: 4 changed; licences: 1 added" in out
-    assert "    datalogger: none -> 13 of 15 seats\n" in out
+    assert "    datalogger: none -> 13 of 30 seats\n" in out
     assert "    RVS-SW-T1: changed, intended config +1 -1 lines\n        --- RVS-SW-T1 (moved-ports)\n" in out
     assert "  license at RVS, room S1 (12 PCs); why: licences\n    $ schooltech license --school RVS --room S1\n" in out
 
@@ -428,14 +428,15 @@ def test_without_head_the_work_tree_is_compared_uncommitted_edits_included(
     repo, commits = history
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(repo), str(clone))
-    edit(clone, RVS, ("    seats: 15\n", "    seats: 14\n"))
+    # S1's 13 PCs and, since the software step, M1's 10 (it installs the licence's software set)
+    edit(clone, RVS, ("    seats: 30\n", "    seats: 24\n"))
     code, out, _ = run(capsys, clone, "--base", "origin/main", "--format", "json")
     data = json.loads(out)
     assert code == 1
     assert data["head"] == {"name": "work tree", "commit": None, "date": None}
     assert data["base"]["commit"] == commits["comment"]
     assert [(c["licence"], c["after"]["seats"], c["after"]["used"]) for c in data["licences"]] == [
-        ("datalogger", 14, 13)
+        ("datalogger", 24, 23)
     ]
     assert data["jobs"][0]["command"] == "schooltech license --school RVS --room S1"
 
