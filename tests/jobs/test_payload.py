@@ -14,7 +14,7 @@ from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.jobs.payload import slice_fleet
 from schooltech_fleet.jobs.remote import execution_node
 from schooltech_fleet.jobs.secrets import job_secrets
-from tests.inventory.helpers import TODAY, write_school
+from inventory.helpers import TODAY, write_school
 
 LICENCE = """
 - id: cad-{code}
