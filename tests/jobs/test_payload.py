@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 import yaml
+from inventory.helpers import TODAY, write_school
 
 from schooltech_fleet.errors import UsageError
 from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.jobs.payload import slice_fleet
 from schooltech_fleet.jobs.remote import execution_node
 from schooltech_fleet.jobs.secrets import job_secrets
-from inventory.helpers import TODAY, write_school
 
 LICENCE = """
 - id: cad-{code}
