@@ -153,7 +153,8 @@ def _audit_note(console: Console, report: LicenceReport) -> None:
     if report.audit is not None:
         found = sum(len(c.installed_unassigned) for c in report.licences)
         console.print(escape(f"  seats used include the audit of {report.audit}: {found} found installed "
-                             "beyond the inventory's assignments (--no-audit: count the inventory alone)"))  # fmt: skip
+                             "beyond the inventory's assignments (--no-audit: count the inventory alone)"),
+                      soft_wrap=False)  # fmt: skip
 
 
 def _licence_json(report: LicenceReport) -> dict[str, Any]:

@@ -96,7 +96,10 @@ def _needed(columns: Sequence[Column], texts: Sequence[Sequence[Text]], kept: Se
 
 
 def _print_blocks(console: Console, columns: Sequence[Column], texts: Sequence[Sequence[Text]]) -> None:
-    """One block per row: ``header: value`` lines (empty values left out), each after a blank line."""
+    """One block per row: ``header: value`` lines (empty values left out), each after a blank line.
+
+    A blank line also ends the last block, so that what the command prints next is not read as its value.
+    """
     for row in texts:
         console.print()
         label = max(len(column.header) for column in columns) + 2  # "header:" and a space
@@ -108,3 +111,4 @@ def _print_blocks(console: Console, columns: Sequence[Column], texts: Sequence[S
                 line.rstrip()
                 start = Text(f"{column.header}:".ljust(label), style="bold") if n == 0 else Text(" " * label)
                 console.print(start + line, soft_wrap=True)  # wrapped here already, to the width
+    console.print()

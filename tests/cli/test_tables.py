@@ -68,7 +68,7 @@ def test_at_60_columns_each_row_is_a_block_of_every_field() -> None:
     assert lines[2:8] == ["run:     " + RUN_ID, "host:    " + HOSTS[0], "room:    Design and Technology Studio 2",
                           "started: 2026-09-01 17:30", lines[6], lines[7]]  # fmt: skip
     assert lines[6].startswith("detail:  schooltech.baseline")
-    assert lines.count("") == len(HOSTS)
+    assert lines.count("") == len(HOSTS) + 1  # before each block, and one ending the last
     assert sum(line.startswith("check:   yes") for line in lines) == len(HOSTS)
 
 
