@@ -157,7 +157,7 @@ def plan_from_backups(schools: Sequence[LoadedSchool]) -> list[SwitchPlan]:
 
     What ``plan(selection, from_backups=True)`` does, for a caller that has loaded the schools anyway.
     """
-    return [_plan_from_backup(r) for r in rendered(schools)]
+    return _plans_from_backups(rendered(schools))
 
 
 def management_context(intent: SwitchIntent) -> ManagementContext:
@@ -197,7 +197,7 @@ def _targets_and_wanted(selection: Selection) -> tuple[list[SwitchTarget], dict[
 def plan(selection: Selection, *, from_backups: bool = False, workers: int = 10) -> list[SwitchPlan]:
     """Running (or last backed-up) config vs intended, per switch; nothing is changed."""
     if from_backups:
-        return [_plan_from_backup(r) for r in intended(selection)]
+        return _plans_from_backups(intended(selection))
     targets, wanted, _ = _targets_and_wanted(selection)
 
     def one(target: SwitchTarget) -> SwitchPlan:
@@ -220,12 +220,17 @@ def _compare(switch: str, school: str, current: str, wanted: Rendered, labels: t
                       source=source)  # fmt: skip
 
 
-def _plan_from_backup(config: Rendered) -> SwitchPlan:
+def _plans_from_backups(configs: Sequence[Rendered]) -> list[SwitchPlan]:
+    """Each of *configs* against its switch's last backup, the backups read by one git process."""
+    read: Sequence[str | FleetError]
     try:
-        running = backups.read(config.school, config.switch, platform=platform(config.platform))
-    except FleetError as exc:
-        return SwitchPlan(config.switch, config.school, None, error=f"no backup: {exc.message}", source="backup")
-    return _compare(config.switch, config.school, running, config, ("backup", "intended"), "backup")
+        read = backups.read_each([backups.Wanted(c.school, c.switch, platform(c.platform)) for c in configs])
+    except FleetError as exc:  # the store cannot be read: no switch has a backup to compare
+        read = [exc] * len(configs)
+    return [_compare(config.switch, config.school, running, config, ("backup", "intended"), "backup")
+            if isinstance(running, str) else
+            SwitchPlan(config.switch, config.school, None, error=f"no backup: {running.message}", source="backup")
+            for config, running in zip(configs, read, strict=True)]  # fmt: skip
 
 
 def push(selection: Selection, options: PushOptions | None = None, *, invocation: str | None = None,
