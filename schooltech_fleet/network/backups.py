@@ -180,7 +180,8 @@ def _batch(repo: Path, requests: Sequence[str]) -> list[str | None]:
         if found is None:
             answers.append(None)
             continue
-        content, at = out[at:at + int(found["size"])], at + int(found["size"]) + 1  # a newline ends the content
+        size = int(found["size"])
+        content, at = out[at : at + size], at + size + 1  # a newline ends the content
         # the text read() gets from git show in text mode: UTF-8 (as save() writes it), universal newlines
         text = content.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n") if found["type"] == b"blob" else ""
         answers.append(text if found["type"] in (b"blob", b"commit") else None)
