@@ -102,14 +102,15 @@ def _when(result: JobResult) -> dt.datetime:
     return started if started.tzinfo else started.replace(tzinfo=dt.UTC)
 
 
-def _planned(result: JobResult, host: str) -> int | None:
-    """Upgrades a check run found for *host*, or None if the run did not report on it."""
+def _planned(result: JobResult) -> dict[str, int]:
+    """Upgrades a check run found per host it reported on (a host's first report, if it has several)."""
+    found: dict[str, int] = {}
     for entry in result.hosts:
-        if entry.name == host and entry.status in _DONE:
+        if entry.status in _DONE and entry.name not in found:
             report = entry.report.get("patching_report")
             if isinstance(report, dict) and isinstance(report.get("planned"), list):
-                return len(report["planned"])
-    return None
+                found[entry.name] = len(report["planned"])
+    return found
 
 
 def patch_section(schools: Sequence[LoadedSchool], results: Sequence[JobResult], now: dt.datetime,
@@ -119,14 +120,11 @@ def patch_section(schools: Sequence[LoadedSchool], results: Sequence[JobResult],
     last_check: dict[str, tuple[dt.datetime, int]] = {}
     for result in sorted((r for r in results if r.kind is JobKind.PATCH), key=_when):
         when = _when(result)
+        if result.check:
+            last_check.update((host, (when, planned)) for host, planned in _planned(result).items())
+            continue
         for host in result.hosts:
-            if host.status not in _DONE:
-                continue
-            if result.check:
-                planned = _planned(result, host.name)
-                if planned is not None:
-                    last_check[host.name] = (when, planned)
-            else:
+            if host.status in _DONE:
                 last_patch[host.name] = when
     window = dt.timedelta(days=window_days)
     rooms: list[RoomPatch] = []
