@@ -132,9 +132,10 @@ def main() -> None:
             return "meets target" if ok else "MISSES target"
 
         print(f"gather + render (report -o -i --json): {timed.seconds:6.2f} s   target < 10 s   "
-              f"{verdict(timed.seconds < 10)}   (peak {timed.peak_mb:.0f} MB)")
+              f"{verdict(timed.seconds < 10)}   (peak {timed.peak_mb:.0f} MB, CPU {timed.cpu_seconds:.2f} s)")
         print(f"  of which switch drift (500 backups):  {timed.seconds - no_drift.seconds:6.2f} s   "
-              f"(the report without it: {no_drift.seconds:.2f} s, {verdict(no_drift.seconds < 10)})")
+              f"(the report without it: {no_drift.seconds:.2f} s, CPU {no_drift.cpu_seconds:.2f} s, "
+              f"{verdict(no_drift.seconds < 10)})")
         print(f"  the {switches} backups read by one git cat-file: {float(together):6.2f} s   "
               f"(one git process per switch: {float(one_by_one):.2f} s, x{float(one_by_one) / float(together):.0f})")
         print(f"HTML file size:                        {size / 1e6:6.2f} MB  target < 3 MB   {verdict(size < 3e6)}"
