@@ -154,7 +154,7 @@ def read_each(wanted: Sequence[Wanted], revision: str = "HEAD") -> list[str | Us
     commit = f"{revision}^{{commit}}"
     requests = [commit, *(f"{commit}:{relative_path(w.school, w.switch)}" for w in wanted)]
     with _locked() as repo:
-        answers = _batch(repo, requests)
+        answers = [None] if "\n" in revision else _batch(repo, requests)  # one request a line: no name holds one
     if answers[0] is None:
         return [_no_revision(revision, w.switch) for w in wanted]
     return [redact.text(w.platform, text) if text is not None else _no_backup(revision, w.switch)

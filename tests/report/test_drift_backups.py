@@ -72,7 +72,7 @@ def _batch_read(answer: str | FleetError) -> str | tuple[str, str | None]:
     return answer if isinstance(answer, str) else (answer.message, answer.hint)
 
 
-@pytest.mark.parametrize("revision", ["HEAD", "HEAD~1", "HEAD~2", "HEAD~3", "no-such-revision"])
+@pytest.mark.parametrize("revision", ["HEAD", "HEAD~1", "HEAD~2", "HEAD~3", "no-such-revision", "HEAD\nHEAD"])
 def test_one_git_process_reads_what_one_read_per_switch_reads(history: Path, revision: str) -> None:
     wanted = [backups.Wanted("DEMO", name, IOS) for name in ("DEMO-SW-CORE", "DEMO-SW-LAB", "DEMO-SW-LIB")]
 
