@@ -194,7 +194,7 @@ def licence_section(schools: Sequence[LoadedSchool]) -> LicenceSection:
 
 def warranty_section(schools: Sequence[LoadedSchool], today: dt.date) -> WarrantySection:
     """Warranty ends of every device and switch: expired, ending within 90 days, per year, soonest first."""
-    dated: list[WarrantyItem] = []
+    dated: list[tuple[dt.date, str, str, str, str | None]] = []  # an item is made for the soonest only
     unknown = 0
     for school in schools:
         assets = [(d.name, d.role.value, d.model, d.warranty_end) for d in school.devices]
@@ -203,17 +203,20 @@ def warranty_section(schools: Sequence[LoadedSchool], today: dt.date) -> Warrant
             if end is None:
                 unknown += 1
             else:
-                dated.append(WarrantyItem(school=school.code, device=name, kind=kind, model=model, warranty_end=end))
-    dated.sort(key=lambda w: (w.warranty_end, w.school, w.device))
-    ahead = [w for w in dated if w.warranty_end >= today]
-    per_year = Counter(w.warranty_end.year for w in ahead)
+                dated.append((end, school.code, name, kind, model))
+    dated.sort(key=lambda w: w[:3])
+    ahead = [w for w in dated if w[0] >= today]
+    per_year = Counter(w[0].year for w in ahead)
     return WarrantySection(
         as_of=today,
         expired=len(dated) - len(ahead),
-        within_90_days=sum(w.warranty_end <= today + dt.timedelta(days=90) for w in ahead),
+        within_90_days=sum(w[0] <= today + dt.timedelta(days=90) for w in ahead),
         unknown=unknown,
         by_year=[WarrantyYear(year=y, devices=n) for y, n in sorted(per_year.items())],
-        soonest=ahead[:SOONEST_WARRANTIES],
+        soonest=[
+            WarrantyItem(school=code, device=name, kind=kind, model=model, warranty_end=end)
+            for end, code, name, kind, model in ahead[:SOONEST_WARRANTIES]
+        ],
         soonest_total=len(ahead),
         note=None if dated or unknown else "no devices",
     )
