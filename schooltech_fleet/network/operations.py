@@ -5,9 +5,10 @@ Every operation that talks to switches is recorded in the audit log, like lab jo
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -128,8 +129,18 @@ class PushOptions:
     stop: Callable[[], str | None] | None = None
 
 
+# From this many switches on, drift from backups renders and compares them in a pool of processes (one
+# per core): at 50 the pool was still slower on this 2-core machine, at 100 faster (docs/performance.md).
+PARALLEL_FROM = 100
+
+
 def intended(selection: Selection) -> list[Rendered]:
     """The intended configuration of every selected switch, rendered for its platform."""
+    return [_rendered(school, intent) for school, intent in _selected_intents(selection)]
+
+
+def _selected_intents(selection: Selection) -> list[tuple[str, SwitchIntent]]:
+    """Each selected switch's school code and intent, from a valid inventory."""
     schools, findings = load_schools(selection.inventory)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
@@ -138,8 +149,9 @@ def intended(selection: Selection) -> list[Rendered]:
     unknown = [code for code in selection.schools if code not in known]
     if unknown:
         raise UnknownSchool(unknown, known)
-    out = rendered([s for s in schools if not selection.schools or s.code in selection.schools], selection.switches)
-    names = {r.switch for r in out}
+    out = [(school.code, intent) for school in schools if not selection.schools or school.code in selection.schools
+           for intent in school_intents(school, selection.switches)]  # fmt: skip
+    names = {intent.name for _, intent in out}
     missing = [name for name in selection.switches if name not in names]
     if missing:
         raise UsageError(f"no switch named {', '.join(missing)}", "list them with 'schooltech inventory list'")
@@ -148,16 +160,21 @@ def intended(selection: Selection) -> list[Rendered]:
 
 def rendered(schools: Sequence[LoadedSchool], switches: Sequence[str] = ()) -> list[Rendered]:
     """The intended configuration of the switches of *schools* (of those named in *switches*, if any)."""
-    return [Rendered(intent.name, school.code, intent.platform, render(intent), management_context(intent))
-            for school in schools for intent in school_intents(school, switches)]  # fmt: skip
+    return [_rendered(school.code, intent) for school in schools for intent in school_intents(school, switches)]
 
 
-def plan_from_backups(schools: Sequence[LoadedSchool]) -> list[SwitchPlan]:
+def _rendered(school: str, intent: SwitchIntent) -> Rendered:
+    return Rendered(intent.name, school, intent.platform, render(intent), management_context(intent))
+
+
+def plan_from_backups(schools: Sequence[LoadedSchool], *, parallel_from: int = PARALLEL_FROM) -> list[SwitchPlan]:
     """Each switch of *schools* (already loaded and valid): its last backup against its intended config.
 
     What ``plan(selection, from_backups=True)`` does, for a caller that has loaded the schools anyway.
+    From *parallel_from* switches on, the switches are rendered and compared in a pool of processes.
     """
-    return _plans_from_backups(rendered(schools))
+    intents = [(school.code, intent) for school in schools for intent in school_intents(school)]
+    return _plans_from_backups(intents, parallel_from)
 
 
 def management_context(intent: SwitchIntent) -> ManagementContext:
@@ -197,7 +214,7 @@ def _targets_and_wanted(selection: Selection) -> tuple[list[SwitchTarget], dict[
 def plan(selection: Selection, *, from_backups: bool = False, workers: int = 10) -> list[SwitchPlan]:
     """Running (or last backed-up) config vs intended, per switch; nothing is changed."""
     if from_backups:
-        return _plans_from_backups(intended(selection))
+        return _plans_from_backups(_selected_intents(selection), PARALLEL_FROM)
     targets, wanted, _ = _targets_and_wanted(selection)
 
     def one(target: SwitchTarget) -> SwitchPlan:
@@ -220,18 +237,34 @@ def _compare(switch: str, school: str, current: str, wanted: Rendered, labels: t
                       source=source)  # fmt: skip
 
 
-def _plans_from_backups(configs: Sequence[Rendered]) -> list[SwitchPlan]:
-    """Each of *configs* against its switch's last backup, the backups read by one git process."""
+def _plans_from_backups(intents: Sequence[tuple[str, SwitchIntent]], parallel_from: int) -> list[SwitchPlan]:
+    """Each switch of *intents* (school code, intent) rendered and compared with its last backup.
+
+    The backups are read by one git process; rendering and comparing is per switch and independent,
+    so from *parallel_from* switches on it runs in a pool of processes, one per core, results in order.
+    """
     read: Sequence[str | FleetError]
     try:
-        read = backups.read_each([backups.Wanted(c.school, c.switch, platform(c.platform)) for c in configs])
+        read = backups.read_each([backups.Wanted(school, i.name, platform(i.platform)) for school, i in intents])
     except FleetError as exc:  # the store cannot be read: no switch has a backup to compare
-        read = [exc] * len(configs)
-    return [_compare(config.switch, config.school, running, config, ("backup", "intended"), "backup")
-            if isinstance(running, str) else
-            SwitchPlan(config.switch, config.school, None, error=f"no backup: {running.message}", source="backup")
-            for config, running in zip(configs, read, strict=True)]  # fmt: skip
+        read = [exc] * len(intents)
+    jobs = [(school, intent, running, None) if isinstance(running, str) else
+            (school, intent, None, f"no backup: {running.message}")
+            for (school, intent), running in zip(intents, read, strict=True)]  # fmt: skip
+    workers = min(os.cpu_count() or 1, len(jobs))
+    if len(jobs) < parallel_from or workers < 2:  # one worker is no pool
+        return [_plan_from_backup(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_plan_from_backup, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
+
+def _plan_from_backup(job: tuple[str, SwitchIntent, str | None, str | None]) -> SwitchPlan:
+    """One switch's intended config against its backup (or why it has none); runs in a pool worker too."""
+    school, intent, text, why_none = job
+    wanted = _rendered(school, intent)  # rendered even without a backup: a template error is raised either way
+    if text is None:
+        return SwitchPlan(intent.name, school, None, error=why_none, source="backup")
+    return _compare(intent.name, school, text, wanted, ("backup", "intended"), "backup")
 
 def push(selection: Selection, options: PushOptions | None = None, *, invocation: str | None = None,
          on_done: Callable[[SwitchOutcome], None] | None = None) -> PushResult:  # fmt: skip

@@ -6,6 +6,8 @@ older version wrote: a secret in clear, CRLF line ends), so both paths read the 
 
 from __future__ import annotations
 
+import os
+import pickle
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -19,6 +21,7 @@ from schooltech_fleet.inventory.validate import load_schools
 from schooltech_fleet.network import backups, operations
 from schooltech_fleet.network.operations import SwitchPlan
 from schooltech_fleet.network.platforms import platform
+from schooltech_fleet.network.render import RenderError
 from schooltech_fleet.report import ReportRequest, gather
 from schooltech_fleet.report.data import DriftState
 
@@ -129,3 +132,28 @@ def test_an_empty_store_gives_every_switch_the_same_error_both_ways(inventory: P
     batch = operations.plan_from_backups(schools)
     assert [p.error for p in batch] == [p.error for p in _plans_one_read_per_switch(schools)]
     assert {p.error for p in batch} == {"no backup: no backup revision 'HEAD'"}
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: drift never starts a pool")
+def test_the_process_pool_gives_exactly_what_one_process_gives(history: Path) -> None:
+    schools, _ = load_schools(history)
+    pooled = operations.plan_from_backups(schools, parallel_from=1)
+    alone = operations.plan_from_backups(schools, parallel_from=len(schools) * 1000)
+
+    assert pooled == alone
+    assert [p.switch for p in pooled] == ["DEMO-SW-CORE", "DEMO-SW-LAB", "DEMO-SW-LIB"]
+    assert [p.error for p in pooled] == [None, None, "no backup: revision HEAD has no backup of DEMO-SW-LIB"]
+    assert pooled[0].remediation is not None and pooled[0].remediation.commands
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one core: drift never starts a pool")
+def test_an_empty_store_gives_the_same_errors_in_the_pool(inventory: Path) -> None:
+    backups.store()
+    schools, _ = load_schools(inventory)
+    assert operations.plan_from_backups(schools, parallel_from=1) == operations.plan_from_backups(schools)
+
+
+def test_a_template_error_raised_in_a_pool_worker_keeps_its_hint() -> None:
+    error = pickle.loads(pickle.dumps(RenderError("DEMO-SW-CORE: the template renders ...", "fix the template")))
+    assert (type(error), error.message, error.hint) == (RenderError, "DEMO-SW-CORE: the template renders ...",
+                                                        "fix the template")  # fmt: skip
