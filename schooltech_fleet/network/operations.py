@@ -24,15 +24,17 @@ from .inflight import InFlight
 from .intent import SwitchIntent, school_intents
 from .management import ManagementContext
 from .platforms import platform
-from .push import ApplyRequest, SwitchOutcome, Wanted, apply, revert_minutes, settle
 from .remediation import Remediation, normalise, remediate
 from .render import render
-from .session import open_session
-from .targets import SwitchTarget, switch_targets
 from .verify import missing_lines
 
 if TYPE_CHECKING:
     from ..inventory.school import LoadedSchool
+    from .push import ApplyRequest, SwitchOutcome
+    from .targets import SwitchTarget
+
+# What connects to switches (push, session, targets: Netmiko and paramiko, a second or more to import)
+# is imported by the functions that connect: drift from backups, the report's among them, never does.
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,8 @@ def render_to(selection: Selection, directory: Path) -> list[Rendered]:
 
 
 def _targets_and_wanted(selection: Selection) -> tuple[list[SwitchTarget], dict[str, Rendered], str | None]:
+    from .targets import switch_targets  # noqa: PLC0415 - see TYPE_CHECKING above
+
     fleet = load_fleet(selection.inventory)
     targets = switch_targets(fleet, schools=selection.schools, switches=selection.switches)
     wanted = {r.switch: r for r in intended(Selection(selection.inventory, selection.schools,
@@ -215,6 +219,8 @@ def plan(selection: Selection, *, from_backups: bool = False, workers: int = 10)
     """Running (or last backed-up) config vs intended, per switch; nothing is changed."""
     if from_backups:
         return _plans_from_backups(_selected_intents(selection), PARALLEL_FROM)
+    from .session import open_session  # noqa: PLC0415 - see TYPE_CHECKING above
+
     targets, wanted, _ = _targets_and_wanted(selection)
 
     def one(target: SwitchTarget) -> SwitchPlan:
@@ -266,9 +272,12 @@ def _plan_from_backup(job: tuple[str, SwitchIntent, str | None, str | None]) -> 
         return SwitchPlan(intent.name, school, None, error=why_none, source="backup")
     return _compare(intent.name, school, text, wanted, ("backup", "intended"), "backup")
 
+
 def push(selection: Selection, options: PushOptions | None = None, *, invocation: str | None = None,
          on_done: Callable[[SwitchOutcome], None] | None = None) -> PushResult:  # fmt: skip
     """Back up, send the remediation under a revert timer, verify over a fresh session, confirm and save."""
+    from .push import ApplyRequest, Wanted, revert_minutes  # noqa: PLC0415 - see TYPE_CHECKING above
+
     chosen = options or PushOptions()
     targets, wanted, simulation = _targets_and_wanted(selection)
     run_id = f"net-{'-'.join(selection.schools) or 'all'}-{clock.now():%Y%m%dT%H%M%SZ}"
@@ -283,6 +292,8 @@ def push(selection: Selection, options: PushOptions | None = None, *, invocation
 def rollback(selection: Selection, revision: str, *, check: bool = False, allow_management: str | None = None,
              stop: Callable[[], str | None] | None = None, invocation: str | None = None) -> PushResult:  # fmt: skip
     """Restore one switch's owned lines to a backed-up revision, with the same safety as a push."""
+    from .push import ApplyRequest, Wanted  # noqa: PLC0415 - see TYPE_CHECKING above
+
     if len(selection.switches) != 1:
         raise UsageError("roll back one switch at a time", "give --switch NAME")
     targets, wanted, simulation = _targets_and_wanted(selection)
@@ -297,6 +308,8 @@ def rollback(selection: Selection, revision: str, *, check: bool = False, allow_
 
 def _run(action: str, request: ApplyRequest, simulation: str | None, invocation: str | None,
          on_done: Callable[[SwitchOutcome], None] | None) -> PushResult:  # fmt: skip
+    from .push import apply  # noqa: PLC0415 - see TYPE_CHECKING above
+
     started = time.monotonic()
     journal.record({"event": f"net-{action}", "phase": "start", "run_id": request.run_id, "command": invocation,
                     "targets": [t.name for t in request.targets], "check": request.check, "atomic": request.atomic,
@@ -321,6 +334,9 @@ def status(selection: Selection) -> Status:
     record removed; the rest stay listed (a revert timer still running, a confirmed change not
     yet saved, a half-applied config) for the next push or a rollback to resolve.
     """
+    from .push import Wanted, settle  # noqa: PLC0415 - see TYPE_CHECKING above
+    from .session import open_session  # noqa: PLC0415
+
     entries = {entry.switch: entry for entry in inflight.all_entries()}
     if not entries:
         return Status(())
@@ -345,6 +361,9 @@ def status(selection: Selection) -> Status:
 
 def backup(selection: Selection, *, workers: int = 10, invocation: str | None = None) -> Backups:
     """Save every selected switch's running config in the backup store (a commit only if it changed)."""
+    from .session import open_session  # noqa: PLC0415 - see TYPE_CHECKING above
+    from .targets import switch_targets  # noqa: PLC0415
+
     fleet = load_fleet(selection.inventory)
     targets = switch_targets(fleet, schools=selection.schools, switches=selection.switches)
     reason = f"backup ({invocation or 'schooltech net backup'})"

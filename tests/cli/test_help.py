@@ -103,3 +103,12 @@ def test_report_help_imports_no_other_commands_engine() -> None:
 
 def test_net_help_still_imports_its_engine() -> None:
     assert {"schooltech_fleet.cli.net", "netmiko"} <= _imported(["net", "--help"])
+
+
+def test_the_report_and_drift_from_backups_import_nothing_that_connects_to_switches() -> None:
+    probe = ("import json, sys\nimport schooltech_fleet.report, schooltech_fleet.network.operations\n"
+             "print(json.dumps(sorted(sys.modules)))\n")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    imported = set(json.loads(done.stdout.splitlines()[-1]))
+    assert not imported & {"netmiko", "paramiko", "schooltech_fleet.network.push", "schooltech_fleet.network.session",
+                           "schooltech_fleet.network.targets"}  # fmt: skip
