@@ -19,6 +19,7 @@ _T = TypeVar("_T")
 class Run:
     seconds: float
     peak_mb: float
+    cpu_seconds: float = 0.0  # user + system time of the command and the processes it waited for
 
 
 def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path | None = None,
@@ -39,7 +40,7 @@ def run(argv: Sequence[str], *, env: Mapping[str, str] | None = None, cwd: Path 
         if code not in ok:
             stderr.seek(0)
             raise RuntimeError(f"{' '.join(argv)} exited {code}: {stderr.read().decode(errors='replace')[-2000:]}")
-    return Run(seconds, usage.ru_maxrss / 1024)
+    return Run(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 def best(argv: Sequence[str], repeat: int = 3, *, env: Mapping[str, str] | None = None,

@@ -6,7 +6,7 @@ import datetime as dt
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -87,16 +87,30 @@ DEFAULT_PC_MODEL = PcModel()
 
 def render_name(pattern: str, school: str, room: str, n: int) -> str | None:
     """Fill a naming pattern (``{school}-{room}-PC{n:02}``); None when it has an unknown field."""
+    parsed = _naming(pattern)
+    if parsed is None:
+        return None
+    pieces, tail = parsed
+    values = {"school": school, "room": room, "n": n}
+    out = []
+    for text, name, width in pieces:
+        value = values[name]
+        out.append(text)
+        out.append(f"{value:0{int(width)}d}" if width and isinstance(value, int) else str(value))
+    out.append(tail)
+    return "".join(out)
+
+
+@lru_cache(maxsize=256)
+def _naming(pattern: str) -> tuple[tuple[tuple[str, str, str | None], ...], str] | None:
+    """A naming pattern read once, not once per device: (text before, field, width) each field, and the rest."""
     if _BRACES.search(_FIELD.sub("", pattern)):
         return None
-    values = {"school": school, "room": room, "n": n}
-
-    def fill(match: re.Match[str]) -> str:
-        value = values[match.group(1)]
-        width = match.group(2)
-        return f"{value:0{int(width)}d}" if width and isinstance(value, int) else str(value)
-
-    return _FIELD.sub(fill, pattern)
+    pieces, at = [], 0
+    for match in _FIELD.finditer(pattern):
+        pieces.append((pattern[at : match.start()], match.group(1), match.group(2)))
+        at = match.end()
+    return tuple(pieces), pattern[at:]
 
 
 def _merge_named(profile: dict[str, C], school: dict[str, C], model: type[C]) -> dict[str, C]:

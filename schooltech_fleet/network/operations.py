@@ -5,9 +5,10 @@ Every operation that talks to switches is recorded in the audit log, like lab jo
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,15 +24,17 @@ from .inflight import InFlight
 from .intent import SwitchIntent, school_intents
 from .management import ManagementContext
 from .platforms import platform
-from .push import ApplyRequest, SwitchOutcome, Wanted, apply, revert_minutes, settle
 from .remediation import Remediation, normalise, remediate
 from .render import render
-from .session import open_session
-from .targets import SwitchTarget, switch_targets
 from .verify import missing_lines
 
 if TYPE_CHECKING:
     from ..inventory.school import LoadedSchool
+    from .push import ApplyRequest, SwitchOutcome
+    from .targets import SwitchTarget
+
+# What connects to switches (push, session, targets: Netmiko and paramiko, a second or more to import)
+# is imported by the functions that connect: drift from backups, the report's among them, never does.
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,18 @@ class PushOptions:
     stop: Callable[[], str | None] | None = None
 
 
+# From this many switches on, drift from backups renders and compares them in a pool of processes (one
+# per core): at 50 the pool was still slower on this 2-core machine, at 100 faster (docs/performance.md).
+PARALLEL_FROM = 100
+
+
 def intended(selection: Selection) -> list[Rendered]:
     """The intended configuration of every selected switch, rendered for its platform."""
+    return [_rendered(school, intent) for school, intent in _selected_intents(selection)]
+
+
+def _selected_intents(selection: Selection) -> list[tuple[str, SwitchIntent]]:
+    """Each selected switch's school code and intent, from a valid inventory."""
     schools, findings = load_schools(selection.inventory)
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:
@@ -138,8 +151,9 @@ def intended(selection: Selection) -> list[Rendered]:
     unknown = [code for code in selection.schools if code not in known]
     if unknown:
         raise UnknownSchool(unknown, known)
-    out = rendered([s for s in schools if not selection.schools or s.code in selection.schools], selection.switches)
-    names = {r.switch for r in out}
+    out = [(school.code, intent) for school in schools if not selection.schools or school.code in selection.schools
+           for intent in school_intents(school, selection.switches)]  # fmt: skip
+    names = {intent.name for _, intent in out}
     missing = [name for name in selection.switches if name not in names]
     if missing:
         raise UsageError(f"no switch named {', '.join(missing)}", "list them with 'schooltech inventory list'")
@@ -148,16 +162,21 @@ def intended(selection: Selection) -> list[Rendered]:
 
 def rendered(schools: Sequence[LoadedSchool], switches: Sequence[str] = ()) -> list[Rendered]:
     """The intended configuration of the switches of *schools* (of those named in *switches*, if any)."""
-    return [Rendered(intent.name, school.code, intent.platform, render(intent), management_context(intent))
-            for school in schools for intent in school_intents(school, switches)]  # fmt: skip
+    return [_rendered(school.code, intent) for school in schools for intent in school_intents(school, switches)]
 
 
-def plan_from_backups(schools: Sequence[LoadedSchool]) -> list[SwitchPlan]:
+def _rendered(school: str, intent: SwitchIntent) -> Rendered:
+    return Rendered(intent.name, school, intent.platform, render(intent), management_context(intent))
+
+
+def plan_from_backups(schools: Sequence[LoadedSchool], *, parallel_from: int = PARALLEL_FROM) -> list[SwitchPlan]:
     """Each switch of *schools* (already loaded and valid): its last backup against its intended config.
 
     What ``plan(selection, from_backups=True)`` does, for a caller that has loaded the schools anyway.
+    From *parallel_from* switches on, the switches are rendered and compared in a pool of processes.
     """
-    return [_plan_from_backup(r) for r in rendered(schools)]
+    intents = [(school.code, intent) for school in schools for intent in school_intents(school)]
+    return _plans_from_backups(intents, parallel_from)
 
 
 def management_context(intent: SwitchIntent) -> ManagementContext:
@@ -186,6 +205,8 @@ def render_to(selection: Selection, directory: Path) -> list[Rendered]:
 
 
 def _targets_and_wanted(selection: Selection) -> tuple[list[SwitchTarget], dict[str, Rendered], str | None]:
+    from .targets import switch_targets  # noqa: PLC0415 - see TYPE_CHECKING above
+
     fleet = load_fleet(selection.inventory)
     targets = switch_targets(fleet, schools=selection.schools, switches=selection.switches)
     wanted = {r.switch: r for r in intended(Selection(selection.inventory, selection.schools,
@@ -197,7 +218,9 @@ def _targets_and_wanted(selection: Selection) -> tuple[list[SwitchTarget], dict[
 def plan(selection: Selection, *, from_backups: bool = False, workers: int = 10) -> list[SwitchPlan]:
     """Running (or last backed-up) config vs intended, per switch; nothing is changed."""
     if from_backups:
-        return [_plan_from_backup(r) for r in intended(selection)]
+        return _plans_from_backups(_selected_intents(selection), PARALLEL_FROM)
+    from .session import open_session  # noqa: PLC0415 - see TYPE_CHECKING above
+
     targets, wanted, _ = _targets_and_wanted(selection)
 
     def one(target: SwitchTarget) -> SwitchPlan:
@@ -220,17 +243,41 @@ def _compare(switch: str, school: str, current: str, wanted: Rendered, labels: t
                       source=source)  # fmt: skip
 
 
-def _plan_from_backup(config: Rendered) -> SwitchPlan:
+def _plans_from_backups(intents: Sequence[tuple[str, SwitchIntent]], parallel_from: int) -> list[SwitchPlan]:
+    """Each switch of *intents* (school code, intent) rendered and compared with its last backup.
+
+    The backups are read by one git process; rendering and comparing is per switch and independent,
+    so from *parallel_from* switches on it runs in a pool of processes, one per core, results in order.
+    """
+    read: Sequence[str | FleetError]
     try:
-        running = backups.read(config.school, config.switch, platform=platform(config.platform))
-    except FleetError as exc:
-        return SwitchPlan(config.switch, config.school, None, error=f"no backup: {exc.message}", source="backup")
-    return _compare(config.switch, config.school, running, config, ("backup", "intended"), "backup")
+        read = backups.read_each([backups.Wanted(school, i.name, platform(i.platform)) for school, i in intents])
+    except FleetError as exc:  # the store cannot be read: no switch has a backup to compare
+        read = [exc] * len(intents)
+    jobs = [(school, intent, running, None) if isinstance(running, str) else
+            (school, intent, None, f"no backup: {running.message}")
+            for (school, intent), running in zip(intents, read, strict=True)]  # fmt: skip
+    workers = min(os.cpu_count() or 1, len(jobs))
+    if len(jobs) < parallel_from or workers < 2:  # one worker is no pool
+        return [_plan_from_backup(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_plan_from_backup, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
+
+
+def _plan_from_backup(job: tuple[str, SwitchIntent, str | None, str | None]) -> SwitchPlan:
+    """One switch's intended config against its backup (or why it has none); runs in a pool worker too."""
+    school, intent, text, why_none = job
+    wanted = _rendered(school, intent)  # rendered even without a backup: a template error is raised either way
+    if text is None:
+        return SwitchPlan(intent.name, school, None, error=why_none, source="backup")
+    return _compare(intent.name, school, text, wanted, ("backup", "intended"), "backup")
 
 
 def push(selection: Selection, options: PushOptions | None = None, *, invocation: str | None = None,
          on_done: Callable[[SwitchOutcome], None] | None = None) -> PushResult:  # fmt: skip
     """Back up, send the remediation under a revert timer, verify over a fresh session, confirm and save."""
+    from .push import ApplyRequest, Wanted, revert_minutes  # noqa: PLC0415 - see TYPE_CHECKING above
+
     chosen = options or PushOptions()
     targets, wanted, simulation = _targets_and_wanted(selection)
     run_id = f"net-{'-'.join(selection.schools) or 'all'}-{clock.now():%Y%m%dT%H%M%SZ}"
@@ -245,6 +292,8 @@ def push(selection: Selection, options: PushOptions | None = None, *, invocation
 def rollback(selection: Selection, revision: str, *, check: bool = False, allow_management: str | None = None,
              stop: Callable[[], str | None] | None = None, invocation: str | None = None) -> PushResult:  # fmt: skip
     """Restore one switch's owned lines to a backed-up revision, with the same safety as a push."""
+    from .push import ApplyRequest, Wanted  # noqa: PLC0415 - see TYPE_CHECKING above
+
     if len(selection.switches) != 1:
         raise UsageError("roll back one switch at a time", "give --switch NAME")
     targets, wanted, simulation = _targets_and_wanted(selection)
@@ -259,6 +308,8 @@ def rollback(selection: Selection, revision: str, *, check: bool = False, allow_
 
 def _run(action: str, request: ApplyRequest, simulation: str | None, invocation: str | None,
          on_done: Callable[[SwitchOutcome], None] | None) -> PushResult:  # fmt: skip
+    from .push import apply  # noqa: PLC0415 - see TYPE_CHECKING above
+
     started = time.monotonic()
     journal.record({"event": f"net-{action}", "phase": "start", "run_id": request.run_id, "command": invocation,
                     "targets": [t.name for t in request.targets], "check": request.check, "atomic": request.atomic,
@@ -283,6 +334,9 @@ def status(selection: Selection) -> Status:
     record removed; the rest stay listed (a revert timer still running, a confirmed change not
     yet saved, a half-applied config) for the next push or a rollback to resolve.
     """
+    from .push import Wanted, settle  # noqa: PLC0415 - see TYPE_CHECKING above
+    from .session import open_session  # noqa: PLC0415
+
     entries = {entry.switch: entry for entry in inflight.all_entries()}
     if not entries:
         return Status(())
@@ -307,6 +361,9 @@ def status(selection: Selection) -> Status:
 
 def backup(selection: Selection, *, workers: int = 10, invocation: str | None = None) -> Backups:
     """Save every selected switch's running config in the backup store (a commit only if it changed)."""
+    from .session import open_session  # noqa: PLC0415 - see TYPE_CHECKING above
+    from .targets import switch_targets  # noqa: PLC0415
+
     fleet = load_fleet(selection.inventory)
     targets = switch_targets(fleet, schools=selection.schools, switches=selection.switches)
     reason = f"backup ({invocation or 'schooltech net backup'})"

@@ -28,6 +28,9 @@ _SEQUENCE = re.compile(r"^\d+ ")
 class RenderError(FleetError):
     """A template rendered lines the push engine cannot manage (a bug in the template)."""
 
+    def __reduce__(self) -> tuple[type[RenderError], tuple[str, str | None]]:
+        return RenderError, (self.message, self.hint)  # raised in a drift pool worker, it arrives with its hint
+
 
 def vlan_list(ids: Iterable[int]) -> str:
     """IOS's form of a VLAN list: runs of three or more as ``a-b`` (``10,20,30-32``)."""

@@ -103,14 +103,15 @@ def _when(result: JobResult) -> dt.datetime:
     return started if started.tzinfo else started.replace(tzinfo=dt.UTC)
 
 
-def _planned(result: JobResult, host: str) -> int | None:
-    """Upgrades a check run found for *host*, or None if the run did not report on it."""
+def _planned(result: JobResult) -> dict[str, int]:
+    """Upgrades a check run found per host it reported on (a host's first report, if it has several)."""
+    found: dict[str, int] = {}
     for entry in result.hosts:
-        if entry.name == host and entry.status in _DONE:
+        if entry.status in _DONE and entry.name not in found:
             report = entry.report.get("patching_report")
             if isinstance(report, dict) and isinstance(report.get("planned"), list):
-                return len(report["planned"])
-    return None
+                found[entry.name] = len(report["planned"])
+    return found
 
 
 def patch_section(schools: Sequence[LoadedSchool], results: Sequence[JobResult], now: dt.datetime,
@@ -120,14 +121,11 @@ def patch_section(schools: Sequence[LoadedSchool], results: Sequence[JobResult],
     last_check: dict[str, tuple[dt.datetime, int]] = {}
     for result in sorted((r for r in results if r.kind is JobKind.PATCH), key=_when):
         when = _when(result)
+        if result.check:
+            last_check.update((host, (when, planned)) for host, planned in _planned(result).items())
+            continue
         for host in result.hosts:
-            if host.status not in _DONE:
-                continue
-            if result.check:
-                planned = _planned(result, host.name)
-                if planned is not None:
-                    last_check[host.name] = (when, planned)
-            else:
+            if host.status in _DONE:
                 last_patch[host.name] = when
     window = dt.timedelta(days=window_days)
     rooms: list[RoomPatch] = []
@@ -215,7 +213,7 @@ def licence_section(schools: Sequence[LoadedSchool]) -> LicenceSection:
 
 def warranty_section(schools: Sequence[LoadedSchool], today: dt.date) -> WarrantySection:
     """Warranty ends of every device and switch: expired, ending within 90 days, per year, soonest first."""
-    dated: list[WarrantyItem] = []
+    dated: list[tuple[dt.date, str, str, str, str | None]] = []  # an item is made for the soonest only
     unknown = 0
     for school in schools:
         assets = [(d.name, d.role.value, d.model, d.warranty_end) for d in school.devices]
@@ -224,17 +222,20 @@ def warranty_section(schools: Sequence[LoadedSchool], today: dt.date) -> Warrant
             if end is None:
                 unknown += 1
             else:
-                dated.append(WarrantyItem(school=school.code, device=name, kind=kind, model=model, warranty_end=end))
-    dated.sort(key=lambda w: (w.warranty_end, w.school, w.device))
-    ahead = [w for w in dated if w.warranty_end >= today]
-    per_year = Counter(w.warranty_end.year for w in ahead)
+                dated.append((end, school.code, name, kind, model))
+    dated.sort(key=lambda w: w[:3])
+    ahead = [w for w in dated if w[0] >= today]
+    per_year = Counter(w[0].year for w in ahead)
     return WarrantySection(
         as_of=today,
         expired=len(dated) - len(ahead),
-        within_90_days=sum(w.warranty_end <= today + dt.timedelta(days=90) for w in ahead),
+        within_90_days=sum(w[0] <= today + dt.timedelta(days=90) for w in ahead),
         unknown=unknown,
         by_year=[WarrantyYear(year=y, devices=n) for y, n in sorted(per_year.items())],
-        soonest=ahead[:SOONEST_WARRANTIES],
+        soonest=[
+            WarrantyItem(school=code, device=name, kind=kind, model=model, warranty_end=end)
+            for end, code, name, kind, model in ahead[:SOONEST_WARRANTIES]
+        ],
         soonest_total=len(ahead),
         note=None if dated or unknown else "no devices",
     )
