@@ -51,7 +51,7 @@ attributes:
 
 EXAMPLES = r"""
 - name: Read the firmware's DMI tables and the NICs' addresses
-  asset_facts_read_files:
+  schooltech.fleet.asset_facts_read_files:
     sources:
       - name: dmi
         path: /sys/class/dmi/id
