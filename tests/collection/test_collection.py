@@ -89,13 +89,14 @@ def test_requires_ansible_is_the_ansible_core_the_project_uses() -> None:
         assert (version in required) == (version in core.specifier), version
 
 
-def test_the_tarball_holds_roles_playbooks_the_inventory_plugin_and_meta_only(tarball: Path) -> None:
+def test_the_tarball_holds_roles_playbooks_plugins_and_meta_only(tarball: Path) -> None:
     with tarfile.open(tarball) as tar:
         members = tar.getmembers()
     names = {member.name for member in members}
     assert {name.split("/")[0] for name in names} == COLLECTION_TOP
     assert {name for name in names if name.startswith("plugins/") and not members_is_dir(members, name)} == {
-        "plugins/inventory/schooltech.py"
+        "plugins/inventory/schooltech.py",
+        "plugins/modules/asset_facts_read_files.py",
     }
     roles = {path.name for path in (REPO / "roles").iterdir() if path.is_dir()}
     assert {name.split("/")[1] for name in names if name.startswith("roles/")} == roles
