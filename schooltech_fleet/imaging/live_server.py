@@ -83,7 +83,7 @@ class LiveBootServer:
         """Open *token* with *answer* on the server, then serve *script* (and a Secure Boot PC's *grub_entry*,
         written under the role's TFTP root) to the PC *mac*."""
         entry = {"script": script, "answer": answer.text, "answer_name": answer.filename, "grub_entry": grub_entry}
-        self._command(["open", mac, token], stdin=json.dumps(entry))
+        self._command(["open", "--", mac, token], stdin=json.dumps(entry))  # a token is never an option
 
     def close(self, mac: str) -> None:
         """Serve the PC the local-boot script again and close its open token, if any."""

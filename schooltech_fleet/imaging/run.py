@@ -10,7 +10,6 @@ are woken in waves (:mod:`.waves`); each one whose installer called back is hand
 from __future__ import annotations
 
 import json
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -29,6 +28,7 @@ from ..jobs.windows import check_window
 from .answers import Finding
 from .boot_server import BootServer
 from .plan import ImagePlan, PlannedPc, admin_public_key, plan_images
+from .pxe_service import new_token
 from .targets import imaging_targets
 from .waves import PcOutcome, PcProgress, ProgressCallback, WaveSettings, run_waves
 
@@ -139,7 +139,7 @@ def _plan(fleet: Fleet, request: ImagingRequest, boot: BootServer) -> ImagePlan:
     pcs: list[PlannedPc] = []
     findings: list[Finding] = []
     for room in request.rooms or (None,):
-        tokens = {target.mac: secrets.token_urlsafe(24) for target in imaging_targets(fleet, request.school, room)}
+        tokens = {target.mac: new_token() for target in imaging_targets(fleet, request.school, room)}
         plan = plan_images(fleet, request.school, room, admin_key=key, tokens=tokens,
                            server_url=lambda _server: boot.url)  # fmt: skip
         pcs += [pc for pc in plan.pcs if retry is None or pc.target.name in retry]

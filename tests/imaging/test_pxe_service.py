@@ -57,6 +57,19 @@ def test_open_status_close_as_the_controller_runs_them(
     assert _command(config, monkeypatch, capsys, "status")[1]["open"] == {}
 
 
+
+def test_a_token_starting_with_a_hyphen_opens_as_the_controller_sends_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config, token = _settings(tmp_path), "-" + new_token()[1:]  # the shape a URL-safe token takes 1 time in 64
+    entry = json.dumps({"script": SCRIPT, "answer": "d-i foo string bar\n", "answer_name": "pc01.preseed"})
+    assert _command(config, monkeypatch, capsys, "open", "--", MAC, token, stdin=entry)[:2] == (0, {"opened": MAC})
+    assert _command(config, monkeypatch, capsys, "status")[1]["open"] == {MAC: token}
+
+
+def test_new_tokens_never_start_with_a_hyphen() -> None:
+    assert not any(new_token().startswith("-") for _ in range(2000))  # URL-safe ones did about 31 times in 2000
+
 @pytest.mark.parametrize(
     ("args", "stdin", "message"),
     [
