@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,18 +24,13 @@ from schooltech_fleet.network.render import RenderError
 from schooltech_fleet.report import ReportRequest, gather
 from schooltech_fleet.report.data import DriftState
 
-DEMO = Path(__file__).resolve().parents[2] / "inventories" / "demo"
 IOS = platform("cisco_ios")
 SECRET = "CANARY-in-clear"
 
 
 @pytest.fixture
-def inventory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("SCHOOLTECH_CACHE_DIR", str(tmp_path / "cache"))
-    target = tmp_path / "demo"
-    shutil.copytree(DEMO, target, ignore=shutil.ignore_patterns(".schooltech-sim.yml"))
-    return target
+def inventory(demo_copy: Path) -> Path:
+    return demo_copy
 
 
 def _intended(inventory: Path) -> dict[str, str]:

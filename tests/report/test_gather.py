@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,17 +20,13 @@ from schooltech_fleet.jobs.model import HostResult, HostStatus, JobKind, JobResu
 from schooltech_fleet.report import ReportData, ReportRequest, gather
 from schooltech_fleet.report.data import AuditClass, DriftState
 
-DEMO = Path(__file__).resolve().parents[2] / "inventories" / "demo"
 NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def inventory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def inventory(demo_copy: Path) -> Path:
     """The demo school (with a hostile name) and an empty state directory of this test's own."""
-    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("SCHOOLTECH_CACHE_DIR", str(tmp_path / "cache"))
-    target = tmp_path / "demo"
-    shutil.copytree(DEMO, target, ignore=shutil.ignore_patterns(".schooltech-sim.yml"))
+    target = demo_copy
     school = target / "demo.school.yml"
     text = school.read_text(encoding="utf-8")
     school.write_text(text.replace("  name: Demo Academy", '  name: "<script>alert(1)</script> $x$ Academy"', 1),
