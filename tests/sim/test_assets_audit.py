@@ -1,6 +1,7 @@
 """``schooltech assets audit`` end to end on the simulated demo school: planted findings found, then gone.
 
-Real SSH to every simulated PC (the asset_facts job), real Netmiko to every emulated switch;
+Real SSH to every simulated PC (the asset_facts job: each PC reports its own hardware), real
+Netmiko to every emulated switch;
 the findings are planted the way ``schooltech sim plant`` plants them and undone afterwards, so
 the later tests of the session see the demo school as declared. The fleet report written
 after the audit carries its findings and is opened in headless Chromium, as the demo's is.
@@ -20,6 +21,8 @@ from host_prerequisites import required
 from PIL import Image
 
 from schooltech_fleet.cli import main
+from schooltech_fleet.inventory import load_fleet
+from schooltech_fleet.jobs.locks import school_lock
 from schooltech_fleet.sim import simulation
 from schooltech_fleet.sim.hardware import plant_serial
 from schooltech_fleet.sim.plant import plant_move, plant_stranger, unplant
@@ -33,11 +36,10 @@ REBOARDED, OLD_SERIAL, NEW_SERIAL = "DEMO-LIB-PC01", "PF3KX9ZA", "PF9ZZ002"  # a
 PLANTED_CLASSES = {"unknown", "moved", "mismatch"}
 
 
-def audit(inventory: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[dict[str, Any]]]:
-    """Exit code and findings of ``schooltech assets audit --school DEMO --format json``, run as a technician would."""
+def audit(inventory: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any]]:
+    """Exit code and record (discovery and result) of ``schooltech assets audit --school DEMO --format json``."""
     code = main(["assets", "audit", "-i", str(inventory), "--school", "DEMO", "--format", "json"])
-    record = json.loads(capsys.readouterr().out)
-    return code, record["result"]["findings"]
+    return code, json.loads(capsys.readouterr().out)
 
 
 @pytest.fixture
@@ -61,9 +63,24 @@ def test_an_audit_finds_a_stranger_a_moved_pc_and_a_new_serial_and_nothing_once_
 ) -> None:
     required(binary)
     inventory = Path(simulated_school.inventory)
-    code, findings = audit(inventory, capsys)
+    fleet = load_fleet(inventory)
+    declared = {pc.name: fleet.host_vars(pc.name) for pc in simulated_school.pcs}
+    code, record = audit(inventory, capsys)
 
     assert code == 1
+    # each PC reported its own hardware over SSH: its serial (the planted one too) and MAC, not this machine's
+    assert record["discovery"]["unreachable_pcs"] == []
+    reported = {pc["host"]: pc for pc in record["discovery"]["pcs"]}
+    assert sorted(reported) == sorted(declared)
+    for name, values in declared.items():
+        pc = reported[name]
+        serial = NEW_SERIAL if name == REBOARDED else values["serial_number"]
+        assert (pc["serial"], pc["macs"]) == (serial, [values["mac"]]), name
+        assert pc["hostname"] == name.lower() and pc["os"] == "Debian 12" and pc["ram_mb"] and pc["bios"]
+    assert (reported["DEMO-LAB1-PC01"]["vendor"], reported["DEMO-LAB1-PC01"]["model"]) == (
+        "Dell Inc.", "OptiPlex 7010 SFF")  # fmt: skip
+    assert (reported[REBOARDED]["vendor"], reported[REBOARDED]["model"]) == ("LENOVO", "ThinkCentre M70q (11DT003QUK)")
+    findings = record["result"]["findings"]
     by_class = {kind: [f for f in findings if f["kind"] == kind] for kind in PLANTED_CLASSES}
     assert [(f["device"], f["room"], f["switch"], f["port"]) for f in by_class["unknown"]] == [
         (STRANGER, "LAB2", *STRANGER_AT)
@@ -96,5 +113,6 @@ def test_an_audit_finds_a_stranger_a_moved_pc_and_a_new_serial_and_nothing_once_
     assert drawn > 50_000  # tables and charts, not a blank page
 
     planted.close()  # the stranger unplugged, the PC back on its port, the old serial reported again
-    code, findings = audit(inventory, capsys)
-    assert (code, findings) == (0, [])
+    with school_lock("DEMO", "a patch job"):  # read-only: it runs while another job holds the school's lock
+        code, record = audit(inventory, capsys)
+    assert (code, record["result"]["findings"]) == (0, [])
