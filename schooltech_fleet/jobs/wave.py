@@ -167,11 +167,15 @@ def _why_stop(plan: WavePlan, outcomes: dict[str, SchoolOutcome], stop: Callable
         return f"stopped: {reason}"
     for outcome in outcomes.values():
         if outcome.canary and outcome.status is not SchoolStatus.OK:
-            return f"canary school {outcome.school} {outcome.status}: {outcome.detail}"
+            return f"canary school {outcome.school} {_CANARY_VERDICT[outcome.status]} (its row says why)"
     failed = [o.school for o in outcomes.values() if o.status is SchoolStatus.FAILED]
     if len(failed) > plan.max_failed:
         return f"{len(failed)} schools failed ({', '.join(failed)}), more than --max-failed-schools {plan.max_failed}"
     return None
+
+
+_CANARY_VERDICT = {SchoolStatus.FAILED: "failed", SchoolStatus.HALTED: "was halted",
+                   SchoolStatus.SKIPPED_WINDOW: "is outside its window"}  # fmt: skip
 
 
 def _run_one(run_school: Callable[[str], JobResult], school: str, canary: bool) -> SchoolOutcome:
@@ -202,4 +206,3 @@ def job_summary(result: JobResult) -> str:
     if result.record_failed:
         parts.append(result.record_failed)
     return "; ".join(p for p in parts if p)
-
