@@ -164,6 +164,8 @@ def run_wave(args: argparse.Namespace, console: Console) -> int:
         console.out(json.dumps(asdict(result), indent=2, default=str), highlight=False)
     else:
         print_district_result(console, result)
+    if result.record_failed:
+        console.print(f"[bold red]{escape(result.record_failed)}[/bold red]")
     if result.wave.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_OK if result.succeeded else EXIT_FINDINGS

@@ -4,9 +4,12 @@
 ``--school A,B,C``) calls. It picks the schools, checks the options once, and runs a wave
 (:mod:`.wave`) whose ``run_school`` is the single-school job (:func:`.job.run_job`) itself:
 each school gets its own lock, run directory, run record and journal records, exactly as
-``--school X`` would. Schools run in threads; nothing they share is global to the process
-(the school lock is per school, run ids name the school, the journal is appended under its
-own lock, ansible-runner is given its environment without this process's being touched).
+``--school X`` would; the wave adds a ``district-wave`` record to the journal when it starts
+and when it ends (each school's status, why it stopped, the run ids).
+
+Schools run in threads; nothing they share is global to the process (the school lock is per
+school, run ids name the school, the journal is appended under its own lock, ansible-runner
+is given its environment without this process's being touched).
 
 A school's calendar window, asked just before it would start:
 
@@ -25,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import clock
+from .. import clock, journal
 from ..errors import UsageError
 from ..interrupts import never
 from ..inventory import Fleet, load_fleet
@@ -71,10 +74,11 @@ class DistrictResult:
     started: str
     duration: float
     wave: WaveResult
+    record_failed: str | None = None  # the wave's final journal record could not be written
 
     @property
     def succeeded(self) -> bool:
-        return self.wave.succeeded
+        return self.wave.succeeded and self.record_failed is None
 
 
 def run_district_job(request: DistrictRequest, *, invocation: str | None = None,
@@ -99,10 +103,17 @@ def run_district_job(request: DistrictRequest, *, invocation: str | None = None,
         return school_closed(fleet, school, request.kind, clock.now())
 
     started, began = clock.now(), time.monotonic()
+    entry = {"event": "district-wave", "kind": str(request.kind), "check": request.check, "command": invocation}
+    journal.record({**entry, "phase": "start", "schools": list(plan.order()), "canaries": list(canaries),
+                    "at_once": plan.at_once, "max_failed": plan.max_failed,
+                    "force_window": request.reason if request.force_window else None})  # fmt: skip
     wave = run_wave(plan, run_school, closed=always_open if request.force_window else closed, stop=stop,
                     on_progress=on_progress)  # fmt: skip
-    return DistrictResult(request.kind, request.check, started.isoformat(timespec="seconds"),
-                          round(time.monotonic() - began, 2), wave)  # fmt: skip
+    duration = round(time.monotonic() - began, 2)
+    problem = journal.record_outcome({**entry, "phase": "end", "stopped": wave.stopped, "interrupted": wave.interrupted,
+                                      "duration": duration, "schools": {o.school: str(o.status) for o in wave.outcomes},
+                                      "runs": [o.result.run_id for o in wave.outcomes if o.result]})  # fmt: skip
+    return DistrictResult(request.kind, request.check, started.isoformat(timespec="seconds"), duration, wave, problem)
 
 
 def wave_schools(fleet: Fleet, named: Sequence[str]) -> tuple[str, ...]:

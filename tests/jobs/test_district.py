@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from inventory.helpers import REPO
 
+from schooltech_fleet import journal
 from schooltech_fleet.errors import UsageError
 from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.inventory.fleet import Fleet, Host, UnknownSchool
@@ -126,6 +127,10 @@ def test_every_school_runs_its_own_real_job_when_the_budget_allows_and_windows_a
     assert [o.status for o in result.wave.outcomes] == [SchoolStatus.FAILED] * 4
     assert [o.detail.split("refusing to contact ")[1][:4] for o in result.wave.outcomes] == [
         "DEMO", "HZP-", "OAK-", "RVS-"]  # fmt: skip
+    start, end = [e for e in journal.entries() if e["event"] == "district-wave"]
+    assert (start["phase"], start["schools"], start["canaries"], start["at_once"]) == (
+        "start", ["DEMO", "HZP", "OAK", "RVS"], [], 3)  # fmt: skip
+    assert end["phase"] == "end" and end["schools"] == dict.fromkeys(["DEMO", "HZP", "OAK", "RVS"], "failed")
 
 
 def test_schools_outside_their_patch_window_are_skipped_and_nothing_runs(monkeypatch: pytest.MonkeyPatch) -> None:
