@@ -90,7 +90,7 @@ def run_district_job(request: DistrictRequest, *, invocation: str | None = None,
     """
     if request.kind.read_only:
         raise UsageError(f"{request.kind} runs one school at a time", "give --school CODE")
-    check_options(request.for_school("-"))
+    check_options(request.for_school("-"))  # the options every school shares: refused once, before any starts
     fleet = load_fleet(request.inventory)  # once here: the schools' jobs find it in the cache
     schools = wave_schools(fleet, request.schools)
     canaries = default_canaries(schools) if request.canaries is None else request.canaries
