@@ -18,6 +18,7 @@ import functools
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -75,7 +76,7 @@ def put(source: Path, key: str, fleet: Fleet) -> None:
     entry = _entry(source)
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        partial = entry.with_suffix(f".{os.getpid()}.tmp")
+        partial = entry.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")  # one per writer, threads too
         partial.write_text(json.dumps({"fingerprint": key, "fleet": _encode(fleet)}), encoding="utf-8")
         partial.replace(entry)
         entries = sorted(entry.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)

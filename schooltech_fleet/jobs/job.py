@@ -43,13 +43,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
     When *stop* gives a reason (``interrupts.stop_on_signals``), ansible-playbook is stopped
     and the job returns what it did so far, ``interrupted`` with that reason.
     """
-    if request.force_window and not request.reason:
-        raise UsageError("--force-window needs --reason", "say why, e.g. --reason 'exam board approved'")
-    if not 0 <= request.max_fail <= 100:
-        raise UsageError(f"--max-fail {request.max_fail} is not a percentage", "use 0-100")
-    if request.batch is not None and not BATCH_SIZE.match(request.batch):
-        raise UsageError(f"--batch {request.batch!r} is not a batch size",
-                         "give a number of PCs (e.g. 5) or a percentage of them (e.g. 20%)")  # fmt: skip
+    check_options(request)
     fleet = load_fleet(request.inventory)
     targets = select_targets(fleet, request)
     resolved = {host: fleet.host_vars(host) for host in targets}
@@ -102,6 +96,17 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
         interrupted=ended.stopped,
     )  # fmt: skip
     return _recorded(result)
+
+
+def check_options(request: JobRequest) -> None:
+    """Refuse options that cannot run, before anything is loaded (a district wave asks once for every school)."""
+    if request.force_window and not request.reason:
+        raise UsageError("--force-window needs --reason", "say why, e.g. --reason 'exam board approved'")
+    if not 0 <= request.max_fail <= 100:
+        raise UsageError(f"--max-fail {request.max_fail} is not a percentage", "use 0-100")
+    if request.batch is not None and not BATCH_SIZE.match(request.batch):
+        raise UsageError(f"--batch {request.batch!r} is not a batch size",
+                         "give a number of PCs (e.g. 5) or a percentage of them (e.g. 20%)")  # fmt: skip
 
 
 def _recorded(result: JobResult) -> JobResult:

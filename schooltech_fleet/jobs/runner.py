@@ -10,13 +10,12 @@ scrubbed of secrets afterwards, whatever happened.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shlex
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -215,17 +214,15 @@ def environment_secrets(environ: Mapping[str, str]) -> list[str]:
     return [value for name, value in environ.items() if SECRET_NAME.search(name) and value]
 
 
-@contextlib.contextmanager
-def _only_allowed_environment() -> Iterator[None]:
-    saved = dict(os.environ)
-    for name in list(os.environ):
-        if not passes_to_ansible(name):
-            del os.environ[name]
-    try:
-        yield
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+def _keep_only_allowed(env: dict[str, str], inherited: Mapping[str, str], given: Mapping[str, str]) -> None:
+    """Remove from *env* (ansible-runner's copy of *inherited*, with *given* on top) what Ansible may not get.
+
+    This process's own environment is left alone: jobs of a district wave run in threads side by side,
+    and another job still needs its variables (the state directory, its secrets to read and scrub).
+    """
+    for name, value in inherited.items():
+        if not passes_to_ansible(name) and name not in given and env.get(name) == value:
+            del env[name]
 
 
 def run_playbook(run: PlaybookRun, tally: EventTally, stop: Callable[[], str | None] = never) -> PlaybookExit:
@@ -247,27 +244,28 @@ def run_playbook(run: PlaybookRun, tally: EventTally, stop: Callable[[], str | N
     private.directory(run.run_dir / "env")
     private.write_text(run.run_dir / "env" / "settings", json.dumps({"pexpect_timeout": STOP_POLL_SECONDS}))
     try:
-        with _only_allowed_environment():  # ansible-runner copies the environment when it prepares the run
-            runner = init_runner(
-                private_data_dir=str(run.run_dir),
-                ident=run.run_id,
-                project_dir=str(run.project_dir),
-                playbook=run.playbook,
-                inventory=str(run.inventory),
-                limit=",".join(run.limit),
-                extravars=dict(run.extravars),
-                cmdline=shlex.join(run.cmdline) or None,  # it splits them again
-                envvars=dict(run.envvars),
-                forks=run.forks,
-                quiet=True,
-                suppress_env_files=True,
-                # ansible-runner would point the fact cache at this run's artifacts (facts gathered
-                # again on every run): keep the cache that ansible_environment() chose
-                fact_cache_type="schooltech",
-                event_handler=tally.handle,
-                cancel_callback=cancel,
-            )
-        runner.run()  # the callbacks run in this process's whole environment again
+        inherited = dict(os.environ)  # ansible-runner copies this process's environment when it prepares the run
+        runner = init_runner(
+            private_data_dir=str(run.run_dir),
+            ident=run.run_id,
+            project_dir=str(run.project_dir),
+            playbook=run.playbook,
+            inventory=str(run.inventory),
+            limit=",".join(run.limit),
+            extravars=dict(run.extravars),
+            cmdline=shlex.join(run.cmdline) or None,  # it splits them again
+            envvars=dict(run.envvars),
+            forks=run.forks,
+            quiet=True,
+            suppress_env_files=True,
+            # ansible-runner would point the fact cache at this run's artifacts (facts gathered
+            # again on every run): keep the cache that ansible_environment() chose
+            fact_cache_type="schooltech",
+            event_handler=tally.handle,
+            cancel_callback=cancel,
+        )
+        _keep_only_allowed(runner.config.env, inherited, run.envvars)
+        runner.run()
     finally:
         scrub(run.run_dir, secrets)
     rc = int(runner.rc if runner.rc is not None else 1)
@@ -296,13 +294,12 @@ def transmit(run: PlaybookRun, staged: Path, inventory: str, output: IO[bytes]) 
     """
     private.directory(staged / "env")
     private.write_text(staged / "env" / "settings", json.dumps({"pexpect_timeout": STOP_POLL_SECONDS}))
-    with _only_allowed_environment():
-        ansible_runner.run(
-            streamer="transmit", _output=output, private_data_dir=str(staged), ident=run.run_id,
-            playbook=run.playbook, inventory=inventory, limit=",".join(run.limit), extravars=dict(run.extravars),
-            cmdline=shlex.join(run.cmdline) or None, envvars=dict(run.envvars), forks=run.forks, quiet=True,
-            suppress_env_files=True, cancel_callback=_never_cancel,
-        )  # fmt: skip
+    ansible_runner.run(  # the stream carries the run's arguments, not this process's environment
+        streamer="transmit", _output=output, private_data_dir=str(staged), ident=run.run_id,
+        playbook=run.playbook, inventory=inventory, limit=",".join(run.limit), extravars=dict(run.extravars),
+        cmdline=shlex.join(run.cmdline) or None, envvars=dict(run.envvars), forks=run.forks, quiet=True,
+        suppress_env_files=True, cancel_callback=_never_cancel,
+    )  # fmt: skip
 
 
 def _never_cancel() -> bool:

@@ -42,3 +42,26 @@ def check_window(values: Mapping[str, Any], now: dt.datetime) -> WindowCheck:
         and any(p["start"] <= clock < p["end"] for p in lessons.get("periods") or [])
     )
     return WindowCheck(frozen, in_lessons)
+
+
+def patch_window_open(values: Mapping[str, Any], now: dt.datetime) -> bool | None:
+    """Whether now is inside the host's patch window (``settings.patch.window``); None when it has none.
+
+    A window without days is open every day; one without times is open all day.
+    """
+    window = (values.get("patch") or {}).get("window")
+    if not window:
+        return None
+    local = local_time(now, values.get("timezone"))
+    weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[local.weekday()]
+    clock = local.strftime("%H:%M")
+    days = window.get("days")
+    start, end = str(window.get("start") or "00:00")[:5], str(window.get("end") or "24:00")[:5]
+    return (not days or weekday in days) and start <= clock < end
+
+
+def describe_patch_window(values: Mapping[str, Any]) -> str:
+    """``mon, tue, wed, thu, fri 16:30-22:00`` (for a report)."""
+    window = (values.get("patch") or {}).get("window") or {}
+    days = ", ".join(window.get("days") or []) or "every day"
+    return f"{days} {str(window.get('start') or '00:00')[:5]}-{str(window.get('end') or '24:00')[:5]}"

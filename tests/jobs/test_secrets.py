@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from schooltech_fleet.errors import UsageError
+from schooltech_fleet.jobs import runner as runner_module
 from schooltech_fleet.jobs.runner import EventTally, PlaybookRun, artifacts, passes_to_ansible, run_playbook
 from schooltech_fleet.jobs.secrets import SCRUBBED, job_secrets, scrub
 from schooltech_fleet.vault import VAULT_FILE
@@ -219,3 +220,29 @@ def test_a_stop_request_stops_ansible_playbook_and_says_why(tmp_path: Path) -> N
     assert ended.stopped == "SIGTERM received"
     assert ended.rc != 0
     assert (artifacts(run) / "status").read_text() == "canceled"
+
+
+def test_preparing_a_run_leaves_this_process_environment_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Jobs of a district wave run in threads side by side: while one prepares ansible-runner, another
+    still reads the state directory and its secrets from this process's environment."""
+    for name, value in SECRET_VARIABLES.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
+    seen: list[dict[str, str]] = []
+    real_init_runner = runner_module.init_runner
+
+    def watching_init_runner(**kwargs: object) -> object:  # what another thread would see meanwhile
+        prepared = real_init_runner(**kwargs)
+        seen.append(dict(os.environ))
+        return prepared
+
+    monkeypatch.setattr(runner_module, "init_runner", watching_init_runner)
+    run = _local_run(tmp_path, sleep=0)
+
+    ended = run_playbook(run, EventTally(["here"]))
+
+    assert ended.rc == 0
+    assert seen and seen[0]["SCHOOLTECH_STATE_DIR"] == str(tmp_path / "state")
+    assert {name: seen[0].get(name) for name in SECRET_VARIABLES} == SECRET_VARIABLES
+    command = json.loads((artifacts(run) / "command").read_text())
+    assert not {*SECRET_VARIABLES, "SCHOOLTECH_STATE_DIR"} & set(command["env"])
