@@ -9,11 +9,12 @@ import argparse
 from typing import Any
 
 from . import assets_audit, assets_export, assets_lifecycle
+from .commands import help_line
 
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "assets", help="audit devices against the inventory, warranty and refresh, licences, exports",
+        "assets", help=help_line("assets"),
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)

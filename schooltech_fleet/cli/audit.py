@@ -21,12 +21,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from .. import journal
+from .commands import help_line
 from .common import EXIT_FINDINGS, EXIT_OK, positive_int
 
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "audit", help="the journal of jobs and switch changes: show it, verify its chain", description=__doc__,
+        "audit", help=help_line("audit"), description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     parser.set_defaults(handler=run_show, last=20)

@@ -15,13 +15,14 @@ from typing import Any
 from rich.console import Console
 
 from ..inventory import check
+from .commands import help_line
 from .common import EXIT_FINDINGS, EXIT_OK, iso_date, print_findings
 
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "check",
-        help="validate school inventories (schema, references, addressing, licences, calendar)",
+        help=help_line("check"),
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

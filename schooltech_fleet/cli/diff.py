@@ -23,12 +23,13 @@ from rich.console import Console
 from ..review.diff import diff_inventory
 from ..review.markdown import as_markdown
 from ..review.report import as_json, as_text
+from .commands import help_line
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option
 
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "diff", help="what an inventory change does between two git revisions (changes nothing)",
+        "diff", help=help_line("diff"),
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     add_inventory_option(parser)

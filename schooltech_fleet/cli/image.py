@@ -48,6 +48,7 @@ from ..imaging.run import ImagingRequest, ImagingResult, image_school
 from ..imaging.servers import boot_server_for
 from ..imaging.waves import PcOutcome, PcProgress, WaveSettings
 from ..interrupts import stop_on_signals
+from .commands import help_line
 from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, positive_int
 from .jobs import print_job_result
 from .progress import ProgressDisplay, Snapshot
@@ -59,7 +60,7 @@ _ADMIN_KEY_HELP = ("OpenSSH public key the installed PCs' admin account accepts 
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "image", help="reinstall a room's PCs over the network, then rebuild them (image plan: what it serves)",
+        "image", help=help_line("image"),
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     add_inventory_option(parser)

@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..inventory import explain_host, fleet_summary, load_fleet
+from .commands import help_line
 from .common import EXIT_OK, add_inventory_option
 from .tables import Column, print_table
 
@@ -27,7 +28,7 @@ _ROOM_COLUMNS = (Column("room", whole=True), Column("kind"), Column("vlan"), Col
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "inventory",
-        help="list the fleet or show one host's resolved variables",
+        help=help_line("inventory"),
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

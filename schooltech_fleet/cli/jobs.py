@@ -46,6 +46,7 @@ from ..jobs import HostStatus, JobKind, JobRequest, JobResult, run_job
 from ..jobs import runs as run_records
 from ..jobs.district import MAX_FAILED_SCHOOLS, SCHOOLS_AT_ONCE, DistrictRequest, DistrictResult, run_district_job
 from ..jobs.wave import SchoolStatus, WaveProgress
+from .commands import help_line
 from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, positive_int
 from .progress import ProgressDisplay, Snapshot, job_snapshot
 from .tables import Column, print_table
@@ -73,7 +74,7 @@ def register(commands: Any) -> None:
         if kind.read_only:  # asset_facts: run by 'schooltech assets audit', not a command of its own
             continue
         parser: argparse.ArgumentParser = commands.add_parser(
-            kind.value, help=__doc__.splitlines()[2 + list(JobKind).index(kind)].split(None, 1)[1].strip(),
+            kind.value, help=help_line(kind.value),
             description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
         )  # fmt: skip
         add_inventory_option(parser)
@@ -107,7 +108,7 @@ def register(commands: Any) -> None:
             help="the schools that go first; a failing one stops the wave (default: the first by code)",
         )  # fmt: skip
         parser.set_defaults(handler=run, kind=kind)
-    runs_parser: argparse.ArgumentParser = commands.add_parser("runs", help="earlier lab jobs and their results")
+    runs_parser: argparse.ArgumentParser = commands.add_parser("runs", help=help_line("runs"))
     actions = runs_parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     actions.add_parser("list", help="the most recent runs").set_defaults(handler=run_list)
     show = actions.add_parser("show", help="one run, host by host")

@@ -54,6 +54,7 @@ from ..network.operations import (
 from ..network.push import DEFAULT_REVERT_MINUTES, Outcome
 from ..network.show import DEFAULT_WORKERS, show
 from ..network.trust import KeyState, SwitchKey, TrustResult, trust
+from .commands import help_line
 from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, positive_int
 from .progress import ProgressDisplay, Snapshot
 from .tables import Column, print_table
@@ -88,7 +89,7 @@ _COLOURS = {
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "net", help="render, plan, push, back up and roll back switch configs", description=__doc__,
+        "net", help=help_line("net"), description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)

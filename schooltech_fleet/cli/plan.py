@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..review.school_plan import SchoolPlan, plan_school
+from .commands import help_line
 from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_inventory_option, positive_int
 from .tables import Column, print_table
 
@@ -34,7 +35,7 @@ _SEAT_COLUMNS = (Column("licence", whole=True), Column("product"), Column("type"
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "plan", help="what jobs and switch pushes would change at one school (changes nothing)",
+        "plan", help=help_line("plan"),
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     add_inventory_option(parser)

@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..errors import UsageError
+from .commands import help_line
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
 from .tables import Column, print_table
 
@@ -35,7 +36,7 @@ _CHANGE_COLUMNS = (Column("change", whole=True), Column("subject", whole=True), 
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "report", help="write the fleet report (HTML, JSON) or compare two reports (report diff)",
+        "report", help=help_line("report"),
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     add_inventory_option(parser)

@@ -27,6 +27,7 @@ from rich.markup import escape
 from ..errors import UsageError
 from ..sim import hardware, plant, simulation
 from ..sim.imaging.school_lab import LabStatus
+from .commands import help_line
 from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, positive_int
 from .tables import Column, print_table
 
@@ -40,7 +41,7 @@ _VM_COLUMNS = (Column("PC VM", whole=True), Column("MAC", whole=True), Column("f
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        "sim", help="start, inspect or stop the simulated school", description=__doc__,
+        "sim", help=help_line("sim"), description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )  # fmt: skip
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)

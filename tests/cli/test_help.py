@@ -1,7 +1,7 @@
 """A command imports only its own module: the help and the errors stay those of the whole parser.
 
 ``schooltech`` builds its parser with the module of the command it is given and lists the others by
-the name and help line in ``cli.COMMANDS``; these tests hold that parser's every help text and usage
+the name and help line in ``cli.commands.COMMANDS`` (which each module registers with too); these tests hold that parser's every help text and usage
 error equal to the one every module registers, and check what ``report`` no longer imports.
 """
 
@@ -85,11 +85,12 @@ def _imported(argv: list[str]) -> set[str]:
 HEAVY = {"netmiko", "paramiko", "ansible_runner", "hier_config", "matplotlib", "jsonschema",
          "schooltech_fleet.jobs.runner", "schooltech_fleet.imaging.plan",
          "schooltech_fleet.sim.simulation"}  # fmt: skip
+SHARED = {"schooltech_fleet.cli.common", "schooltech_fleet.cli.commands"}  # errors and exit codes; the help lines
 
 
 def test_schooltech_help_imports_no_command_module() -> None:
     imported = _imported(["--help"])
-    assert not {m for m in imported if m.startswith("schooltech_fleet.cli.") and m != "schooltech_fleet.cli.common"}
+    assert not {m for m in imported if m.startswith("schooltech_fleet.cli.") and m not in SHARED}
     assert not imported & HEAVY
 
 
@@ -97,7 +98,7 @@ def test_report_help_imports_no_other_commands_engine() -> None:
     imported = _imported(["report", "--help"])
     assert "schooltech_fleet.cli.report" in imported
     assert not imported & HEAVY
-    shared = {"schooltech_fleet.cli.common", "schooltech_fleet.cli.tables"}  # what every command may print with
+    shared = {*SHARED, "schooltech_fleet.cli.tables"}  # and the table printer every command may use
     assert not {m for m in imported if m.startswith("schooltech_fleet.cli.")} - {"schooltech_fleet.cli.report", *shared}
 
 
