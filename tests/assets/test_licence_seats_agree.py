@@ -20,39 +20,21 @@ from schooltech_fleet.assets.discovery import DiscoveredPc, Discovery
 from schooltech_fleet.assets.records import AuditRecord, save
 from schooltech_fleet.cli import main
 
+from .licence_school import C1, L1, SOFTWARE, T1, cad_licence
+
 REPO = Path(__file__).resolve().parents[2]
 SEATS = re.compile(r"licence (\S+) has (\d+) seats but (\d+) managed devices are assigned")
 
-ROOMS = """
-- name: C1
-  kind: ict_suite
-  devices:
-    - {count: 2, role: lab_pc, os: debian12, ip_start: 10.9.16.11}
-- name: T1
-  kind: ict_suite
-  software_sets: [base, design]
-  devices:
-    - {count: 2, role: lab_pc, os: debian12, ip_start: 10.9.16.21}
-- name: L1
-  kind: ict_suite
-  devices:
-    - {name: TST-L1-PC01, role: lab_pc, os: debian12, ip: 10.9.16.40}
-"""
-
-LICENCES = """
-- id: cad
-  product: CAD Suite
-  type: per_seat
-  seats: 3
-  rooms: [C1]
-  software_set: design
-  expires: 2029-08-31
-- id: office
+ROOMS = C1 + T1 + L1
+LICENCES = (
+    cad_licence(seats=3)
+    + """- id: office
   product: Office
   type: site
   rooms: [C1, L1]
   expires: 2029-08-31
 """
+)
 
 
 @pytest.fixture(autouse=True)
@@ -68,7 +50,7 @@ def demo(tmp_path: Path) -> Path:
 
 
 def over_allocated(tmp_path: Path) -> Path:
-    path, _ = write_school(tmp_path / "tst", rooms=ROOMS, software_sets="design: {packages: [freecad]}\n",
+    path, _ = write_school(tmp_path / "tst", rooms=ROOMS, software_sets=SOFTWARE,
                            licences=LICENCES)  # fmt: skip
     return path.parent
 

@@ -13,35 +13,15 @@ from schooltech_fleet.assets.licences import LicenceReport, compliance
 from schooltech_fleet.inventory.school import LoadedSchool
 from schooltech_fleet.inventory.validate import load_schools
 
+from .licence_school import C1, SOFTWARE, T1, cad_licence
+
 TODAY = dt.date(2026, 11, 25)
 
-ROOMS = """
-- name: C1
-  kind: ict_suite
-  devices:
-    - {count: 2, role: lab_pc, os: debian12, ip_start: 10.9.16.11}
-- name: T1
-  kind: ict_suite
-  software_sets: [base, design]
-  devices:
-    - {count: 2, role: lab_pc, os: debian12, ip_start: 10.9.16.21}
-"""
-
-SOFTWARE = """
-design: {packages: [freecad]}
-"""
+ROOMS = C1 + T1
 
 
 def licences(seats: int = 4, expires: str = "2027-08-31") -> str:
-    return f"""
-- id: cad
-  product: CAD Suite
-  type: per_seat
-  seats: {seats}
-  rooms: [C1]
-  software_set: design
-  expires: {expires}
-"""
+    return cad_licence(seats, expires)
 
 
 def school(tmp_path: Path, **sections: str) -> LoadedSchool:

@@ -10,26 +10,10 @@ from inventory.helpers import write_school
 
 from schooltech_fleet.cli import main
 
-ROOMS = """
-- name: C1
-  kind: ict_suite
-  devices:
-    - {count: 2, role: lab_pc, os: debian12, ip_start: 10.9.16.11}
-- name: L1
-  kind: ict_suite
-  devices:
-    - {name: TST-L1-PC01, role: lab_pc, os: debian12, ip: 10.9.16.40}
-"""
+from .licence_school import C1, L1, SOFTWARE, cad_licence
 
-LICENCE = """
-- id: cad
-  product: CAD Suite
-  type: per_seat
-  seats: 2
-  rooms: [C1]
-  software_set: design
-  expires: 2029-08-31
-"""
+ROOMS = C1 + L1
+LICENCE = cad_licence(seats=2)
 
 
 def discovery(collected: str, *packages: str) -> dict[str, object]:
@@ -68,7 +52,7 @@ def audits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def inventory(tmp_path: Path) -> Path:
-    path, _ = write_school(tmp_path / "inv", rooms=ROOMS, software_sets="design: {packages: [freecad]}\n",
+    path, _ = write_school(tmp_path / "inv", rooms=ROOMS, software_sets=SOFTWARE,
                            licences=LICENCE)  # fmt: skip
     return path
 
