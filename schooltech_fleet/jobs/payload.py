@@ -1,20 +1,25 @@
-"""What a job sent to an execution node carries: one school's targets and that job's secrets, nothing more.
+"""What a lab job hands Ansible: one school's targets and that job's secrets, nothing more.
 
-A local job hands Ansible the school file and lets the inventory plugin resolve it. A job sent
-to a node must not: the payload leaves the controller, so it holds a *slice* of the fleet, the
+Every lab job (run here or on an execution node) gives ``ansible-playbook`` a static inventory,
+a *slice* of the fleet the command resolved once: the
 targeted hosts with their variables already resolved (group variables folded in, as
 ``Fleet.host_vars`` gives them), the groups those hosts are in (restricted to them, so that
 ``type_secondary`` names no other school's host) and the references of the licence keys those
 hosts use. The secret values themselves are read by :func:`.secrets.job_secrets` from these
-references only.
+references only. Ansible does not parse the school files again, and a payload that leaves the
+controller holds no other school's host, address or key.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import yaml
+
+from .. import private
 from ..errors import UsageError
 from ..inventory import Fleet
 from .secrets import licence_key_sources
@@ -29,8 +34,14 @@ class FleetSlice:
     groups: Mapping[str, Sequence[str]]  # group -> its direct members among the targets (hosts and groups)
     licence_keys: Mapping[str, Mapping[str, str]]  # licence id -> key reference ({"env": N} or {"vault": N})
 
-    def inventory(self) -> dict[str, Any]:
-        """The slice as an Ansible YAML/JSON inventory (``{"all": {"hosts": ..., "children": ...}}``)."""
+    def inventory(self, source: Path | None = None) -> dict[str, Any]:
+        """The slice as an Ansible YAML/JSON inventory (``{"all": {"hosts": ..., "children": ...}}``).
+
+        With *source* (the school file), each host's ``inventory_file`` and ``inventory_dir`` name it
+        and its directory, as Ansible sets them when the plugin reads that file: the playbooks find the
+        school's ``files/`` through ``inventory_dir``.
+        """
+        bookkeeping = {"inventory_file": str(source), "inventory_dir": str(source.parent)} if source else {}
         members = {name for children in self.groups.values() for name in children}
 
         def group(name: str) -> dict[str, Any]:
@@ -40,7 +51,7 @@ class FleetSlice:
                     **({"children": {child: group(child) for child in children}} if children else {})}  # fmt: skip
 
         top = [name for name in self.groups if name not in members and name != "all"]
-        return {"all": {"hosts": {name: dict(values) for name, values in self.hosts.items()},
+        return {"all": {"hosts": {name: {**values, **bookkeeping} for name, values in self.hosts.items()},
                         "children": {name: group(name) for name in top}}}  # fmt: skip
 
 
@@ -74,3 +85,45 @@ def slice_fleet(fleet: Fleet, school: str, targets: Sequence[str]) -> FleetSlice
         if member not in groups[name]:
             groups[name].append(member)
     return FleetSlice(school, hosts, groups, licence_key_sources(hosts.values()))
+
+
+class _Unsafe(str):
+    """A string Ansible must take as it is, never as a template."""
+
+
+class _InventoryDumper(yaml.CSafeDumper):
+    """YAML whose string values are tagged ``!unsafe``: Ansible takes them as data, as it takes the plugin's."""
+
+
+def _unsafe_representer(dumper: _InventoryDumper, value: _Unsafe) -> yaml.ScalarNode:
+    text = str(value)
+    if dumper.resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str":  # type: ignore[no-untyped-call]
+        # Ansible resolves an !unsafe scalar's type again: '2025-08-01' would become a date. Text that reads
+        # as a date, number or boolean holds no template, so it goes plainly quoted: a string still.
+        return dumper.represent_str(text)
+    return dumper.represent_scalar("!unsafe", text)
+
+
+_InventoryDumper.add_representer(_Unsafe, _unsafe_representer)
+
+
+def _untrusted(value: Any) -> Any:
+    if isinstance(value, str):
+        return _Unsafe(value)
+    if isinstance(value, Mapping):
+        return {key: _untrusted(item) for key, item in value.items()}  # names stay names
+    if isinstance(value, (list, tuple)):
+        return [_untrusted(item) for item in value]
+    return value
+
+
+def write_inventory(path: Path, inventory: Mapping[str, Any]) -> Path:
+    """*inventory* (:meth:`FleetSlice.inventory`) as a private YAML file for Ansible's yaml plugin.
+
+    Every string value is tagged ``!unsafe``: the plugin hands Ansible untrusted data that it never
+    templates, and so does this file (text that reads as a date, a number or a boolean, which can hold
+    no template, is quoted instead, so that it stays text).
+    """
+    private.write_text(path, yaml.dump(_untrusted(inventory), Dumper=_InventoryDumper, sort_keys=False,
+                                       allow_unicode=True, width=1 << 16))  # fmt: skip
+    return path

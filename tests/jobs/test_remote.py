@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from schooltech_fleet.jobs.model import HostStatus, Progress
-from schooltech_fleet.jobs.remote import Transport, local_transport, run_remote_playbook, ssh_transport, write_inventory
+from schooltech_fleet.jobs.payload import write_inventory
+from schooltech_fleet.jobs.remote import Transport, local_transport, run_remote_playbook, ssh_transport
 from schooltech_fleet.jobs.runner import EventTally, PlaybookDidNotStart, PlaybookRun, artifacts, run_playbook
 
 HOSTS = ["here1", "here2"]
