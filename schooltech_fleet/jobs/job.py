@@ -98,7 +98,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
                    *secrets.arguments]  # fmt: skip
         run = PlaybookRun(
             run_id=run_id, run_dir=run_dir, project_dir=project_root() / "playbooks",
-            playbook=request.kind.playbook, inventory=write_inventory(scratch / "inventory.yml",
+            playbook=request.kind.playbook, inventory=write_inventory(scratch / "inventory.json",
                                                                       sliced.inventory(school_file)),
             limit=runnable, extravars=job_extravars(request, fleet, runnable, windows), cmdline=cmdline,
             envvars={**ansible_environment(simulation or "real"), **ansible_temporary_files(scratch),

@@ -110,7 +110,7 @@ def test_a_school_without_a_node_runs_its_job_here_from_the_static_slice(
     assert {h.name: h.status for h in result.hosts} == dict.fromkeys(PCS, HostStatus.OK)
     command = json.loads((runs.runs_dir() / result.run_id / "artifacts" / result.run_id / "command").read_text())
     inventory = command["command"][command["command"].index("-i") + 1]
-    assert Path(inventory).name == "inventory.yml" and not Path(inventory).exists()  # the scratch directory's
+    assert Path(inventory).name == "inventory.json" and not Path(inventory).exists()  # the scratch directory's
     assert _journal()[-1]["node"] is None
 
 
