@@ -77,7 +77,8 @@ def slice_fleet(fleet: Fleet, school: str, targets: Sequence[str]) -> FleetSlice
             f"a job sent to school {school}'s node may target only its hosts, not {', '.join(foreign) or 'none'}",
             "run one job per school",
         )
-    hosts = {name: fleet.host_vars(name) for name in fleet.hosts if name in set(targets)}
+    chosen = set(targets)
+    hosts = {name: fleet.host_vars(name) for name in fleet.hosts if name in chosen}
     parents: dict[str, list[str]] = {}
     for parent, entry in fleet.groups.items():
         for child in entry.children:
