@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -25,7 +26,9 @@ from jobs.processes import signal_sessions, worker_tree
 from schooltech_fleet.jobs import runs
 from schooltech_fleet.jobs.job import run_job
 from schooltech_fleet.jobs.model import HostStatus, JobKind, JobRequest, JobResult, Progress
-from schooltech_fleet.jobs.remote import Transport, local_transport
+from schooltech_fleet.jobs.payload import write_inventory
+from schooltech_fleet.jobs.remote import NODE_CONFIG, Transport, local_transport, node_project
+from schooltech_fleet.jobs.tuning import project_root
 from schooltech_fleet.paths import state_dir
 
 HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKawLEFDaHEWQYM8RXaUGgFc1CmOi5IUhA9BQs329iZv node"
@@ -153,3 +156,22 @@ def test_a_stop_request_stops_a_job_on_a_node_as_it_stops_one_here(
     assert {h.name: h.status for h in result.hosts} == dict.fromkeys(PCS, HostStatus.NOT_RUN)
     assert not any(w.startswith("execution node") for w in result.warnings)
     assert _journal()[-1]["interrupted"] == "SIGTERM received"
+
+
+def test_every_playbook_finds_its_roles_in_the_project_a_node_gets(tmp_path: Path) -> None:
+    """The node has no checkout: the playbooks must find schooltech.fleet beside them, with the node's ansible.cfg."""
+    project = node_project(project_root(), tmp_path / "project")
+    (project / "ansible.cfg").write_text(NODE_CONFIG, encoding="utf-8")
+    inventory = write_inventory(tmp_path / "hosts.yml", {"all": {"hosts": {"AAA-C1-PC01": {}}}})
+    env = {name: value for name, value in os.environ.items() if not name.startswith("ANSIBLE_")}
+    env |= {"ANSIBLE_COLLECTIONS_PATH": str(tmp_path / "nothing"), "ANSIBLE_NOCOLOR": "1"}  # not the checkout's link
+    playbooks = sorted(p.name for p in project.glob("*.yml"))
+    assert {kind.playbook for kind in JobKind} <= set(playbooks)
+
+    done = subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "--syntax-check", "-i",
+                           str(inventory), *playbooks], cwd=project, env=env, capture_output=True, text=True,
+                          timeout=300, check=False)  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    module = project / "collections/ansible_collections/schooltech/fleet/plugins/modules/asset_facts_read_files.py"
+    assert module.is_file() and not list(project.rglob(".collections"))
