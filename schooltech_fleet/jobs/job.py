@@ -126,9 +126,13 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
 def _on_node(run: PlaybookRun, node: Mapping[str, Any], scratch: Path, tally: EventTally,
              stop: Callable[[], str | None], reach_node: NodeSession) -> PlaybookExit:  # fmt: skip
     """*run* on the execution node *node*: its project carries the collection, its environment
-    none of this machine's paths (the node's ``ansible.cfg`` travels in the payload)."""
+    none of this machine's paths (the node's ``ansible.cfg`` travels in the payload). Ansible's
+    temporary files on the node (a licence file rendered from its key) stay in the worker's
+    directory, which goes when the job ends, as they stay in the scratch directory here."""
     transport, worker_dir = reach_node(node, scratch, run.run_id)
-    on_node = replace(run, project_dir=node_project(project_root(), scratch / "project"), envvars=node_environment())
+    local_temp = f"{worker_dir if worker_dir.startswith('/') else f'~/{worker_dir}'}/tmp"  # the node user's home
+    on_node = replace(run, project_dir=node_project(project_root(), scratch / "project"),
+                      envvars={**node_environment(), "ANSIBLE_LOCAL_TEMP": local_temp})  # fmt: skip
     return run_remote_playbook(on_node, tally, transport, worker_dir, stop=stop)
 
 

@@ -95,6 +95,9 @@ def test_a_job_of_a_school_with_a_node_runs_there_with_the_same_results_records_
     assert result.succeeded and result.warnings == ()
     assert any(p.task is not None and p.total == 2 for p in seen)
     assert runs.load(result.run_id) == result
+    command = json.loads((runs.runs_dir() / result.run_id / "artifacts" / result.run_id / "command").read_text())
+    assert command["env"]["ANSIBLE_LOCAL_TEMP"] == f"{tmp_path / 'node' / result.run_id}/tmp"
+    assert command["env"]["ANSIBLE_STRATEGY"] == "linear" and "ANSIBLE_CONFIG" not in command["env"]
     start, end = _journal()[-2:]
     assert (start["phase"], start["node"], start["targets"]) == ("start", "10.7.99.5:22", PCS)
     assert (end["phase"], end["node"], end["hosts"]) == ("end", "10.7.99.5:22", dict.fromkeys(PCS, "ok"))
