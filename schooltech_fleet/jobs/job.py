@@ -1,7 +1,8 @@
 """Run one lab job for one school: pick the hosts, respect the calendar, lock, run, record.
 
 The command resolves the fleet once and hands Ansible a static inventory of just the hosts it
-runs, with their resolved variables (payload.py); Ansible does not read the school files again.
+runs, with the variables the fleet resolved (payload.py); Ansible does not read the school files
+again.
 A school whose site has an execution node runs the job there (remote.py); the results, progress,
 run record and journal are the same either way.
 """

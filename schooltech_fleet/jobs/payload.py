@@ -1,13 +1,13 @@
 """What a lab job hands Ansible: one school's targets and that job's secrets, nothing more.
 
 Every lab job (run here or on an execution node) gives ``ansible-playbook`` a static inventory,
-a *slice* of the fleet the command resolved once: the
-targeted hosts with their variables already resolved (group variables folded in, as
-``Fleet.host_vars`` gives them), the groups those hosts are in (restricted to them, so that
-``type_secondary`` names no other school's host) and the references of the licence keys those
-hosts use. The secret values themselves are read by :func:`.secrets.job_secrets` from these
-references only. Ansible does not parse the school files again, and a payload that leaves the
-controller holds no other school's host, address or key.
+a *slice* of the fleet the command resolved once: the targeted hosts with the variables the
+fleet resolved for them (``Fleet.host_vars``; in the file, a group's variables stay on the
+group, as the plugin hands them to Ansible), the groups those hosts are in (restricted to them,
+so that ``type_secondary`` names no other school's host) and the references of the licence keys
+those hosts use. The secret values themselves are read by :func:`.secrets.job_secrets` from
+these references only. Ansible does not parse the school files again, and a payload that leaves
+the controller holds no other school's host, address or key.
 """
 
 from __future__ import annotations
