@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,3 +40,17 @@ def signal_sessions(sessions: set[int], signum: signal.Signals) -> None:
         if session in sessions:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signum)
+
+
+def kill_tree(worker_dir: Path) -> set[int]:
+    """SIGKILL the worker running in *worker_dir* and everything below it, as a node that powers off takes
+    everything with it: again until nothing is left (a fork may start between two looks at the table)."""
+    killed: set[int] = set()
+    for _ in range(100):
+        sessions = worker_tree(worker_dir)
+        if not sessions:
+            break
+        killed |= sessions
+        signal_sessions(sessions, signal.SIGKILL)
+        time.sleep(0.02)
+    return killed

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from inventory.helpers import write_school
 
-from jobs.processes import signal_sessions, worker_tree
+from jobs.processes import kill_tree, signal_sessions, worker_tree
 from schooltech_fleet.jobs import runs
 from schooltech_fleet.jobs.job import run_job
 from schooltech_fleet.jobs.model import HostStatus, JobKind, JobRequest, JobResult, Progress
@@ -128,8 +128,7 @@ def test_a_node_lost_mid_job_leaves_its_unfinished_pcs_not_run_and_says_so(
 
     def kill_the_node(progress: Progress) -> None:
         if progress.task is not None and not killed:
-            killed.update(worker_tree(tmp_path / "node"))
-            signal_sessions(killed, signal.SIGKILL)
+            killed.update(kill_tree(tmp_path / "node"))
 
     result = run_job(JobRequest(JobKind.ASSET_FACTS, schools, "AAA"), kill_the_node, reach_node=node)
 
