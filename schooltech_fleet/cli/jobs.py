@@ -232,6 +232,8 @@ def print_job_result(console: Console, result: JobResult) -> None:
     title = f"{result.kind} {result.school}{' (check mode)' if result.check else ''}: run {result.run_id}"
     if result.simulation:
         title += escape(f" [simulation {result.simulation}]")
+    if result.node:
+        title += escape(f" [on execution node {result.node}]")
     rows = []
     for host in result.hosts:
         colour = _COLOURS[host.status]

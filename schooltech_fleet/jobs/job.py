@@ -1,12 +1,20 @@
-"""Run one lab job for one school: pick the hosts, respect the calendar, lock, run, record."""
+"""Run one lab job for one school: pick the hosts, respect the calendar, lock, run, record.
+
+The command resolves the fleet once and hands Ansible a static inventory of just the hosts it
+runs, with the variables the fleet resolved (payload.py); Ansible does not read the school files
+again.
+A school whose site has an execution node runs the job there (remote.py); the results, progress,
+run record and journal are the same either way.
+"""
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from .. import clock, journal
@@ -18,10 +26,12 @@ from ..sim.hardware import SIM_DMI_DIR
 from . import runs
 from .locks import school_lock
 from .model import HostResult, HostStatus, JobKind, JobRequest, JobResult
-from .runner import EventTally, PlaybookRun, ProgressCallback, run_playbook
+from .payload import slice_fleet, write_inventory
+from .remote import NodeSession, execution_node, node_label, node_project, node_session, run_remote_playbook
+from .runner import EventTally, PlaybookExit, PlaybookRun, ProgressCallback, run_playbook
 from .scratch import ansible_temporary_files, scratch_directory
-from .secrets import job_secrets, licence_key_sources
-from .tuning import FORKS, ansible_environment, project_root, strategy
+from .secrets import job_secrets
+from .tuning import FORKS, STATIC_INVENTORY, ansible_environment, node_environment, project_root, strategy
 from .windows import WindowCheck, check_window
 
 CANARY_ROLLOUT: list[int | str] = [1, "10%", "25%"]
@@ -37,11 +47,14 @@ class JobRefused(FleetError):
 
 
 def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, invocation: str | None = None,
-            stop: Callable[[], str | None] = never) -> JobResult:  # fmt: skip
+            stop: Callable[[], str | None] = never, *,
+            reach_node: NodeSession = node_session) -> JobResult:  # fmt: skip
     """Run *request* and return one result per targeted host; never raises for failed hosts.
 
     When *stop* gives a reason (``interrupts.stop_on_signals``), ansible-playbook is stopped
-    and the job returns what it did so far, ``interrupted`` with that reason.
+    and the job returns what it did so far, ``interrupted`` with that reason. A job of a site
+    with an execution node runs there, reached through *reach_node*; if the node is lost, the
+    hosts it had not finished are *not run* (``execution node lost: ...``).
     """
     check_options(request)
     fleet = load_fleet(request.inventory)
@@ -58,42 +71,49 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
         freezes = sorted({str(windows[h].frozen_by) for h in refused})
         raise JobRefused(f"every targeted PC is in an exam freeze ({', '.join(freezes)}): nothing to {request.kind}",
                          "wait for the freeze to end, or --force-window --reason '...' (recorded)")  # fmt: skip
+    node = execution_node(fleet, request.school, runnable)
+    sliced = slice_fleet(fleet, request.school, runnable)
     simulation = fleet.simulated.get(request.school)
     run_id, run_dir = runs.new_run_dir(f"{request.kind}-{request.school}-{now:%Y%m%dT%H%M%SZ}")
-    school_dir = fleet.school(request.school).parent
+    school_file = fleet.school(request.school)
     needs_keys = request.kind in (JobKind.REBUILD, JobKind.LICENSE)
-    sources = licence_key_sources(resolved[h] for h in runnable) if needs_keys else {}
     tally = EventTally(runnable, on_progress)
     started = time.monotonic()
     begin = {"event": "lab-job", "phase": "start", "run_id": run_id, "kind": str(request.kind),
              "school": request.school, "command": invocation, "targets": runnable, "refused": refused,
              "check": request.check, "force_window": request.reason if request.force_window else None,
-             "simulation": simulation}  # fmt: skip
+             "simulation": simulation, "node": node_label(node) if node else None}  # fmt: skip
     # a check run or a read-only job changes nothing, so it neither waits for a real job nor keeps one waiting
     changes = not (request.check or request.kind.read_only)
     lock = school_lock(request.school, f"{request.kind} ({run_id})") if changes else nullcontext()
     with lock, scratch_directory() as scratch:
-        secrets = job_secrets(sources, school_dir, scratch)
+        secrets = job_secrets(sliced.licence_keys if needs_keys else {}, school_file.parent, scratch)
         journal.record(begin)
         cmdline = [*(["--check"] if request.check else []), *(["--diff"] if request.diff else []),
                    *secrets.arguments]  # fmt: skip
-        envvars = {**ansible_environment(simulation or "real"), **ansible_temporary_files(scratch)}
-        ended = run_playbook(PlaybookRun(
+        run = PlaybookRun(
             run_id=run_id, run_dir=run_dir, project_dir=project_root() / "playbooks",
-            playbook=request.kind.playbook, inventory=request.inventory.resolve(), limit=runnable,
-            extravars=job_extravars(request, fleet, runnable, windows), cmdline=cmdline,
-            envvars=envvars, forks=FORKS, secrets=secrets.values,
-        ), tally, stop)  # fmt: skip
+            playbook=request.kind.playbook, inventory=write_inventory(scratch / "inventory.json",
+                                                                      sliced.inventory(school_file)),
+            limit=runnable, extravars=job_extravars(request, fleet, runnable, windows), cmdline=cmdline,
+            envvars={**ansible_environment(simulation or "real"), **ansible_temporary_files(scratch),
+                     **STATIC_INVENTORY},
+            forks=FORKS, secrets=secrets.values,
+        )  # fmt: skip
+        ended = run_playbook(run, tally, stop) if node is None else _on_node(run, node, scratch, tally, stop,
+                                                                            reach_node)  # fmt: skip
     hosts = tally.results()
-    halted = ended.stopped is None and any(h.status is HostStatus.NOT_RUN for h in hosts) and ended.rc != 0
+    halted = ended.stopped is None and ended.lost is None and ended.rc != 0 and any(
+        h.status is HostStatus.NOT_RUN for h in hosts)  # fmt: skip
     result = JobResult(
         run_id=run_id, kind=request.kind, school=request.school, check=request.check,
         started=now.isoformat(timespec="seconds"), finished=clock.now().isoformat(timespec="seconds"),
         duration=round(time.monotonic() - started, 2),
         hosts=(*hosts, *(HostResult(h, HostStatus.REFUSED, message=f"exam freeze: {windows[h].frozen_by}")
                          for h in refused)),
-        halted=halted, ansible_rc=ended.rc, simulation=simulation, warnings=_warnings(refused),
-        interrupted=ended.stopped,
+        halted=halted, ansible_rc=ended.rc, simulation=simulation,
+        warnings=(*_warnings(refused, node), *_node_warnings(run_id, node, ended)), interrupted=ended.stopped,
+        node=node_label(node) if node else None,
     )  # fmt: skip
     return _recorded(result)
 
@@ -109,12 +129,34 @@ def check_options(request: JobRequest) -> None:
                          "give a number of PCs (e.g. 5) or a percentage of them (e.g. 20%)")  # fmt: skip
 
 
+def _on_node(run: PlaybookRun, node: Mapping[str, Any], scratch: Path, tally: EventTally,
+             stop: Callable[[], str | None], reach_node: NodeSession) -> PlaybookExit:  # fmt: skip
+    """*run* on the execution node *node*: its project carries the collection, its environment
+    none of this machine's paths (the node's ``ansible.cfg`` travels in the payload). Ansible's
+    temporary files on the node (a licence file rendered from its key) stay in the worker's
+    directory, which goes when the job ends, as they stay in the scratch directory here."""
+    transport, worker_dir = reach_node(node, scratch, run.run_id)
+    local_temp = f"{worker_dir if worker_dir.startswith('/') else f'~/{worker_dir}'}/tmp"  # the node user's home
+    on_node = replace(run, project_dir=node_project(project_root(), scratch / "project"),
+                      envvars={**node_environment(), "ANSIBLE_LOCAL_TEMP": local_temp})  # fmt: skip
+    return run_remote_playbook(on_node, tally, transport, worker_dir, stop=stop)
+
+
+def _node_warnings(run_id: str, node: Mapping[str, Any] | None, ended: PlaybookExit) -> tuple[str, ...]:
+    if node is None:
+        return ()
+    lost = () if ended.lost is None else (
+        f"execution node {node_label(node)} lost: {ended.lost}; the PCs it had not finished were not run "
+        f"(--retry-failed {run_id} runs them again)",)  # fmt: skip
+    return (*lost, *ended.warnings)
+
+
 def _recorded(result: JobResult) -> JobResult:
     """*result* once its run record and final journal record are written; if either cannot be, it says so."""
     problems = runs.record_end(lambda: runs.save(result), {
         "event": "lab-job", "phase": "end", "run_id": result.run_id, "kind": str(result.kind),
         "school": result.school, "check": result.check, "halted": result.halted,
-        "interrupted": result.interrupted, "duration": result.duration,
+        "interrupted": result.interrupted, "duration": result.duration, "node": result.node,
         "hosts": {h.name: str(h.status) for h in result.hosts},
     })  # fmt: skip
     return replace(result, record_failed=problems) if problems else result
@@ -177,9 +219,9 @@ def job_extravars(request: JobRequest, fleet: Fleet, hosts: Sequence[str],
     }
 
 
-def _warnings(refused: Sequence[str]) -> tuple[str, ...]:
+def _warnings(refused: Sequence[str], node: Mapping[str, Any] | None) -> tuple[str, ...]:
     warnings = []
-    if strategy() == "mitogen_linear":
+    if node is None and strategy() == "mitogen_linear":
         warnings.append("ran with Mitogen's strategy, which Ansible 12 deprecates for third-party plugins; "
                         "SCHOOLTECH_ANSIBLE_STRATEGY=linear falls back to Ansible's own")  # fmt: skip
     if refused:

@@ -83,6 +83,7 @@ class JobResult:
     warnings: tuple[str, ...] = ()
     record_failed: str | None = None  # the run's record or its final journal record could not be written
     interrupted: str | None = None  # why ansible-playbook was stopped before its end (a signal), if it was
+    node: str | None = None  # the execution node that ran the job (host:port); None: this machine
 
     @property
     def succeeded(self) -> bool:

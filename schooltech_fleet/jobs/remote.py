@@ -85,6 +85,12 @@ ssh_args = -o ControlMaster=auto -o ControlPersist=120s
 
 INVENTORY = "inventory/hosts.yml"
 
+NODE_JOBS_DIR = ".schooltech/jobs"
+"""Where a node's worker unpacks a job: under its user's home, one directory per run, removed when it ends."""
+
+COLLECTION = Path("collections/ansible_collections/schooltech/fleet")
+"""Where the node's copy of the schooltech.fleet collection goes: beside the playbooks, where Ansible looks."""
+
 
 @dataclass(frozen=True)
 class Transport:
@@ -121,6 +127,35 @@ def ssh_transport(node: Mapping[str, Any], known_hosts: Path, keepalive_seconds:
         "-o", f"UserKnownHostsFile={ssh_config_word(str(known_hosts))}", "-o", "GlobalKnownHostsFile=/dev/null",
         "-o", f"ServerAliveInterval={keepalive_seconds}", "-o", "ServerAliveCountMax=3", "--", f"{user}@{host}",
     ))  # fmt: skip
+
+
+def node_session(node: Mapping[str, Any], scratch: Path, run_id: str) -> tuple[Transport, str]:
+    """How a job reaches *node*: the SSH transport trusting only its recorded key (kept in *scratch*),
+    and the worker's directory there."""
+    return ssh_transport(node, scratch / "known_hosts"), f"{NODE_JOBS_DIR}/{run_id}"
+
+
+NodeSession = Callable[[Mapping[str, Any], Path, str], tuple[Transport, str]]
+"""The signature of :func:`node_session` (a test gives :func:`local_transport` instead)."""
+
+
+def node_label(node: Mapping[str, Any]) -> str:
+    """``host:port``: how run records and the journal name a node."""
+    return f"{node['host']}:{node['port']}"
+
+
+def node_project(root: Path, into: Path) -> Path:
+    """The project a node runs: the playbooks (with their ``group_vars/``) and, beside them, the
+    ``schooltech.fleet`` collection's roles and modules. On the controller the checkout is that
+    collection through a link (``.collections/``); a node has only what the payload carries."""
+    shutil.copytree(root / "playbooks", into)
+    collection = into / COLLECTION
+    shutil.copytree(root / "roles", collection / "roles")
+    shutil.copytree(root / "plugins" / "modules", collection / "plugins" / "modules",
+                    ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    shutil.copytree(root / "meta", collection / "meta")
+    shutil.copyfile(root / "galaxy.yml", collection / "galaxy.yml")
+    return into
 
 
 def execution_node(fleet: Fleet, school: str, targets: Sequence[str]) -> Mapping[str, Any] | None:
@@ -316,9 +351,3 @@ def _cleanup(transport: Transport, worker_dir: str) -> list[str]:
         return [f"the node's job directory {worker_dir} may remain (it holds the job's secrets): "
                 f"{said[-1] if said else f'exit {done.returncode}'}"]  # fmt: skip
     return []
-
-
-def write_inventory(path: Path, inventory: Mapping[str, Any]) -> Path:
-    """The sliced inventory as a private file (JSON is YAML: Ansible's yaml plugin reads it)."""
-    private.write_text(path, json.dumps(inventory))
-    return path

@@ -50,6 +50,18 @@ def _mitogen_strategies() -> Path | None:
     return Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"
 
 
+STATIC_INVENTORY = {"ANSIBLE_INVENTORY_ENABLED": "yaml"}
+"""A job's inventory is the static slice the command wrote (payload.py); ansible.cfg's plugins
+(schooltech, host_list) are for ``ansible-playbook -i inventories/...`` by hand and AWX."""
+
+
+def node_environment() -> dict[str, str]:
+    """Environment for ansible-playbook on an execution node: nothing of this machine's paths, and
+    Ansible's own strategy (Mitogen accelerates the controller's connections; it is not shipped to nodes).
+    The node's ``ansible.cfg`` travels in the payload (remote.py)."""
+    return {"ANSIBLE_STRATEGY": "linear", "ANSIBLE_GATHERING": "smart", "ANSIBLE_HOST_KEY_CHECKING": "True"}
+
+
 def ansible_environment(fact_scope: str) -> dict[str, str]:
     """Environment for ansible-playbook; *fact_scope* keeps facts of a simulation apart from the real school."""
     root = project_root()

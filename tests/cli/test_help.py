@@ -1,8 +1,9 @@
 """A command imports only its own module: the help and the errors stay those of the whole parser.
 
 ``schooltech`` builds its parser with the module of the command it is given and lists the others by
-the name and help line in ``cli.commands.COMMANDS`` (which each module registers with too); these tests hold that parser's every help text and usage
-error equal to the one every module registers, and check what ``report`` no longer imports.
+the name and help line in ``cli.commands.COMMANDS`` (which each module registers with too); these
+tests hold that parser's every help text and usage error equal to the one every module registers,
+and check what ``report`` no longer imports.
 """
 
 from __future__ import annotations

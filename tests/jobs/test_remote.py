@@ -8,19 +8,19 @@ as a node that powers off takes everything with it.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
 import sys
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from jobs.processes import signal_sessions, worker_tree
 from schooltech_fleet.jobs.model import HostStatus, Progress
-from schooltech_fleet.jobs.remote import Transport, local_transport, run_remote_playbook, ssh_transport, write_inventory
+from schooltech_fleet.jobs.payload import write_inventory
+from schooltech_fleet.jobs.remote import Transport, local_transport, run_remote_playbook, ssh_transport
 from schooltech_fleet.jobs.runner import EventTally, PlaybookDidNotStart, PlaybookRun, artifacts, run_playbook
 
 HOSTS = ["here1", "here2"]
@@ -69,38 +69,6 @@ def _run(tmp_path: Path, name: str, fail_on: str = "none", wait_on: dict[str, in
                        inventory=_inventory(tmp_path), limit=HOSTS, extravars={"fail_on": fail_on,
                        "wait_on": wait_on or {}}, cmdline=[], envvars={"PATH": path, "ANSIBLE_CONFIG": str(config)},
                        forks=2)  # fmt: skip
-
-
-def _processes() -> Iterator[tuple[int, int, int, list[str]]]:
-    """(pid, parent pid, session, argv) of every process of this machine."""
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                argv = (entry / "cmdline").read_bytes().decode(errors="replace").split("\0")
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            yield int(entry.name), int(fields[1]), int(fields[3]), argv
-
-
-def _worker_tree(worker_dir: Path) -> set[int]:
-    """The sessions of the worker running in *worker_dir* and of everything below it: ansible-playbook
-    and each of its forks start sessions of their own (the forks keep its command line)."""
-    table = list(_processes())
-    pending = [pid for pid, _, _, argv in table if any(str(worker_dir) in arg for arg in argv)]
-    tree: set[int] = set()
-    while pending:
-        pid = pending.pop()
-        tree.add(pid)
-        pending += [child for child, parent, _, _ in table if parent == pid and child not in tree]
-    return {session for pid, _, session, _ in table if pid in tree}
-
-
-def _signal_sessions(sessions: set[int], signum: signal.Signals) -> None:
-    for pid, _, session, _ in list(_processes()):
-        if session in sessions:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signum)
 
 
 def _statuses(tally: EventTally) -> dict[str, tuple[HostStatus, str | None]]:
@@ -155,15 +123,15 @@ def test_a_worker_killed_mid_job_gives_the_lost_node_verdict_and_the_unfinished_
 
     def kill_at_wait(progress: Progress) -> None:
         if progress.task == "Wait" and progress.batch == 2 and not killed:
-            killed.update(_worker_tree(worker_dir))
-            _signal_sessions(killed, signal.SIGKILL)
+            killed.update(worker_tree(worker_dir))
+            signal_sessions(killed, signal.SIGKILL)
 
     tally = EventTally(HOSTS, kill_at_wait)
     try:
         ended = run_remote_playbook(_run(tmp_path, "remote", wait_on={"here2": 600}), tally, local_transport(),
                                     str(worker_dir))  # fmt: skip
     finally:
-        _signal_sessions(_worker_tree(worker_dir), signal.SIGKILL)  # a fork that started as the node died
+        signal_sessions(worker_tree(worker_dir), signal.SIGKILL)  # a fork that started as the node died
 
     assert killed
     assert ended.lost is not None and "stream ended before the job did" in ended.lost
@@ -181,15 +149,15 @@ def test_a_worker_that_falls_silent_is_given_up_on_after_its_keepalives_stop(tmp
 
     def freeze_at_wait(progress: Progress) -> None:
         if progress.task == "Wait" and not frozen:
-            frozen.update(_worker_tree(worker_dir))
-            _signal_sessions(frozen, signal.SIGSTOP)  # a node that hangs: no EOF, no word
+            frozen.update(worker_tree(worker_dir))
+            signal_sessions(frozen, signal.SIGSTOP)  # a node that hangs: no EOF, no word
 
     tally = EventTally(HOSTS, freeze_at_wait)
     try:
         ended = run_remote_playbook(_run(tmp_path, "remote", wait_on={"here1": 600}), tally, local_transport(),
                                     str(worker_dir), keepalive_seconds=1, silence_limit=4)  # fmt: skip
     finally:
-        _signal_sessions(frozen | _worker_tree(worker_dir), signal.SIGKILL)  # what the watchdog's kill did not reach
+        signal_sessions(frozen | worker_tree(worker_dir), signal.SIGKILL)  # what the watchdog's kill did not reach
 
     assert frozen
     assert ended.lost == "no word from the node for 4 s"

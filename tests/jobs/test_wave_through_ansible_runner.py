@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from schooltech_fleet.jobs import JobKind, JobResult
-from schooltech_fleet.jobs.remote import write_inventory
+from schooltech_fleet.jobs.payload import write_inventory
 from schooltech_fleet.jobs.runner import EventTally, PlaybookRun, artifacts, run_playbook
 from schooltech_fleet.jobs.wave import SchoolStatus, WavePlan, run_wave
 
