@@ -92,6 +92,9 @@ def slice_fleet(fleet: Fleet, school: str, targets: Sequence[str]) -> FleetSlice
             pending.extend((name, parent) for parent in parents.get(name, ()))
         if member not in groups[name]:
             groups[name].append(member)
+    # members in inventory order: Ansible's `order: inventory` (the canary PC first) follows a group's list
+    rank = {name: n for n, name in enumerate([*fleet.hosts, *fleet.groups])}
+    groups = {name: sorted(members, key=rank.__getitem__) for name, members in groups.items()}
     own = {name: dict(fleet.hosts[name].vars) for name in hosts}
     applied = {group for name in hosts for group in fleet.hosts[name].var_groups}
     shared = {name: dict(fleet.groups[name].vars) for name in groups if name in applied and fleet.groups[name].vars}

@@ -86,6 +86,24 @@ def test_every_host_of_every_shipped_school_has_the_same_variables_and_groups_th
         assert _inventory_dirs(sliced, sample, static=True) == _inventory_dirs(inventory, sample, static=False)
 
 
+def _listed(source: Path, pattern: str, *, static: bool) -> list[str]:
+    out = _ansible("ansible", source, pattern, "--list-hosts", static=static)
+    return [line.strip() for line in out.splitlines()[1:]]
+
+
+@pytest.mark.parametrize("pattern", ["managed", "room_demo_lab1", "all"])
+def test_the_hosts_of_a_group_come_in_the_plugins_order_so_the_canary_is_the_same_pc(
+    pattern: str, tmp_path: Path
+) -> None:
+    """The playbooks' ``order: inventory`` follows a group's host list: its first PC is the canary."""
+    inventory = REPO / "inventories" / "demo"
+    fleet = load_fleet(inventory)
+    managed = [name for name in fleet.hosts if name in fleet.hosts_of("managed")]
+    sliced = _static(fleet, "DEMO", managed, tmp_path / "demo.yml")
+    expected = [name for name in _listed(inventory, pattern, static=False) if name in managed]
+    assert _listed(sliced, pattern, static=True) == expected
+
+
 def test_a_room_of_a_school_is_sliced_to_its_hosts_and_the_groups_that_hold_them(tmp_path: Path) -> None:
     fleet = load_fleet(REPO / "inventories" / "demo")
     room = sorted(fleet.hosts_of("room_demo_lab1") & fleet.hosts_of("managed"))
