@@ -29,8 +29,8 @@ from .constructed import construct
 from .fleet import Fleet, Host, group_name
 from .layers import Layer, Source, deep_merge, merge_layers, source_of, trace_layers
 from .model import MANAGED_FAMILIES, BootServer, OsFamily, SimEndpoint, SimulationLayer
+from .nodes import SWITCH_VARIABLE, node_vars, site_node
 from .nodes import VARIABLE as NODE_VARIABLE
-from .nodes import node_vars, site_node
 from .problems import located
 from .school import DeviceRecord, LoadedSchool
 
@@ -419,6 +419,9 @@ def _switch_host(fleet: Fleet, school: LoadedSchool, s: int) -> Host:
         value = getattr(switch, attr)
         if value is not None:
             values[var] = str(value)
+    node = site_node(school, values["site"])
+    if node is not None and node[1].switches_via_node:
+        values[SWITCH_VARIABLE] = node_vars(node[1])
     fleet.group(parent)
     return Host(switch.name, school.code, "switch", (parent, platform_group), (), values)
 
