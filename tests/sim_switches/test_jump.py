@@ -24,6 +24,7 @@ from schooltech_fleet.network.jump import JumpNode
 from schooltech_fleet.network.platforms import platform
 from schooltech_fleet.network.session import SwitchUnreachable, open_session
 from schooltech_fleet.network.targets import SwitchTarget
+from schooltech_fleet.network.trust import KeyState, Outcome, trust_targets
 from schooltech_fleet.sim import pcs
 from schooltech_fleet.sim.image import ADMIN_USER, ensure_image
 from schooltech_fleet.sim.prereqs import check_host_prerequisites
@@ -69,10 +70,12 @@ def node_key(node: pcs.PcHandle) -> str:
 
 
 def through(node: pcs.PcHandle, farm: SwitchFarm, tmp_path: Path, *, key: str | None = None,
-            port: int | None = None) -> SwitchTarget:  # fmt: skip
-    """A target for *SWITCH* reached through *node* (its recorded key: *key*, default the node's own)."""
+            port: int | None = None, trusted: bool = True) -> SwitchTarget:  # fmt: skip
+    """A target for *SWITCH* reached through *node* (its recorded key: *key*, default the node's own), the switch's
+    key recorded unless not *trusted*."""
     known = tmp_path / "switch_known_hosts"
-    hostkeys.record(known, "127.0.0.1", farm.port(SWITCH), hostkeys.offered("127.0.0.1", farm.port(SWITCH)))
+    if trusted:
+        hostkeys.record(known, "127.0.0.1", farm.port(SWITCH), hostkeys.offered("127.0.0.1", farm.port(SWITCH)))
     via = JumpNode(node.host, node.port, ADMIN_USER, key or node_key(node))
     return SwitchTarget(SWITCH, "TST", platform("cisco_ios"), "127.0.0.1", port or farm.port(SWITCH),
                         Credentials(USER, PASSWORD), None, known, via=via)  # fmt: skip
@@ -129,3 +132,20 @@ def test_a_switch_the_node_cannot_reach_is_refused_naming_node_and_switch(
         f"at 127.0.0.1:{port}"
     )
     assert "AllowTcpForwarding" in (refused.value.hint or "")
+
+
+def test_net_trust_reads_the_switch_key_through_the_node(
+    node: pcs.PcHandle, farm: SwitchFarm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
+    target = through(node, farm, tmp_path, trusted=False)
+
+    result = trust_targets([target], confirm=lambda keys: [k.switch for k in keys] == [SWITCH])
+
+    (key,) = result.switches
+    assert (key.state, key.outcome, key.error) == (KeyState.NEW, Outcome.RECORDED, None)
+    assert hostkeys.recorded(target.known_hosts, "127.0.0.1", farm.port(SWITCH)) == (
+        hostkeys.offered("127.0.0.1", farm.port(SWITCH), prefer=[key.offered.type] if key.offered else []),
+    )
+    with open_session(target) as session:  # the key recorded through the node is the key the session checks
+        assert "hostname SW-B" in session.running_config()
