@@ -461,6 +461,10 @@ def explain(school: LoadedSchool, host: str) -> list[ExplainedVar]:
         s = next(i for i, sw in enumerate(school.model.switches) if sw.name == host)
         for name in values:
             trace.add(name, school.school_layer("switches", s))
+        node = site_node(school, values.get("site"))
+        if SWITCH_VARIABLE in values and node is not None:
+            trace.add(SWITCH_VARIABLE, school.school_layer("sites", node[0], NODE_VARIABLE), ("switches_via_node",),
+                      f"sessions with this switch go through the execution node of site {values['site']}")  # fmt: skip
     values.update(_trace_simulation(school, host, trace))
     values.update(_trace_composed(school, host, trace))
     return _explained(values, trace)

@@ -148,3 +148,12 @@ def test_switches_via_node_is_a_boolean_not_text(tmp_path: Path) -> None:
     path, text = write_school(tmp_path, sites=sites(node), switches=SWITCH)
     finding = only(run_check(path))
     assert located(finding) == (finding.file, *pos(text, "execution_node", '"yes"'), "schema")
+
+
+def test_explain_shows_a_switch_reaches_through_the_node_at_the_line_that_says_so(tmp_path: Path) -> None:
+    node = f'{{host: 10.9.99.5, user: schooltech, host_key: "{HOST_KEY}", switches_via_node: true}}'
+    path, text = write_school(tmp_path, sites=sites(node), switches=SWITCH)
+    explained = {v.name: v for v in explain_host(path, "TST-SW1", TODAY).variables}
+    jump = explained["switch_jump_node"]
+    assert jump.source is not None and (jump.source.line, jump.source.column) == pos(text, "switches_via_node", "true")
+    assert jump.note == "sessions with this switch go through the execution node of site main"
