@@ -64,6 +64,12 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[pcs.PcHandle]:
         agent.wait()
 
 
+@pytest.fixture(autouse=True)
+def _own_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Known hosts' lock, journal and audit of this test only."""
+    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
+
+
 def node_key(node: pcs.PcHandle) -> str:
     key = hostkeys.offered(node.host, node.port, prefer=("ssh-ed25519",))
     return f"{key.type} {key.data}"
@@ -134,10 +140,7 @@ def test_a_switch_the_node_cannot_reach_is_refused_naming_node_and_switch(
     assert "AllowTcpForwarding" in (refused.value.hint or "")
 
 
-def test_net_trust_reads_the_switch_key_through_the_node(
-    node: pcs.PcHandle, farm: SwitchFarm, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
+def test_net_trust_reads_the_switch_key_through_the_node(node: pcs.PcHandle, farm: SwitchFarm, tmp_path: Path) -> None:
     target = through(node, farm, tmp_path, trusted=False)
 
     result = trust_targets([target], confirm=lambda keys: [k.switch for k in keys] == [SWITCH])
