@@ -129,7 +129,8 @@ def _login(client: paramiko.SSHClient, node: JumpNode, switch: str) -> None:
                 f"{nothing_sent}, nor the node's login; compare the node's keys on its console "
                 f"(ssh-keyscan -p {node.port} {node.host}) with host_key: in the school file",
             ) from exc
+        said = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc  # not '[Errno None] ...'
         raise NodeUnreachable(
-            f"{switch}: no answer from the {node.label} ({exc})",
+            f"{switch}: no answer from the {node.label} ({said})",
             f"{nothing_sent}; check that the node is up and its sshd listens on port {node.port}",
         ) from exc
