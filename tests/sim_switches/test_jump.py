@@ -87,10 +87,18 @@ def through(node: pcs.PcHandle, farm: SwitchFarm, tmp_path: Path, *, key: str | 
                         Credentials(USER, PASSWORD), None, known, via=via)  # fmt: skip
 
 
-def forwarded_by_the_node(node: pcs.PcHandle, port: int) -> list[str]:
-    """The node's sshd connections to 127.0.0.1:*port* (the container shares the host's network, not its processes)."""
-    shown = pcs.exec_in(node, ["ss", "-Htnp", "state", "established", "dst", f"127.0.0.1:{port}"], check=True)
-    return [line for line in shown.stdout.splitlines() if '"sshd' in line]
+def connections_to(port: int) -> set[int]:
+    """The socket inodes of this machine's established TCP connections to 127.0.0.1:*port* (its network is the
+    node's: the container shares it)."""
+    wanted = f"0100007F:{port:04X}"
+    rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    return {int(row[9]) for row in rows if row[2] == wanted and row[3] == "01"}
+
+
+def own_sockets() -> set[int]:
+    """The socket inodes this test process holds."""
+    links = (os.readlink(fd) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink())
+    return {int(link[8:-1]) for link in links if link.startswith("socket:[")}
 
 
 def test_a_session_through_the_node_reads_the_running_config_over_the_nodes_connection(
@@ -98,15 +106,16 @@ def test_a_session_through_the_node_reads_the_running_config_over_the_nodes_conn
 ) -> None:
     with open_session(through(node, farm, tmp_path)) as session:
         config = session.running_config()
-        carried = forwarded_by_the_node(node, farm.port(SWITCH))
+        to_switch, to_node, ours = connections_to(farm.port(SWITCH)), connections_to(node.port), own_sockets()
 
     assert "hostname SW-B" in config
-    assert len(carried) == 1, carried  # the switch's one session is the node's sshd's connection
-    for _ in range(50):  # the session closed: the node lets go of the connection
-        if not forwarded_by_the_node(node, farm.port(SWITCH)):
+    assert len(to_switch) == 1 and not to_switch & ours  # the switch's one session: the node's connection, not ours
+    assert to_node & ours  # ours goes to the node
+    for _ in range(50):  # the session closed: the node lets go of the switch
+        if not connections_to(farm.port(SWITCH)):
             break
         time.sleep(0.1)
-    assert not forwarded_by_the_node(node, farm.port(SWITCH))
+    assert not connections_to(farm.port(SWITCH))
 
 
 def test_a_wrong_node_host_key_is_refused_before_any_switch_login(
