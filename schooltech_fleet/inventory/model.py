@@ -443,6 +443,10 @@ class ExecutionNode(Model):
     host_key: SshPublicKey | None = Field(
         default=None, description="its SSH host key ('ssh-ed25519 AAAA...'); recorded by 'schooltech node setup'"
     )
+    switches_via_node: bool = Field(
+        default=False, description="the site's switch sessions go through this node (an SSH jump): for a management "
+        "network the controller has no route to; needs host_key",
+    )  # fmt: skip
 
 
 class Site(Model):

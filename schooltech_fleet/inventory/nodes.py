@@ -2,7 +2,9 @@
 
 A site names its node (``execution_node: {host, port, user, host_key}``); the devices of the
 site's rooms carry it as the variable ``execution_node``, which the jobs read to send a job
-there instead of running it on the controller. ``check`` holds the node to the network guard's
+there instead of running it on the controller. A node with ``switches_via_node: true`` also carries
+the switch sessions of its site (an SSH jump, ``network/jump.py``): the site's switches get the
+variable ``switch_jump_node``. ``check`` holds the node to the network guard's
 default (an address inside the school's own networks) and wants its host key: without one, the
 controller cannot tell the node from anything else answering at its address.
 """
@@ -20,6 +22,9 @@ from .school import LoadedSchool
 
 VARIABLE = "execution_node"
 """The host variable that names a device's execution node (absent when its site has none)."""
+
+SWITCH_VARIABLE = "switch_jump_node"
+"""The switch host variable naming the node its sessions go through (absent: the controller reaches it directly)."""
 
 
 def node_vars(node: ExecutionNode) -> dict[str, Any]:
@@ -57,7 +62,13 @@ def execution_nodes(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
                 yield Problem((*path, "host"), "address",
                               f"{where}: {node.host} is the network, broadcast or gateway address of VLAN "
                               f"{inside[0]!r}", "use the node's own host address")  # fmt: skip
-        if node.host_key is None:
+        if node.host_key is None and node.switches_via_node:
+            yield Problem((*path, "switches_via_node"), "node",
+                          f"{where} carries the site's switch sessions (switches_via_node) but has no host_key: "
+                          "the switch password would go through a node nobody verified",
+                          "record the node's key as host_key: (compare 'ssh-keyscan -p PORT HOST' with the node's "
+                          "console), or set switches_via_node: false")  # fmt: skip
+        elif node.host_key is None:
             yield Problem(path, "node", f"{where} has no host_key: jobs cannot verify they reach the node itself",
                           f"record it with 'schooltech node setup --school {school.code}', or paste the line "
                           f"'ssh-keyscan -p {node.port} {node.host}' prints (without the address) as host_key:",

@@ -29,8 +29,8 @@ from .constructed import construct
 from .fleet import Fleet, Host, group_name
 from .layers import Layer, Source, deep_merge, merge_layers, source_of, trace_layers
 from .model import MANAGED_FAMILIES, BootServer, OsFamily, SimEndpoint, SimulationLayer
+from .nodes import SWITCH_VARIABLE, node_vars, site_node
 from .nodes import VARIABLE as NODE_VARIABLE
-from .nodes import node_vars, site_node
 from .problems import located
 from .school import DeviceRecord, LoadedSchool
 
@@ -419,6 +419,9 @@ def _switch_host(fleet: Fleet, school: LoadedSchool, s: int) -> Host:
         value = getattr(switch, attr)
         if value is not None:
             values[var] = str(value)
+    node = site_node(school, values["site"])
+    if node is not None and node[1].switches_via_node:
+        values[SWITCH_VARIABLE] = node_vars(node[1])
     fleet.group(parent)
     return Host(switch.name, school.code, "switch", (parent, platform_group), (), values)
 
@@ -458,6 +461,10 @@ def explain(school: LoadedSchool, host: str) -> list[ExplainedVar]:
         s = next(i for i, sw in enumerate(school.model.switches) if sw.name == host)
         for name in values:
             trace.add(name, school.school_layer("switches", s))
+        node = site_node(school, values.get("site"))
+        if SWITCH_VARIABLE in values and node is not None:
+            trace.add(SWITCH_VARIABLE, school.school_layer("sites", node[0], NODE_VARIABLE), ("switches_via_node",),
+                      f"sessions with this switch go through the execution node of site {values['site']}")  # fmt: skip
     values.update(_trace_simulation(school, host, trace))
     values.update(_trace_composed(school, host, trace))
     return _explained(values, trace)

@@ -52,6 +52,8 @@ RESOLVED: frozenset[str] = frozenset(
         "serial_number", "ip", "firmware", "secure_boot",
         # switches
         "switch_platform", "switch_model", "mgmt_ip", "access_ports", "uplink_ports",
+        # a site's execution node: on its devices, and on its switches when it carries their sessions
+        "execution_node", "switch_jump_node",
         # the simulation layer
         "simulation",
         # settings

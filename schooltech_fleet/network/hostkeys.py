@@ -73,14 +73,16 @@ def recorded(known_hosts: Path, host: str, port: int) -> tuple[HostKey, ...]:
     return tuple(HostKey.of(key) for key in keys.values()) if keys else ()
 
 
-def offered(host: str, port: int, prefer: Sequence[str] = (), timeout: float = SCAN_TIMEOUT) -> HostKey:
+def offered(host: str, port: int, prefer: Sequence[str] = (), timeout: float = SCAN_TIMEOUT,
+            sock: paramiko.Channel | None = None) -> HostKey:  # fmt: skip
     """The key *host*:*port* offers: the SSH key exchange only, nothing sent after it (no login).
 
     With *prefer* (the types recorded for it), the key type is negotiated as a session
-    negotiates it, so the key compared is the key a session would check.
+    negotiates it, so the key compared is the key a session would check. *sock*: a channel
+    to it already open (through its execution node, :mod:`.jump`) instead of a new connection.
     """
     try:
-        connection = socket.create_connection((host, port), timeout=timeout)
+        connection = sock if sock is not None else socket.create_connection((host, port), timeout=timeout)
     except OSError as exc:
         raise HostKeyScanFailed(f"no answer at {host}:{port} ({exc.strerror or exc})") from exc
     transport = paramiko.Transport(connection)

@@ -1,7 +1,9 @@
 """One CLI session with one switch, over SSH with Netmiko (the only module that imports it).
 
 Every session checks the switch's SSH host key strictly (:mod:`.hostkeys`): an unknown or
-changed key is refused before the password is sent.
+changed key is refused before the password is sent. A switch whose site says
+``switches_via_node`` is reached through a channel from its school's execution node
+(:mod:`.jump`), its own host key checked all the same.
 
 Switch secrets never leave the session: everything the switch shows, and every error
 message, passes through :mod:`.redact` here, so backups, plans, results and the audit
@@ -19,6 +21,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
+import paramiko
 from netmiko import ConnectHandler
 from netmiko.exceptions import (
     ConfigInvalidException,
@@ -30,7 +33,7 @@ from netmiko.exceptions import (
 
 from ..errors import FleetError
 from ..inventory.safety import unsafe_reason
-from . import hostkeys, redact
+from . import hostkeys, jump, redact
 from .session_log import session_log
 from .targets import SwitchTarget
 
@@ -180,14 +183,32 @@ def _error_line(target: SwitchTarget, output: str) -> str:
 
 @contextlib.contextmanager
 def open_session(target: SwitchTarget) -> Iterator[SwitchSession]:
-    """Log in to *target* (its host key checked first); the session is closed when the block ends."""
+    """Log in to *target* (its host key checked first); the session is closed when the block ends.
+
+    A switch reached through its school's execution node (``target.via``) gets a channel from
+    the node (:mod:`.jump`) as Netmiko's socket; the switch's host key is checked as on a direct session.
+    """
+    with contextlib.ExitStack() as opened:
+        sock = None
+        if target.via is not None:
+            try:
+                sock = opened.enter_context(jump.channel(target.via, target.name, target.host, target.port))
+            except jump.NodeUnreachable as exc:
+                raise SwitchUnreachable(exc.message, exc.hint) from exc
+        connection = _connect(target, sock)
+        opened.callback(_disconnect, connection)  # first: Netmiko's session, then the channel and the node's
+        yield SwitchSession(target, connection)
+
+
+def _connect(target: SwitchTarget, sock: paramiko.Channel | None) -> Any:
+    """Netmiko's connection to *target*, over *sock* when it is given (a channel through the node)."""
     try:
-        connection = ConnectHandler(
+        return ConnectHandler(
             device_type=target.platform.netmiko_device_type, host=target.host, port=target.port,
             username=target.credentials.username, password=target.credentials.password,
             conn_timeout=CONNECT_TIMEOUT, auth_timeout=CONNECT_TIMEOUT, banner_timeout=CONNECT_TIMEOUT,
             ssh_strict=True, system_host_keys=False, alt_host_keys=True, alt_key_file=str(target.known_hosts),
-            session_log=session_log(target),
+            session_log=session_log(target), sock=sock,
         )  # fmt: skip
     except NetmikoAuthenticationException as exc:
         raise SwitchUnreachable(f"{target.name}: login refused", "check the switch credentials") from exc
@@ -196,10 +217,11 @@ def open_session(target: SwitchTarget) -> Iterator[SwitchSession]:
                                    simulated=target.simulation is not None)  # fmt: skip
         if refused:
             raise SwitchUnreachable(*refused) from exc
-        message = f"{target.name}: no answer at {target.host}:{target.port} ({exc})"
+        through = f" through the {target.via.label}" if target.via is not None else ""
+        message = f"{target.name}: no answer at {target.host}:{target.port}{through} ({exc})"
         raise SwitchUnreachable(redact.text(target.platform, message)) from exc
-    try:
-        yield SwitchSession(target, connection)
-    finally:
-        with contextlib.suppress(Exception):
-            connection.disconnect()
+
+
+def _disconnect(connection: Any) -> None:
+    with contextlib.suppress(Exception):
+        connection.disconnect()

@@ -10,7 +10,8 @@ from typing import Any
 from ..errors import UsageError
 from ..guard import check_reachable
 from ..inventory import Fleet
-from . import hostkeys
+from ..inventory.nodes import SWITCH_VARIABLE
+from . import hostkeys, jump
 from .credentials import Credentials, credentials_for
 from .platforms import Platform, platform
 
@@ -26,6 +27,7 @@ class SwitchTarget:
     simulation: str | None
     known_hosts: Path  # its SSH host key must be recorded here (the simulation's file, or the state directory's)
     minute_seconds: float = 60.0  # how long a minute of the switch's clock lasts (shorter on emulated switches)
+    via: jump.JumpNode | None = None  # its school's execution node, when sessions go through it (switches_via_node)
 
 
 def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Sequence[str] = ()) -> list[SwitchTarget]:
@@ -43,8 +45,7 @@ def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Seque
         raise UsageError("no switches to work on", "check --school and --switch")
     resolved = {host.name: fleet.host_vars(host.name) for host in sorted(chosen, key=lambda h: h.name)}
     _one_world(resolved)
-    check_reachable({name: values["ansible_host"] for name, values in resolved.items()},
-                    {name: fleet.networks_of(name) for name in resolved})  # fmt: skip
+    _guard(fleet, resolved)
     targets = []
     for name, values in resolved.items():
         host = fleet.hosts[name]
@@ -56,8 +57,21 @@ def switch_targets(fleet: Fleet, *, schools: Sequence[str] = (), switches: Seque
             known_hosts=Path(values["switch_known_hosts"]) if values.get("switch_known_hosts")
             else hostkeys.default_file(),
             minute_seconds=float(values.get("switch_minute_seconds", 60.0)),
+            via=jump.JumpNode.of(values[SWITCH_VARIABLE]) if values.get(SWITCH_VARIABLE) else None,
         ))  # fmt: skip
     return targets
+
+
+def _guard(fleet: Fleet, resolved: dict[str, dict[str, Any]]) -> None:
+    """The network guard on every switch's address and on the node each is reached through (if any)."""
+    addresses = {name: str(values["ansible_host"]) for name, values in resolved.items()}
+    declared = {name: fleet.networks_of(name) for name in resolved}
+    for name, values in resolved.items():
+        if values.get(SWITCH_VARIABLE):
+            node = jump.JumpNode.of(values[SWITCH_VARIABLE])
+            addresses[node.label] = node.host
+            declared[node.label] = declared[name]
+    check_reachable(addresses, declared)
 
 
 def _one_world(resolved: dict[str, dict[str, Any]]) -> None:

@@ -1,6 +1,7 @@
 """``schooltech net trust``: record switches' SSH host keys, after a technician has checked them.
 
-For each chosen switch: connect without logging in (the SSH key exchange only), compare
+For each chosen switch: connect without logging in (the SSH key exchange only; through its
+execution node when its site says ``switches_via_node``, :mod:`.jump`), compare
 the key it offers with what its known-hosts file holds (new, already recorded, or
 CHANGED), ask the caller to confirm the keys to record, then record them. A changed key
 is recorded only with ``replace`` (a replaced switch); otherwise it stays refused.
@@ -20,7 +21,7 @@ from pathlib import Path
 from .. import journal
 from ..errors import FleetError, UsageError
 from ..inventory import load_fleet
-from . import hostkeys
+from . import hostkeys, jump
 from .hostkeys import HostKey
 from .targets import SwitchTarget, switch_targets
 
@@ -115,7 +116,12 @@ def _check(target: SwitchTarget) -> SwitchKey:
     base = SwitchKey(target.name, target.school, target.host, target.port, target.known_hosts, KeyState.FAILED)
     try:
         known = hostkeys.recorded(target.known_hosts, target.host, target.port)
-        offered = hostkeys.offered(target.host, target.port, prefer=[key.type for key in known])
+        prefer = [key.type for key in known]
+        if target.via is None:
+            offered = hostkeys.offered(target.host, target.port, prefer=prefer)
+        else:
+            with jump.channel(target.via, target.name, target.host, target.port) as channel:
+                offered = hostkeys.offered(target.host, target.port, prefer=prefer, sock=channel)
     except FleetError as exc:
         return dataclasses.replace(base, error=exc.message)
     state = KeyState.NEW if not known else KeyState.RECORDED if offered in known else KeyState.CHANGED

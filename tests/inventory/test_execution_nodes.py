@@ -107,3 +107,53 @@ def test_inventory_show_explain_prints_the_node_with_its_file_and_line(tmp_path:
     line, column = pos(text, "execution_node", "10.9.99.5")
     assert code == 0
     assert f"execution_node.host = 10.9.99.5\n    <- school: {display_path(path)}:{line}:{column}" in out.getvalue()
+
+
+SWITCH = """
+- name: TST-SW1
+  platform: cisco_ios
+  mgmt_ip: 10.9.99.11
+  access_ports: 24
+  uplinks:
+    - {port: 25, description: to the router}
+"""
+
+
+def test_a_node_with_switches_via_node_gives_the_sites_switches_the_jump_variable(tmp_path: Path) -> None:
+    node = f'{{host: 10.9.99.5, user: schooltech, host_key: "{HOST_KEY}", switches_via_node: true}}'
+    path, _ = write_school(tmp_path, sites=sites(node), switches=SWITCH)
+    assert not run_check(path).findings
+    fleet = load_fleet(path, TODAY)
+    assert fleet.host_vars("TST-SW1")["switch_jump_node"] == {
+        "host": "10.9.99.5", "port": 22, "user": "schooltech", "host_key": HOST_KEY}  # fmt: skip
+    assert "switch_jump_node" not in fleet.host_vars("TST-C1-PC01")  # PCs keep execution_node only
+
+
+def test_a_node_without_switches_via_node_leaves_switch_sessions_direct(tmp_path: Path) -> None:
+    path, _ = write_school(tmp_path, sites=sites(f'{{host: 10.9.99.5, user: schooltech, host_key: "{HOST_KEY}"}}'),
+                           switches=SWITCH)  # fmt: skip
+    assert "switch_jump_node" not in load_fleet(path, TODAY).host_vars("TST-SW1")
+
+
+def test_switches_via_node_without_a_host_key_is_an_error(tmp_path: Path) -> None:
+    path, text = write_school(tmp_path, sites=sites("{host: 10.9.99.5, user: schooltech, switches_via_node: true}"),
+                              switches=SWITCH)  # fmt: skip
+    finding = only(run_check(path))
+    assert located(finding) == (finding.file, *pos(text, "execution_node", "true"), "node")
+    assert "switch password would go through a node nobody verified" in finding.message
+
+
+def test_switches_via_node_is_a_boolean_not_text(tmp_path: Path) -> None:
+    node = f'{{host: 10.9.99.5, user: schooltech, host_key: "{HOST_KEY}", switches_via_node: "yes"}}'
+    path, text = write_school(tmp_path, sites=sites(node), switches=SWITCH)
+    finding = only(run_check(path))
+    assert located(finding) == (finding.file, *pos(text, "execution_node", '"yes"'), "schema")
+
+
+def test_explain_shows_a_switch_reaches_through_the_node_at_the_line_that_says_so(tmp_path: Path) -> None:
+    node = f'{{host: 10.9.99.5, user: schooltech, host_key: "{HOST_KEY}", switches_via_node: true}}'
+    path, text = write_school(tmp_path, sites=sites(node), switches=SWITCH)
+    explained = {v.name: v for v in explain_host(path, "TST-SW1", TODAY).variables}
+    jump = explained["switch_jump_node"]
+    assert jump.source is not None and (jump.source.line, jump.source.column) == pos(text, "switches_via_node", "true")
+    assert jump.note == "sessions with this switch go through the execution node of site main"

@@ -109,7 +109,7 @@ def test_every_extra_variable_of_a_job_is_the_models() -> None:
      "ansible_python_interpreter", "ansible_shell_executable", "ansible_network_os", "ansible_winrm_transport",
      "mgmt_ip", "ip", "managed", "simulation", "switch_password_file", "switch_known_hosts", "schooltech_serial",
      "lab_baseline_admin_user", "licensing_keys", "patching_reboot_allowed", "web_filter", "inventory_hostname",
-     "hostvars", "serial", "environment"],
+     "hostvars", "serial", "environment", "execution_node", "switch_jump_node"],
 )  # fmt: skip
 def test_compose_may_not_set_a_variable_only_the_model_sets(tmp_path: Path, name: str) -> None:
     path, text = write_school(tmp_path, ansible=f"compose:\n  {name}: \"'203.0.113.9'\"")
