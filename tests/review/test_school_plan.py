@@ -33,7 +33,8 @@ def test_plan_reports_pcs_switches_and_licences_and_changes_nothing(simulated_sc
     assert report["complete"] and report["pending"]
     hosts = {host["name"]: host for host in report["hosts"]}
     assert set(hosts) == {pc.name for pc in school.pcs}
-    assert "rebuild: Write the message of the day" in hosts["DEMO-LIB-PC01"]["would_change"]
+    motd = "rebuild: Write the acceptable-use banner and the message of the day"
+    assert motd in hosts["DEMO-LIB-PC01"]["would_change"]
     assert on(school, "DEMO-LIB-PC01", "test -e /etc/motd && echo present || echo absent") == "absent"
     commands = {switch["switch"]: switch["commands"] for switch in report["switches"]}
     assert commands["DEMO-SW-CORE"] == [] and commands["DEMO-SW-LAB"] == []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import time
 from pathlib import Path
@@ -130,13 +131,15 @@ def test_every_public_variable_is_prefixed_and_documented(role: str) -> None:
 
 @pytest.mark.parametrize("role", ROLES)
 def test_main_only_dispatches_by_os_family(role: str) -> None:
+    """Each include picks the Linux or the Windows file by OS family in one task: a PC meets no skipped twin."""
     tasks = yaml.safe_load((ROOT / "roles" / role / "tasks" / "main.yml").read_text())
-    includes = [task for task in tasks if "ansible.builtin.include_tasks" in task]
-    files = [task["ansible.builtin.include_tasks"] for task in includes]
-    assert any(name.startswith("linux") for name in files)
-    assert any(name.startswith("windows") for name in files)
-    for task in includes:  # every include is chosen by OS family (licensing's seat count is OS-neutral)
-        assert "os_family" in str(task.get("when", "")) or task["ansible.builtin.include_tasks"] == "seats.yml"
+    includes = [task["ansible.builtin.include_tasks"] for task in tasks if "ansible.builtin.include_tasks" in task]
+    files = [str(include["file"] if isinstance(include, dict) else include) for include in includes]
+    assert files
+    for name in files:  # licensing's seat count is OS-neutral: imported, not an include
+        chosen = re.fullmatch(r"\{\{ '(windows\w*)\.yml' if ansible_facts\['os_family'\] == 'Windows'"
+                              r" else '(linux\w*)\.yml' \}\}", name)  # fmt: skip
+        assert chosen and chosen[1].removeprefix("windows") == chosen[2].removeprefix("linux"), name
 
 
 def _tasks(path: Path) -> list[tuple[dict[str, Any], str, dict[str, Any]]]:

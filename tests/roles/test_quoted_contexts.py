@@ -197,13 +197,13 @@ def test_the_breakout_rendered_unchecked_would_have_been_a_statement(tmp_path: P
 def test_a_shell_reading_etc_environment_gets_the_values_and_runs_nothing(
     url: str, exceptions: list[str], tmp_path: Path
 ) -> None:
-    lines = []
-    tasks = {"Set the proxy for every login session (/etc/environment)": "__lab_baseline_proxy_variables",
-             "Set the proxy exceptions (/etc/environment)": "__lab_baseline_no_proxy_variables"}  # fmt: skip
-    for task, names in tasks.items():
-        line = task_arg("lab_baseline", "linux.yml", task, "ansible.builtin.lineinfile", "line")
-        for item in role_var("lab_baseline", names, "Debian.yml"):
-            lines.append(render(line, item=item, lab_baseline_proxy_url=url, lab_baseline_no_proxy=exceptions))
+    line = task_arg("lab_baseline", "linux.yml", "Set the proxy and its exceptions for every login session"
+                    " (/etc/environment)", "ansible.builtin.lineinfile", "line")  # fmt: skip
+    proxy_variables = role_var("lab_baseline", "__lab_baseline_proxy_variables", "Debian.yml")
+    no_proxy_variables = role_var("lab_baseline", "__lab_baseline_no_proxy_variables", "Debian.yml")
+    lines = [render(line, item=item, lab_baseline_proxy_url=url, lab_baseline_no_proxy=exceptions,
+                    __lab_baseline_proxy_variables=proxy_variables)
+             for item in proxy_variables + no_proxy_variables]  # fmt: skip
     environment = tmp_path / "environment"
     environment.write_text("\n".join(lines) + "\n", encoding="utf-8")
     done = subprocess.run(["env", "-i", "/bin/sh", "-c", 'set -a; . "$1"; exec env -0', "sh", str(environment)],
