@@ -12,7 +12,7 @@ from schooltech_fleet.cli import main
 from schooltech_fleet.inventory import explain_host, load_fleet
 from schooltech_fleet.inventory.findings import display_path
 
-from .helpers import TODAY, located, only, pos, run_check, write_school
+from .helpers import TODAY, located, only, pos, run_check, write_school, write_simulation_layer
 
 HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKawLEFDaHEWQYM8RXaUGgFc1CmOi5IUhA9BQs329iZv node"
 RSA_BLOB = "AAAAB3NzaC1yc2EAAAADAQABAAAAgQDRpmi+x4KiX1icgW1HQbos"
@@ -109,23 +109,12 @@ def test_inventory_show_explain_prints_the_node_with_its_file_and_line(tmp_path:
     assert f"execution_node.host = 10.9.99.5\n    <- school: {display_path(path)}:{line}:{column}" in out.getvalue()
 
 
-def _simulation_layer(directory: Path, node: str | None) -> None:
-    """A simulation layer beside the school file: one simulated PC and, if given, the school's simulated node."""
-    (directory / ".schooltech-sim.yml").write_text(
-        "schooltech_sim: 1\nsimulation: sim-test\nstarted: '2026-12-01T07:00:00+00:00'\n"
-        "connection: {ssh_user: fleetadmin, ssh_private_key: /sim/id, ssh_known_hosts: /sim/known_hosts,"
-        " switch_username: schooltech, switch_password_file: /sim/pw}\n"
-        "schools:\n  TST:\n    devices: {TST-C1-PC01: {host: 127.0.0.1, port: 22001}}\n"
-        + (f"    execution_node: {node}\n" if node else "")
-    )  # fmt: skip
-
-
 def test_a_simulated_school_runs_on_its_simulated_node_with_the_simulations_key_and_passes_check(
     tmp_path: Path,
 ) -> None:
     real = f'{{host: 10.9.99.5, user: schooltech, host_key: "{HOST_KEY}"}}'
     path, _ = write_school(tmp_path, sites=sites(real))
-    _simulation_layer(tmp_path, f'{{host: 127.0.0.1, port: 22002, user: fleetadmin, host_key: "{HOST_KEY}"}}')
+    write_simulation_layer(tmp_path, f'{{host: 127.0.0.1, port: 22002, user: fleetadmin, host_key: "{HOST_KEY}"}}')
 
     assert not run_check(path).findings
     assert load_fleet(path, TODAY).host_vars("TST-C1-PC01")["execution_node"] == {
@@ -136,14 +125,14 @@ def test_a_simulated_school_runs_on_its_simulated_node_with_the_simulations_key_
 
 def test_a_simulated_school_without_its_node_in_the_layer_never_sends_a_job_to_the_real_node(tmp_path: Path) -> None:
     path, _ = write_school(tmp_path, sites=sites(f'{{host: 10.9.99.5, user: schooltech, host_key: "{HOST_KEY}"}}'))
-    _simulation_layer(tmp_path, None)
+    write_simulation_layer(tmp_path, None)
 
     assert "execution_node" not in load_fleet(path, TODAY).host_vars("TST-C1-PC01")
 
 
 def test_a_simulated_node_off_loopback_or_without_its_host_key_is_refused(tmp_path: Path) -> None:
     path, _ = write_school(tmp_path, sites="- name: main\n")
-    _simulation_layer(tmp_path, f'{{host: 10.9.99.5, port: 22002, user: fleetadmin, host_key: "{HOST_KEY}"}}')
+    write_simulation_layer(tmp_path, f'{{host: 10.9.99.5, port: 22002, user: fleetadmin, host_key: "{HOST_KEY}"}}')
     assert "not a loopback address" in only(run_check(path)).message
-    _simulation_layer(tmp_path, "{host: 127.0.0.1, port: 22002, user: fleetadmin}")
+    write_simulation_layer(tmp_path, "{host: 127.0.0.1, port: 22002, user: fleetadmin}")
     assert "host_key" in only(run_check(path)).message

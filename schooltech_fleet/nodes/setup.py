@@ -1,0 +1,178 @@
+"""``schooltech node setup``: make a school's execution nodes ready to run its jobs, with no internet on the node.
+
+The recipe, per node the school's sites name (``execution_node:``):
+
+1. **Ask** the node, over SSH with its recorded host key only, for its Python, C library and
+   machine, and for the versions in its venv (``NODE_VENV``) if it has one.
+2. **Nothing to do** when they are the controller's ansible-core and ansible-runner: verify, done.
+3. Otherwise **build the wheelhouse** here, once (:mod:`.wheelhouse`), **copy** it to the node
+   (a tar stream over the same SSH), **install** it into a fresh venv there with no index
+   (``--no-index --find-links``, pip run from its own wheel), and remove the copied wheels.
+4. **Verify** on the node: ``ansible-runner --version`` and ``ansible-playbook --version`` give
+   the controller's versions.
+
+A node that cannot be reached or fails a step is a result with its reason, not an exception:
+the other nodes of the school are still set up.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from ..guard import check_reachable
+from ..inventory import Fleet
+from ..inventory.nodes import VARIABLE as NODE_VARIABLE
+from ..jobs.remote import NODE_VENV, Transport, ssh_transport
+from .wheelhouse import NodePython, controller_versions, requirements, wheelhouse
+
+SSH_TIMEOUT_SECONDS = 30
+INSTALL_TIMEOUT_SECONDS = 600
+
+_PROBE = f"""
+python3 -c 'import json, platform, sys
+print(json.dumps({{"python": "%d.%d" % sys.version_info[:2], "glibc": platform.libc_ver()[1] or "0.0",
+                  "machine": platform.machine()}}))'
+"$HOME/{NODE_VENV}/bin/python" -c 'import importlib.metadata as m, json
+print(json.dumps({{n: m.version(n) for n in ("ansible-core", "ansible-runner")}}))' 2>/dev/null || echo '{{}}'
+"""
+"""Two JSON lines: the node's Python, C library and machine; the versions in its venv ({} without one)."""
+
+_INSTALL = f"""set -eu
+base="$HOME/{NODE_VENV}"; wheels="$base.wheels"
+rm -rf "$wheels" "$base"; mkdir -p "$wheels"
+tar -C "$wheels" -xf -
+python3 -m venv --without-pip "$base"
+pip=$(ls "$wheels"/pip-*.whl)
+"$base/bin/python" "$pip/pip" install --quiet --disable-pip-version-check --no-index --find-links "$wheels" "$@"
+rm -rf "$wheels"
+"""
+"""Unpack the wheels from standard input, install the requirements (the arguments) into a fresh venv."""
+
+_VERIFY = f'"$HOME/{NODE_VENV}/bin/ansible-runner" --version && "$HOME/{NODE_VENV}/bin/ansible-playbook" --version'
+
+
+@dataclass(frozen=True)
+class NodeSetup:
+    """One node's outcome: ready with the controller's versions, or why not."""
+
+    school: str
+    node: str  # user@host:port
+    changed: bool  # the venv was (re)installed
+    versions: Mapping[str, str]  # what the node's venv verified: ansible-core, ansible-runner
+    error: str | None = None
+
+    @property
+    def ready(self) -> bool:
+        return self.error is None
+
+
+def school_nodes(fleet: Fleet, school: str) -> list[Mapping[str, Any]]:
+    """The distinct execution nodes *school*'s devices name, in a stable order; none is a usage error."""
+    fleet.school(school)
+    found: dict[str, Mapping[str, Any]] = {}
+    for host in fleet.hosts:
+        values = fleet.host_vars(host)
+        node = values.get(NODE_VARIABLE)
+        if values.get("school_code") == school and node:
+            found.setdefault(json.dumps(node, sort_keys=True), node)
+    if not found:
+        raise UsageError(f"no site of {school} names an execution node",
+                         "add execution_node: {host, user, host_key} to the site in the school file "
+                         "(docs/scale.md)")  # fmt: skip
+    return [found[key] for key in sorted(found)]
+
+
+def setup_nodes(fleet: Fleet, school: str, work: Path) -> tuple[NodeSetup, ...]:
+    """Set up every execution node of *school* (see the module docstring); *work* holds the known_hosts files."""
+    nodes = school_nodes(fleet, school)
+    for node in nodes:
+        name = f"execution node {_label(node)}"
+        check_reachable({name: str(node["host"])}, {name: fleet.networks.get(school, ())})
+    wanted = controller_versions()
+    return tuple(_setup(school, node, ssh_transport(node, work / f"known_hosts-{n}"), wanted)
+                 for n, node in enumerate(nodes))  # fmt: skip
+
+
+def _label(node: Mapping[str, Any]) -> str:
+    return f"{node['user']}@{node['host']}:{node['port']}"
+
+
+class _Failed(Exception):
+    """A step on the node failed: its reason ends this node's setup."""
+
+
+def _setup(school: str, node: Mapping[str, Any], transport: Transport, wanted: Mapping[str, str]) -> NodeSetup:
+    label = _label(node)
+    expected = {name: wanted[name] for name in ("ansible-core", "ansible-runner")}
+    try:
+        found, installed = _probe(transport)
+        changed = installed != expected
+        if changed:
+            wheels = wheelhouse(found, dict(wanted))
+            _run(transport, ["sh", "-c", _INSTALL, "sh", *requirements(expected)], "install the wheels",
+                 INSTALL_TIMEOUT_SECONDS, _tar(wheels))  # fmt: skip
+        verified = _verify(transport)
+    except _Failed as exc:
+        return NodeSetup(school, label, False, {}, str(exc))
+    if verified != expected:
+        why = f"the node's venv has {_shown(verified)}, not the controller's {_shown(expected)}"
+        return NodeSetup(school, label, changed, verified, why)
+    return NodeSetup(school, label, changed, verified)
+
+
+def _shown(versions: Mapping[str, str]) -> str:
+    return ", ".join(f"{name} {version}" for name, version in sorted(versions.items())) or "nothing"
+
+
+def _probe(transport: Transport) -> tuple[NodePython, dict[str, str]]:
+    lines = _run(transport, ["sh", "-c", _PROBE], "ask the node for its Python", SSH_TIMEOUT_SECONDS).splitlines()
+    try:
+        platform, installed = json.loads(lines[0]), json.loads(lines[1])
+        return NodePython(str(platform["python"]), str(platform["glibc"]), str(platform["machine"])), installed
+    except (IndexError, ValueError, KeyError) as exc:
+        raise _Failed(f"the node did not describe its Python (is python3 installed?): {lines[:2]}") from exc
+
+
+def _verify(transport: Transport) -> dict[str, str]:
+    """The versions the node's own commands report: ``ansible-runner --version``, ``ansible-playbook --version``."""
+    lines = _run(transport, ["sh", "-c", _VERIFY], "run ansible-runner and ansible-playbook", SSH_TIMEOUT_SECONDS)
+    words = lines.split()
+    core = next((w.rstrip("]") for before, w in itertools.pairwise(words) if before == "[core"), "")
+    return {"ansible-runner": words[0] if words else "", "ansible-core": core}
+
+
+def _run(transport: Transport, words: list[str], what: str, timeout: float, stdin: bytes = b"") -> str:
+    try:
+        done = subprocess.run(transport.command(*words), input=stdin, capture_output=True, timeout=timeout,
+                              check=False)  # fmt: skip
+    except subprocess.TimeoutExpired as exc:
+        raise _Failed(f"could not {what}: no answer within {timeout:g} s") from exc
+    if done.returncode != 0:
+        said = done.stderr.decode(errors="replace").strip().splitlines()
+        raise _Failed(f"could not {what}: {said[-1] if said else f'exit {done.returncode}'}")
+    return done.stdout.decode(errors="replace")
+
+
+def _tar(directory: Path) -> bytes:
+    """The wheels of *directory* as an uncompressed tar stream (wheels are compressed already)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as archive:
+        for path in sorted(directory.glob("*.whl")):
+            archive.add(path, arcname=path.name)
+    return buffer.getvalue()
+
+
+def setup_school_nodes(fleet: Fleet, school: str) -> tuple[NodeSetup, ...]:
+    """:func:`setup_nodes` with its known_hosts files in a private temporary directory."""
+    with tempfile.TemporaryDirectory(prefix="schooltech-node-") as work:
+        return setup_nodes(fleet, school, Path(work))
