@@ -53,7 +53,7 @@ class NodePython:
 
 
 DEBIAN_12 = NodePython("3.11", "2.36", platform.machine())
-"""A Debian 12 node of this machine's kind, such as the simulated school's: ``scripts/bootstrap.sh`` fetches its wheels."""
+"""A Debian 12 node of this machine's kind, as the simulated one: ``scripts/bootstrap.sh`` fetches its wheels."""
 
 
 def wheels_dir() -> Path:
