@@ -1,4 +1,4 @@
-"""Whether a simulated school's lab jobs go to its execution node: the simulation layer's switch (pure: no containers)."""
+"""Whether a simulated school's lab jobs go to its execution node: the layer's switch (pure: no containers)."""
 
 from __future__ import annotations
 
