@@ -59,6 +59,9 @@ from .runner import (
 )
 from .secrets import scrub
 
+NODE_COLLECTIONS = ".schooltech-node/collections"
+"""Where ``schooltech node setup`` installs the project's collection and those it depends on (``NODE_CONFIG``)."""
+
 KEEPALIVE_SECONDS = 5
 """How often an idle worker sends a keepalive event."""
 
@@ -67,9 +70,10 @@ SILENCE_LIMIT_SECONDS = 20
 
 CLEANUP_TIMEOUT_SECONDS = 10
 
-NODE_CONFIG = """\
+NODE_CONFIG = f"""\
 # written by schooltech for a job sent to an execution node: the payload's inventory is plain YAML
 [defaults]
+collections_path = ~/{NODE_COLLECTIONS}:~/.ansible/collections:/usr/share/ansible/collections
 host_key_checking = True
 interpreter_python = auto_silent
 retry_files_enabled = False

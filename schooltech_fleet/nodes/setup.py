@@ -3,13 +3,16 @@
 The recipe, per node the school's sites name (``execution_node:``):
 
 1. **Ask** the node, over SSH with its recorded host key only, for its Python, C library and
-   machine, and for the versions in its venv (``NODE_VENV``) if it has one.
-2. **Nothing to do** when they are the controller's ansible-core and ansible-runner: verify, done.
+   machine, for the versions in its venv (``NODE_VENV``) if it has one, and for the key of the
+   collections it holds (``NODE_COLLECTIONS``).
+2. **Nothing to do** when they are the controller's ansible-core and ansible-runner and the
+   current bundle of collections (:mod:`.collections`): verify, done.
 3. Otherwise **build the wheelhouse** here, once (:mod:`.wheelhouse`), **copy** it to the node
    (a tar stream over the same SSH), **install** it into a fresh venv there with no index
-   (``--no-index --find-links``, pip run from its own wheel), and remove the copied wheels.
+   (``--no-index --find-links``, pip run from its own wheel), and remove the copied wheels;
+   and/or replace the node's collections with the bundle (another tar stream).
 4. **Verify** on the node: ``ansible-runner --version`` and ``ansible-playbook --version`` give
-   the controller's versions.
+   the controller's versions, ``ansible-galaxy collection list`` the bundle's collections.
 
 A node that cannot be reached or fails a step is a result with its reason, not an exception:
 the other nodes of the school are still set up.
@@ -32,7 +35,8 @@ from ..errors import UsageError
 from ..guard import check_reachable
 from ..inventory import Fleet
 from ..inventory.nodes import VARIABLE as NODE_VARIABLE
-from ..jobs.remote import NODE_VENV, Transport, ssh_transport
+from ..jobs.remote import NODE_COLLECTIONS, NODE_VENV, Transport, ssh_transport
+from .collections import Bundle, bundle
 from .wheelhouse import NodePython, controller_versions, requirements, wheelhouse
 
 SSH_TIMEOUT_SECONDS = 30
@@ -44,8 +48,10 @@ print(json.dumps({{"python": "%d.%d" % sys.version_info[:2], "glibc": platform.l
                   "machine": platform.machine()}}))'
 "$HOME/{NODE_VENV}/bin/python" -c 'import importlib.metadata as m, json
 print(json.dumps({{n: m.version(n) for n in ("ansible-core", "ansible-runner")}}))' 2>/dev/null || echo '{{}}'
+cat "$HOME/{NODE_COLLECTIONS}/BUNDLE" 2>/dev/null || echo none
 """
-"""Two JSON lines: the node's Python, C library and machine; the versions in its venv ({} without one)."""
+"""Three lines: the node's Python, C library and machine (JSON); the versions in its venv (JSON, {} without one);
+the key of its collections."""
 
 _INSTALL = f"""set -eu
 base="$HOME/{NODE_VENV}"; wheels="$base.wheels"
@@ -58,8 +64,20 @@ rm -rf "$wheels"
 """
 """Unpack the wheels from standard input, install the requirements (the arguments) into a fresh venv."""
 
-_VERIFY = f'"$HOME/{NODE_VENV}/bin/ansible-runner" --version && "$HOME/{NODE_VENV}/bin/ansible-playbook" --version'
+_COLLECTIONS = f"""set -eu
+target="$HOME/{NODE_COLLECTIONS}"
+rm -rf "$target"; mkdir -p "$target"
+tar -C "$target" -xf -
+printf '%s\\n' "$1" > "$target/BUNDLE"
+"""
+"""Replace the node's collections with the bundle on standard input; record its key (the argument) last."""
 
+_VERIFY = f"""set -eu
+"$HOME/{NODE_VENV}/bin/ansible-runner" --version
+"$HOME/{NODE_VENV}/bin/ansible-galaxy" collection list --format json -p "$HOME/{NODE_COLLECTIONS}" 2>/dev/null
+"$HOME/{NODE_VENV}/bin/ansible-playbook" --version
+"""
+"""ansible-runner's version, the collections as JSON (one line), ansible-playbook's version."""
 
 @dataclass(frozen=True)
 class NodeSetup:
@@ -67,8 +85,8 @@ class NodeSetup:
 
     school: str
     node: str  # user@host:port
-    changed: bool  # the venv was (re)installed
-    versions: Mapping[str, str]  # what the node's venv verified: ansible-core, ansible-runner
+    changed: bool  # the venv or the collections were (re)installed
+    versions: Mapping[str, str]  # what the node verified: ansible-core, ansible-runner and each collection
     error: str | None = None
 
     @property
@@ -98,8 +116,8 @@ def setup_nodes(fleet: Fleet, school: str, work: Path) -> tuple[NodeSetup, ...]:
     for node in nodes:
         name = f"execution node {_label(node)}"
         check_reachable({name: str(node["host"])}, {name: fleet.networks.get(school, ())})
-    wanted = controller_versions()
-    return tuple(_setup(school, node, ssh_transport(node, work / f"known_hosts-{n}"), wanted)
+    wanted, collections = controller_versions(), bundle()
+    return tuple(_setup(school, node, ssh_transport(node, work / f"known_hosts-{n}"), wanted, collections)
                  for n, node in enumerate(nodes))  # fmt: skip
 
 
@@ -111,16 +129,21 @@ class _Failed(Exception):
     """A step on the node failed: its reason ends this node's setup."""
 
 
-def _setup(school: str, node: Mapping[str, Any], transport: Transport, wanted: Mapping[str, str]) -> NodeSetup:
+def _setup(school: str, node: Mapping[str, Any], transport: Transport, wanted: Mapping[str, str],
+           collections: Bundle) -> NodeSetup:  # fmt: skip
     label = _label(node)
-    expected = {name: wanted[name] for name in ("ansible-core", "ansible-runner")}
+    packages = {name: wanted[name] for name in ("ansible-core", "ansible-runner")}
+    expected = {**packages, **collections.versions}
     try:
-        found, installed = _probe(transport)
-        changed = installed != expected
-        if changed:
+        found, installed, key = _probe(transport)
+        if installed != packages:
             wheels = wheelhouse(found, dict(wanted))
-            _run(transport, ["sh", "-c", _INSTALL, "sh", *requirements(expected)], "install the wheels",
-                 INSTALL_TIMEOUT_SECONDS, _tar(wheels))  # fmt: skip
+            _run(transport, ["sh", "-c", _INSTALL, "sh", *requirements(packages)], "install the wheels",
+                 INSTALL_TIMEOUT_SECONDS, _tar(wheels, "*.whl"))  # fmt: skip
+        if key != collections.key:
+            _run(transport, ["sh", "-c", _COLLECTIONS, "sh", collections.key], "install the collections",
+                 INSTALL_TIMEOUT_SECONDS, _tar(collections.path, "ansible_collections"))  # fmt: skip
+        changed = installed != packages or key != collections.key
         verified = _verify(transport)
     except _Failed as exc:
         return NodeSetup(school, label, False, {}, str(exc))
@@ -134,21 +157,29 @@ def _shown(versions: Mapping[str, str]) -> str:
     return ", ".join(f"{name} {version}" for name, version in sorted(versions.items())) or "nothing"
 
 
-def _probe(transport: Transport) -> tuple[NodePython, dict[str, str]]:
+def _probe(transport: Transport) -> tuple[NodePython, dict[str, str], str]:
     lines = _run(transport, ["sh", "-c", _PROBE], "ask the node for its Python", SSH_TIMEOUT_SECONDS).splitlines()
     try:
         platform, installed = json.loads(lines[0]), json.loads(lines[1])
-        return NodePython(str(platform["python"]), str(platform["glibc"]), str(platform["machine"])), installed
+        python = NodePython(str(platform["python"]), str(platform["glibc"]), str(platform["machine"]))
+        return python, installed, lines[2].strip()
     except (IndexError, ValueError, KeyError) as exc:
         raise _Failed(f"the node did not describe its Python (is python3 installed?): {lines[:2]}") from exc
 
 
 def _verify(transport: Transport) -> dict[str, str]:
-    """The versions the node's own commands report: ``ansible-runner --version``, ``ansible-playbook --version``."""
-    lines = _run(transport, ["sh", "-c", _VERIFY], "run ansible-runner and ansible-playbook", SSH_TIMEOUT_SECONDS)
-    words = lines.split()
+    """The versions the node's own commands report (ansible-runner, ansible-playbook, ansible-galaxy)."""
+    output = _run(transport, ["sh", "-c", _VERIFY], "run ansible-runner, ansible-galaxy and ansible-playbook",
+                  SSH_TIMEOUT_SECONDS)  # fmt: skip
+    lines = output.splitlines()
+    words = "\n".join(lines[2:]).split()
     core = next((w.rstrip("]") for before, w in itertools.pairwise(words) if before == "[core"), "")
-    return {"ansible-runner": words[0] if words else "", "ansible-core": core}
+    try:
+        listed: dict[str, dict[str, dict[str, str]]] = json.loads(lines[1])
+    except (IndexError, ValueError) as exc:
+        raise _Failed(f"ansible-galaxy on the node listed no collections: {lines[1:2]}") from exc
+    found = {name: str(info.get("version")) for place in listed.values() for name, info in place.items()}
+    return {"ansible-runner": lines[0].strip() if lines else "", "ansible-core": core, **found}
 
 
 def _run(transport: Transport, words: list[str], what: str, timeout: float, stdin: bytes = b"") -> str:
@@ -163,11 +194,11 @@ def _run(transport: Transport, words: list[str], what: str, timeout: float, stdi
     return done.stdout.decode(errors="replace")
 
 
-def _tar(directory: Path) -> bytes:
-    """The wheels of *directory* as an uncompressed tar stream (wheels are compressed already)."""
+def _tar(directory: Path, pattern: str) -> bytes:
+    """What *pattern* matches in *directory* as a tar stream (wheels are compressed already; collections small)."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as archive:
-        for path in sorted(directory.glob("*.whl")):
+        for path in sorted(directory.glob(pattern)):
             archive.add(path, arcname=path.name)
     return buffer.getvalue()
 
