@@ -71,9 +71,14 @@ def requirements(versions: dict[str, str]) -> list[str]:
     return [f"{name}=={version}" for name, version in versions.items()]
 
 
+def wheelhouse_name(node: NodePython, versions: dict[str, str]) -> str:
+    """The wheelhouse's directory name: the versions it holds and the node it is for."""
+    return "-".join(f"{package}-{version}" for package, version in sorted(versions.items())) + f"-{node.tag}"
+
+
 def wheelhouse(node: NodePython, versions: dict[str, str]) -> Path:
     """The directory of wheels for *node* at *versions*, downloaded once and then reused."""
-    name = "-".join(f"{package}-{version}" for package, version in sorted(versions.items())) + f"-{node.tag}"
+    name = wheelhouse_name(node, versions)
     target = wheels_dir() / name
     if (target / COMPLETE).is_file():
         return target

@@ -22,7 +22,14 @@ from schooltech_fleet.jobs.model import HostStatus, Progress
 from schooltech_fleet.jobs.payload import slice_fleet
 from schooltech_fleet.jobs.runner import EventTally, PlaybookRun, run_playbook
 from schooltech_fleet.nodes.setup import setup_school_nodes
-from schooltech_fleet.nodes.wheelhouse import COMPLETE, DEBIAN_12, DIRECTORY_ENV, controller_versions, wheels_dir
+from schooltech_fleet.nodes.wheelhouse import (
+    COMPLETE,
+    DEBIAN_12,
+    DIRECTORY_ENV,
+    controller_versions,
+    wheelhouse_name,
+    wheels_dir,
+)
 from schooltech_fleet.sim import pcs, simulation
 
 # read before the session's fixtures point the cache directory at a temporary one: the wheels that
@@ -55,8 +62,7 @@ PLAYBOOK = """
 @pytest.fixture(scope="module")
 def node(simulated_school: simulation.Simulation, demo_inventory: Path) -> Iterator[dict[str, Any]]:
     """The DEMO node, set up, with the simulation layer sending DEMO's lab jobs to it (only for this module)."""
-    wheels = f"{'-'.join(f'{n}-{v}' for n, v in sorted(controller_versions().items()))}-{DEBIAN_12.tag}"
-    if not (BOOTSTRAPPED_WHEELS / wheels / COMPLETE).is_file():
+    if not (BOOTSTRAPPED_WHEELS / wheelhouse_name(DEBIAN_12, controller_versions()) / COMPLETE).is_file():
         pytest.fail(f"no wheels for the node in {BOOTSTRAPPED_WHEELS}: run scripts/bootstrap.sh (tests never download)")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(DIRECTORY_ENV, str(BOOTSTRAPPED_WHEELS))
