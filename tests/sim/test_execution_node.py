@@ -21,6 +21,7 @@ from schooltech_fleet.jobs import remote
 from schooltech_fleet.jobs.model import HostStatus, Progress
 from schooltech_fleet.jobs.payload import slice_fleet
 from schooltech_fleet.jobs.runner import EventTally, PlaybookRun, run_playbook
+from schooltech_fleet.nodes.collections import bundle
 from schooltech_fleet.nodes.setup import setup_school_nodes
 from schooltech_fleet.nodes.wheelhouse import (
     COMPLETE,
@@ -107,7 +108,9 @@ def test_a_second_node_setup_changes_nothing(node: dict[str, Any], demo_inventor
 
     assert again.ready and not again.changed
     wanted = controller_versions()
-    assert again.versions == {"ansible-core": wanted["ansible-core"], "ansible-runner": wanted["ansible-runner"]}
+    assert again.versions == {"ansible-core": wanted["ansible-core"], "ansible-runner": wanted["ansible-runner"],
+                              **bundle().versions}  # fmt: skip
+    assert set(bundle().versions) == {"schooltech.fleet", "ansible.utils", "ansible.windows", "community.general"}
 
 
 def test_a_job_on_the_node_gives_the_results_of_the_same_job_run_here(
