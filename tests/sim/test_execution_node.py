@@ -50,6 +50,9 @@ PLAYBOOK = """
     - name: Read its hostname file
       ansible.builtin.command: cat /etc/hostname
       register: hostname_file
+    - name: Use a collection the project depends on (on the node, from the bundle node setup installed)
+      ansible.builtin.debug:
+        msg: "{{ [['pc', hostname_file.stdout]] | community.general.dict }}"
     - name: Fail on one PC
       ansible.builtin.fail:
         msg: "{{ inventory_hostname }} refuses"
