@@ -15,7 +15,8 @@ The recipe, per node the school's sites name (``execution_node:``):
    the controller's versions, ``ansible-galaxy collection list`` the bundle's collections.
 
 A node that cannot be reached or fails a step is a result with its reason, not an exception:
-the other nodes of the school are still set up.
+the other nodes of the school are still set up. The school's job lock is held meanwhile: a job
+of the school never runs on a node whose venv is being replaced.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from ..errors import UsageError
 from ..guard import check_reachable
 from ..inventory import Fleet
 from ..inventory.nodes import VARIABLE as NODE_VARIABLE
+from ..jobs.locks import school_lock
 from ..jobs.remote import NODE_COLLECTIONS, NODE_VENV, Transport, ssh_transport
 from .collections import Bundle, bundle
 from .wheelhouse import NodePython, controller_versions, requirements, wheelhouse
@@ -117,8 +119,9 @@ def setup_nodes(fleet: Fleet, school: str, work: Path) -> tuple[NodeSetup, ...]:
         name = f"execution node {_label(node)}"
         check_reachable({name: str(node["host"])}, {name: fleet.networks.get(school, ())})
     wanted, collections = controller_versions(), bundle()
-    return tuple(_setup(school, node, ssh_transport(node, work / f"known_hosts-{n}"), wanted, collections)
-                 for n, node in enumerate(nodes))  # fmt: skip
+    with school_lock(school, f"node setup of {school}"):  # a job of the school would lose its venv mid-run
+        return tuple(_setup(school, node, ssh_transport(node, work / f"known_hosts-{n}"), wanted, collections)
+                     for n, node in enumerate(nodes))  # fmt: skip
 
 
 def _label(node: Mapping[str, Any]) -> str:
