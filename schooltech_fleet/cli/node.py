@@ -9,7 +9,7 @@ The node is reached as jobs reach it: its recorded host_key is the only one trus
 
 Exit codes: 0 every node is ready, 1 a node could not be reached or set up (or its wheels
 could not be downloaded here), 2 usage or inventory error (an unknown school, a school whose
-sites name no node, a node without its host_key).
+sites name no node, a node without its host_key, a job of the school running).
 """
 
 from __future__ import annotations
