@@ -39,6 +39,7 @@ from ..inventory.nodes import VARIABLE as NODE_VARIABLE
 from ..jobs.locks import school_lock
 from ..jobs.remote import NODE_COLLECTIONS, NODE_VENV, Transport, ssh_transport
 from .collections import Bundle, bundle
+from .hostkey import fingerprint, offered_key
 from .wheelhouse import NodePython, controller_versions, requirements, wheelhouse
 
 SSH_TIMEOUT_SECONDS = 30
@@ -118,10 +119,24 @@ def setup_nodes(fleet: Fleet, school: str, work: Path) -> tuple[NodeSetup, ...]:
     for node in nodes:
         name = f"execution node {_label(node)}"
         check_reachable({name: str(node["host"])}, {name: fleet.networks.get(school, ())})
+        if not node.get("host_key"):
+            raise _unrecorded(node)
     wanted, collections = controller_versions(), bundle()
     with school_lock(school, f"node setup of {school}"):  # a job of the school would lose its venv mid-run
         return tuple(_setup(school, node, ssh_transport(node, work / f"known_hosts-{n}"), wanted, collections)
                      for n, node in enumerate(nodes))  # fmt: skip
+
+
+def _unrecorded(node: Mapping[str, Any]) -> UsageError:
+    """A node without its host_key: the key it offers is shown, to compare on its console, never trusted as is."""
+    key = offered_key(str(node["host"]), int(node["port"]))
+    why = f"the execution node {_label(node)} has no host_key: schooltech cannot tell it from anything else answering"
+    if key is None:
+        return UsageError(f"{why}; it offers no ed25519 host key (is its sshd running?)",
+                          "add its key as host_key: (on the node: cat /etc/ssh/ssh_host_ed25519_key.pub)")  # fmt: skip
+    return UsageError(f"{why}; it offers {fingerprint(key)}",
+                      f"if 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub' on the node's console shows the same, "
+                      f"add to its site's execution_node: host_key: {key}")  # fmt: skip
 
 
 def _label(node: Mapping[str, Any]) -> str:

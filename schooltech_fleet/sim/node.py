@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SimulationError
+from ..nodes.hostkey import offered_key
 from . import pcs
 from .image import ADMIN_USER
-from .prereqs import run_host_command
 
 LOOPBACK = "127.0.0.1"
 
@@ -40,12 +40,9 @@ def give_login(container: str, private_key: Path, known_hosts: Path) -> None:
 
 def scan_host_key(port: int) -> str:
     """The node's ed25519 host key as ``ssh-ed25519 AAAA...`` (what ``host_key:`` holds)."""
-    result = run_host_command(["ssh-keyscan", "-T", "5", "-t", "ed25519", "-p", str(port), LOOPBACK],
-                              what="read the execution node's SSH host key")  # fmt: skip
-    for line in result.stdout.splitlines():
-        words = line.split()
-        if len(words) >= 3 and not line.startswith("#"):
-            return f"{words[1]} {words[2]}"
+    key = offered_key(LOOPBACK, port)
+    if key is not None:
+        return key
     raise SimulationError(f"the execution node on {LOOPBACK}:{port} offered no ed25519 host key",
                           "its sshd did not answer ssh-keyscan; try 'schooltech sim up' again")  # fmt: skip
 

@@ -6,6 +6,7 @@ The setup of a real node (the simulated school's) is in ``tests/sim/test_executi
 from __future__ import annotations
 
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from inventory.helpers import TODAY, write_school, write_simulation_layer
 from schooltech_fleet.cli import main
 from schooltech_fleet.errors import UsageError
 from schooltech_fleet.inventory import load_fleet
+from schooltech_fleet.nodes.hostkey import fingerprint
 from schooltech_fleet.nodes.setup import school_nodes, setup_school_nodes
 from schooltech_fleet.nodes.wheelhouse import NodePython
 
@@ -50,3 +52,11 @@ def test_a_node_that_does_not_answer_is_not_ready_with_the_reason_and_exit_1(tmp
     assert result.error is not None and "could not ask the node for its Python" in result.error
     assert "Connection refused" in result.error
     assert main(["node", "setup", "-i", str(path), "--school", "TST"]) == 1
+
+
+def test_a_host_keys_fingerprint_is_the_one_ssh_keygen_shows(tmp_path: Path) -> None:
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "key")], check=True)
+    shown = subprocess.run(["ssh-keygen", "-lf", str(tmp_path / "key.pub")], capture_output=True, text=True,
+                           check=True).stdout.split()[1]  # fmt: skip
+    assert fingerprint((tmp_path / "key.pub").read_text()) == shown
+    assert fingerprint("ssh-ed25519 not-base64!") == "unreadable key"

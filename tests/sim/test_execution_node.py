@@ -22,6 +22,7 @@ from schooltech_fleet.jobs.model import HostStatus, Progress
 from schooltech_fleet.jobs.payload import slice_fleet
 from schooltech_fleet.jobs.runner import EventTally, PlaybookRun, run_playbook
 from schooltech_fleet.nodes.collections import bundle
+from schooltech_fleet.nodes.hostkey import offered_key
 from schooltech_fleet.nodes.setup import setup_school_nodes
 from schooltech_fleet.nodes.wheelhouse import (
     COMPLETE,
@@ -114,6 +115,13 @@ def test_a_second_node_setup_changes_nothing(node: dict[str, Any], demo_inventor
     assert again.versions == {"ansible-core": wanted["ansible-core"], "ansible-runner": wanted["ansible-runner"],
                               **bundle().versions}  # fmt: skip
     assert set(bundle().versions) == {"schooltech.fleet", "ansible.utils", "ansible.windows", "community.general"}
+
+
+def test_the_key_the_node_offers_is_the_one_the_simulation_recorded(
+    simulated_school: simulation.Simulation,
+) -> None:
+    node = simulated_school.node("DEMO")
+    assert node.host_key is not None and offered_key("127.0.0.1", node.port) == node.host_key
 
 
 def test_a_job_on_the_node_gives_the_results_of_the_same_job_run_here(
