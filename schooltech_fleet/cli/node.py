@@ -41,6 +41,9 @@ def run_setup(args: argparse.Namespace, console: Console) -> int:
     with console.status(f"setting up the execution nodes of {escape(args.school)}"):
         results = setup_school_nodes(load_fleet(args.inventory), args.school)
     for result in results:
+        if result.removed_jobs:
+            console.print(f"{escape(result.node)}: removed {result.removed_jobs} job director"
+                          f"{'y' if result.removed_jobs == 1 else 'ies'} a lost node had left (with their secrets)")
         if result.ready:
             did = "installed" if result.changed else "already had"
             versions = ", ".join(f"{name} {version}" for name, version in sorted(result.versions.items()))

@@ -59,6 +59,10 @@ from .runner import (
 )
 from .secrets import scrub
 
+NODE_JOBS = ".schooltech-node/jobs"
+"""Where the jobs' worker directories go on a node (``NODE_JOBS/<run id>``): ``node setup`` removes what a lost
+node left there."""
+
 NODE_COLLECTIONS = ".schooltech-node/collections"
 """Where ``schooltech node setup`` installs the project's collection and those it depends on (``NODE_CONFIG``)."""
 

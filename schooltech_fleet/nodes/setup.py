@@ -4,7 +4,8 @@ The recipe, per node the school's sites name (``execution_node:``):
 
 1. **Ask** the node, over SSH with its recorded host key only, for its Python, C library and
    machine, for the versions in its venv (``NODE_VENV``) if it has one, and for the key of the
-   collections it holds (``NODE_COLLECTIONS``).
+   collections it holds (``NODE_COLLECTIONS``); remove the job directories a lost node left
+   there (``NODE_JOBS``: they hold their jobs' secrets).
 2. **Nothing to do** when they are the controller's ansible-core and ansible-runner and the
    current bundle of collections (:mod:`.collections`): verify, done.
 3. Otherwise **build the wheelhouse** here, once (:mod:`.wheelhouse`), **copy** it to the node
@@ -37,7 +38,7 @@ from ..guard import check_reachable
 from ..inventory import Fleet
 from ..inventory.nodes import VARIABLE as NODE_VARIABLE
 from ..jobs.locks import school_lock
-from ..jobs.remote import NODE_COLLECTIONS, NODE_VENV, Transport, ssh_transport
+from ..jobs.remote import NODE_COLLECTIONS, NODE_JOBS, NODE_VENV, Transport, ssh_transport
 from .collections import Bundle, bundle
 from .hostkey import fingerprint, offered_key
 from .wheelhouse import NodePython, controller_versions, requirements, wheelhouse
@@ -52,9 +53,10 @@ print(json.dumps({{"python": "%d.%d" % sys.version_info[:2], "glibc": platform.l
 "$HOME/{NODE_VENV}/bin/python" -c 'import importlib.metadata as m, json
 print(json.dumps({{n: m.version(n) for n in ("ansible-core", "ansible-runner")}}))' 2>/dev/null || echo '{{}}'
 cat "$HOME/{NODE_COLLECTIONS}/BUNDLE" 2>/dev/null || echo none
+ls -A "$HOME/{NODE_JOBS}" 2>/dev/null | wc -l
 """
-"""Three lines: the node's Python, C library and machine (JSON); the versions in its venv (JSON, {} without one);
-the key of its collections."""
+"""Four lines: the node's Python, C library and machine (JSON); the versions in its venv (JSON, {} without one);
+the key of its collections; how many job directories it holds."""
 
 _INSTALL = f"""set -eu
 base="$HOME/{NODE_VENV}"; wheels="$base.wheels"
@@ -91,6 +93,7 @@ class NodeSetup:
     changed: bool  # the venv or the collections were (re)installed
     versions: Mapping[str, str]  # what the node verified: ansible-core, ansible-runner and each collection
     error: str | None = None
+    removed_jobs: int = 0  # job directories a lost node had left (they hold their jobs' secrets), removed
 
     @property
     def ready(self) -> bool:
@@ -153,7 +156,10 @@ def _setup(school: str, node: Mapping[str, Any], transport: Transport, wanted: M
     packages = {name: wanted[name] for name in ("ansible-core", "ansible-runner")}
     expected = {**packages, **collections.versions}
     try:
-        found, installed, key = _probe(transport)
+        found, installed, key, leftovers = _probe(transport)
+        if leftovers:  # the school's lock is held: no job of the school is running there
+            _run(transport, ["rm", "-rf", "--", f"{NODE_JOBS}"], "remove the job directories a lost node left",
+                 SSH_TIMEOUT_SECONDS)  # fmt: skip
         if installed != packages:
             wheels = wheelhouse(found, dict(wanted))
             _run(transport, ["sh", "-c", _INSTALL, "sh", *requirements(packages)], "install the wheels",
@@ -167,20 +173,20 @@ def _setup(school: str, node: Mapping[str, Any], transport: Transport, wanted: M
         return NodeSetup(school, label, False, {}, str(exc))
     if verified != expected:
         why = f"the node's venv has {_shown(verified)}, not the controller's {_shown(expected)}"
-        return NodeSetup(school, label, changed, verified, why)
-    return NodeSetup(school, label, changed, verified)
+        return NodeSetup(school, label, changed, verified, why, leftovers)
+    return NodeSetup(school, label, changed, verified, None, leftovers)
 
 
 def _shown(versions: Mapping[str, str]) -> str:
     return ", ".join(f"{name} {version}" for name, version in sorted(versions.items())) or "nothing"
 
 
-def _probe(transport: Transport) -> tuple[NodePython, dict[str, str], str]:
+def _probe(transport: Transport) -> tuple[NodePython, dict[str, str], str, int]:
     lines = _run(transport, ["sh", "-c", _PROBE], "ask the node for its Python", SSH_TIMEOUT_SECONDS).splitlines()
     try:
         platform, installed = json.loads(lines[0]), json.loads(lines[1])
         python = NodePython(str(platform["python"]), str(platform["glibc"]), str(platform["machine"]))
-        return python, installed, lines[2].strip()
+        return python, installed, lines[2].strip(), int(lines[3].strip())
     except (IndexError, ValueError, KeyError) as exc:
         raise _Failed(f"the node did not describe its Python (is python3 installed?): {lines[:2]}") from exc
 

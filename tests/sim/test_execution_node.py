@@ -133,7 +133,7 @@ def test_a_job_on_the_node_gives_the_results_of_the_same_job_run_here(
     local = run_playbook(_run(tmp_path, demo_inventory, targets, "local", fail_on=targets[1]), here)
     transport = remote.ssh_transport(node, tmp_path / "node_known_hosts")
     there_run = _run(tmp_path, demo_inventory, targets, "remote", fail_on=targets[1])
-    ended = remote.run_remote_playbook(there_run, there, transport, ".schooltech-node/jobs/same")
+    ended = remote.run_remote_playbook(there_run, there, transport, f"{remote.NODE_JOBS}/same")
 
     assert (ended.rc, ended.lost, ended.warnings) == (local.rc, None, ())
     assert _statuses(there) == _statuses(here)
@@ -142,7 +142,7 @@ def test_a_job_on_the_node_gives_the_results_of_the_same_job_run_here(
     assert there.batches == here.batches == 2  # a failed batch ends a serial play, here as there
     assert _statuses(there)[targets[2]][0] is HostStatus.NOT_RUN
     left = pcs.exec_in(simulated_school.container(simulated_school.node("DEMO").name),
-                       ["test", "-e", f"{NODE_HOME}/.schooltech-node/jobs/same"])  # fmt: skip
+                       ["test", "-e", f"{NODE_HOME}/{remote.NODE_JOBS}/same"])  # fmt: skip
     assert left.returncode == 1, "the job's directory (its payload) outlived the job on the node"
 
 
@@ -158,7 +158,7 @@ def test_a_node_killed_mid_job_gives_the_lost_node_verdict_and_the_unfinished_pc
             simulation.kill_node(simulated_school, "DEMO")
 
     tally = EventTally(targets, kill_at_wait)
-    worker_dir = ".schooltech-node/jobs/lost"
+    worker_dir = f"{remote.NODE_JOBS}/lost"
     try:
         run = _run(tmp_path, demo_inventory, targets, "lost", wait_on={targets[1]: 600})
         ended = remote.run_remote_playbook(run, tally, remote.ssh_transport(node, tmp_path / "known_hosts"), worker_dir)
@@ -175,11 +175,12 @@ def test_a_node_killed_mid_job_gives_the_lost_node_verdict_and_the_unfinished_pc
         status, _, message = statuses[pc]
         assert status is HostStatus.NOT_RUN and message is not None and message.startswith("execution node lost")
     assert _ssh_clients_to(node["port"]) == [], "the transport to the dead node is still running"
-    left = pcs.exec_in(simulated_school.container(simulated_school.node("DEMO").name),
-                       ["test", "-e", f"{NODE_HOME}/{worker_dir}"]).returncode == 0  # fmt: skip
+    container = simulated_school.container(simulated_school.node("DEMO").name)
+    left = pcs.exec_in(container, ["test", "-e", f"{NODE_HOME}/{worker_dir}"]).returncode == 0
     assert left == any(worker_dir in warning for warning in ended.warnings), ended.warnings
-    pcs.exec_in(simulated_school.container(simulated_school.node("DEMO").name),
-                ["rm", "-rf", f"{NODE_HOME}/{worker_dir}"], check=True)  # fmt: skip
+    (again,) = setup_school_nodes(load_fleet(demo_inventory), "DEMO")  # the next setup removes what it left
+    assert again.ready and not again.changed and again.removed_jobs == (1 if left else 0)
+    assert pcs.exec_in(container, ["test", "-e", f"{NODE_HOME}/{worker_dir}"]).returncode == 1
 
 
 def _ssh_clients_to(port: int) -> list[str]:
