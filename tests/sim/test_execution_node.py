@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from schooltech_fleet.cli import main
 from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.jobs import remote
 from schooltech_fleet.jobs.model import HostStatus, Progress
@@ -115,6 +116,20 @@ def test_a_second_node_setup_changes_nothing(node: dict[str, Any], demo_inventor
     assert again.versions == {"ansible-core": wanted["ansible-core"], "ansible-runner": wanted["ansible-runner"],
                               **bundle().versions}  # fmt: skip
     assert set(bundle().versions) == {"schooltech.fleet", "ansible.utils", "ansible.windows", "community.general"}
+
+
+def test_the_node_is_in_sim_status_but_never_a_lab_pc(
+    simulated_school: simulation.Simulation, capsys: pytest.CaptureFixture[str]
+) -> None:
+    state = simulation.status()
+    node = {host.name: host for host in state.hosts}["DEMO-NODE"]
+
+    assert (node.kind, node.state) == ("node", "running") and state.healthy
+    assert "DEMO-NODE" not in {pc.name for pc in simulated_school.pcs}
+    assert {pc.name for pc in pcs.status(simulated_school.sim_id)} == {pc.name.lower() for pc in simulated_school.pcs}
+    assert main(["sim", "status"]) == 0
+    row = next(line for line in capsys.readouterr().out.splitlines() if "DEMO-NODE" in line)
+    assert "node" in row.replace("DEMO-NODE", "") and f"127.0.0.1:{node.port}" in row and "running" in row
 
 
 def test_the_key_the_node_offers_is_the_one_the_simulation_recorded(
