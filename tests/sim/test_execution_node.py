@@ -7,6 +7,7 @@ simulation installed in it (:mod:`schooltech_fleet.sim.node`): the payload carri
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from schooltech_fleet import private
 from schooltech_fleet.cli import main
 from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.jobs import remote
@@ -96,8 +98,8 @@ def _run(tmp_path: Path, demo_inventory: Path, targets: list[str], name: str, **
     (project / "ansible.cfg").write_text(remote.NODE_CONFIG)  # the node's configuration, here as well
     run_dir = tmp_path / name
     run_dir.mkdir(mode=0o700)
-    inventory = remote.write_inventory(tmp_path / f"{name}.yml", slice_fleet(load_fleet(demo_inventory), "DEMO",
-                                                                       targets).inventory())  # fmt: skip
+    inventory = tmp_path / f"{name}.json"  # JSON is YAML: the node's yaml inventory plugin reads it
+    private.write_text(inventory, json.dumps(slice_fleet(load_fleet(demo_inventory), "DEMO", targets).inventory()))
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     return PlaybookRun(run_id=f"{name}-run", run_dir=run_dir, project_dir=project, playbook="play.yml",
                        inventory=inventory, limit=targets, extravars={"fail_on": "none", "wait_on": {}, **extravars},
