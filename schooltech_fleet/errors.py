@@ -34,6 +34,12 @@ class InventoryError(FleetError):
         self.findings = findings
 
 
+class NodeSetupError(FleetError):
+    """An execution node could not be made ready (its wheels could not be downloaded, say)."""
+
+    exit_code = 1
+
+
 class SimulationError(FleetError):
     """The simulated school could not be started, inspected or stopped."""
 

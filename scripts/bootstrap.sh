@@ -37,7 +37,11 @@ if ! {
     "$VENV/bin/pip" install -q -e ".[sim,dev]" &&
     # fake-switches pins Twisted<17, which does not build on Python 3.11; its real needs
     # (twisted[conch], tftpy, netaddr, lxml) come with the sim extra.
-    "$VENV/bin/pip" install -q --no-deps "fake-switches==1.5.0"
+    "$VENV/bin/pip" install -q --no-deps "fake-switches==1.5.0" &&
+    # the wheels 'schooltech node setup' carries to a Debian 12 node (and the simulated one: the tests never
+    # download), in the cache directory; a node with another Python gets its own on its first setup
+    "$VENV/bin/python" -c 'from schooltech_fleet.nodes.wheelhouse import DEBIAN_12, controller_versions, wheelhouse
+wheelhouse(DEBIAN_12, controller_versions())'
 } >"$log" 2>&1; then
     tail -n 30 "$log" >&2
     say "installing Python packages failed (see above)"

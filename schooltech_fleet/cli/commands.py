@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "runs": ("jobs", "earlier lab jobs and their results"),
     "image": ("image", "reinstall a room's PCs over the network, then rebuild them (image plan: what it serves)"),
     "sim": ("sim", "start, inspect or stop the simulated school"),
+    "node": ("node", "set up a school's execution nodes (ansible-runner from the controller's wheels)"),
     "net": ("net", "render, plan, push, back up and roll back switch configs"),
     "plan": ("plan", "what jobs and switch pushes would change at one school (changes nothing)"),
     "diff": ("diff", "what an inventory change does between two git revisions (changes nothing)"),

@@ -4,7 +4,9 @@
             127.0.0.1, switches as emulated Cisco IOS devices; then every command
             (and plain ansible-playbook -i) runs against it, not the real school;
             --imaging adds the imaging lab: a qemu VM per imaged PC, network-booting
-            from a boot server at its inventory address (inside network namespaces)
+            from a boot server at its inventory address (inside network namespaces);
+            each school also gets an execution node (a container), and with
+            --execution-node every lab job of the school runs there
   status    what is simulated and whether it is running
   publish   a new release arrives in the simulated school repository (e.g. for a patch run)
   down      stop everything and remove the simulation layer
@@ -55,6 +57,9 @@ def register(commands: Any) -> None:
     up.add_argument("--imaging", action="store_true",
                     help="also start the imaging lab: the imaged rooms' PCs as VMs that network-boot "
                          "(their containers start only once 'image' installed them)")  # fmt: skip
+    up.add_argument("--execution-node", action="store_true",
+                    help="send every lab job of a simulated school to its simulated execution node "
+                         "(without it, jobs run on this machine; switching keeps the simulation)")  # fmt: skip
     up.set_defaults(handler=run_up)
     status = actions.add_parser("status", help="what is simulated and whether it runs")
     status.set_defaults(handler=run_status)
@@ -141,10 +146,13 @@ def run_up(args: argparse.Namespace, console: Console) -> int:
         sim = simulation.up(
             args.inventory, schools=args.school, rooms=args.room, max_pcs=args.max_pcs,
             startup_configs=_startup_configs(args.startup_config), imaging=args.imaging,
-            progress=lambda message: spinner.update(escape(message)),
+            execution_node=args.execution_node, progress=lambda message: spinner.update(escape(message)),
         )  # fmt: skip
     console.print(f"[green]simulation {sim.sim_id} is running[/green]: {len(sim.pcs)} lab PCs, "
                   f"{len(sim.switches)} emulated switches, all on 127.0.0.1")  # fmt: skip
+    for host in sim.nodes:
+        runs = "every lab job of the school runs there" if sim.execution_node else "lab jobs run on this machine"
+        console.print(f"  execution node {host.name}: 127.0.0.1:{host.port} ({runs})")
     for reason, count in sorted(sim.skipped.items()):
         console.print(f"  not simulated: {count} ({escape(reason)})")
     for path in sim.overrides:

@@ -772,9 +772,19 @@ class SimEndpoint(Model):
         return value
 
 
+class SimNode(SimEndpoint):
+    """The school's simulated execution node: a container on loopback that runs the school's jobs."""
+
+    user: Hostname
+    host_key: SshPublicKey = Field(description="its SSH host key, scanned when the simulation started")
+
+
 class SimSchool(Model):
     devices: dict[Hostname, SimEndpoint] = Field(default_factory=dict)
     switches: dict[Hostname, SimEndpoint] = Field(default_factory=dict)
+    execution_node: SimNode | None = Field(
+        default=None, description="written by 'sim up --execution-node': every lab job of the school runs there"
+    )
 
 
 class SimConnection(Model):

@@ -4,7 +4,9 @@ A site names its node (``execution_node: {host, port, user, host_key}``); the de
 site's rooms carry it as the variable ``execution_node``, which the jobs read to send a job
 there instead of running it on the controller. A node with ``switches_via_node: true`` also carries
 the switch sessions of its site (an SSH jump, ``network/jump.py``): the site's switches get the
-variable ``switch_jump_node``. ``check`` holds the node to the network guard's
+variable ``switch_jump_node``. While a school is simulated, its rooms carry its simulated node
+instead (when ``sim up --execution-node`` wrote one into the simulation layer) or none: a
+simulated job never goes out to a real node. ``check`` holds the node to the network guard's
 default (an address inside the school's own networks) and wants its host key: without one, the
 controller cannot tell the node from anything else answering at its address.
 """
@@ -16,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .findings import Severity
-from .model import ExecutionNode
+from .model import ExecutionNode, SimNode
 from .problems import Problem
 from .school import LoadedSchool
 
@@ -30,6 +32,12 @@ SWITCH_VARIABLE = "switch_jump_node"
 def node_vars(node: ExecutionNode) -> dict[str, Any]:
     """The node as the host variable ``execution_node`` holds it (JSON types)."""
     return {"host": str(node.host), "port": node.port, "user": node.user, "host_key": node.host_key}
+
+
+def simulated_node_vars(node: SimNode, identity_file: str) -> dict[str, Any]:
+    """A simulated node as the variable ``execution_node`` holds it: also the simulation's login key."""
+    return {"host": str(node.host), "port": node.port, "user": node.user, "host_key": node.host_key,
+            "identity_file": identity_file}  # fmt: skip
 
 
 def site_node(school: LoadedSchool, site: str | None) -> tuple[int, ExecutionNode] | None:

@@ -29,7 +29,7 @@ from .constructed import construct
 from .fleet import Fleet, Host, group_name
 from .layers import Layer, Source, deep_merge, merge_layers, source_of, trace_layers
 from .model import MANAGED_FAMILIES, BootServer, OsFamily, SimEndpoint, SimulationLayer
-from .nodes import SWITCH_VARIABLE, node_vars, site_node
+from .nodes import SWITCH_VARIABLE, node_vars, simulated_node_vars, site_node
 from .nodes import VARIABLE as NODE_VARIABLE
 from .problems import located
 from .school import DeviceRecord, LoadedSchool
@@ -176,7 +176,9 @@ def room_vars(school: LoadedSchool, r: int, trace: _Trace | None = None) -> dict
         ):
             trace.add(name, school.room_layer(r), (attr,) if getattr(room, attr) else ())
     node = site_node(school, out["site"])
-    if node is not None:
+    if school.simulated is not None:  # a simulated school's jobs run on its simulated node or here, never out there
+        out.update(_simulated_node(school, trace))
+    elif node is not None:
         out[NODE_VARIABLE] = node_vars(node[1])
         if trace is not None:
             layer = school.school_layer("sites", node[0], NODE_VARIABLE)
@@ -512,6 +514,21 @@ def _trace_simulation(school: LoadedSchool, host: str, trace: _Trace) -> dict[st
             trace.add(name, Layer("simulation", parsed, ("schools", school.code, section, host)), path,
                       "while 'schooltech sim up' runs")  # fmt: skip
     return values
+
+
+def _simulated_node(school: LoadedSchool, trace: _Trace | None) -> dict[str, Any]:
+    """The ``execution_node`` of a simulated school's rooms: its simulated node, if the layer names one."""
+    simulated, parsed = school.simulated, school.simulation
+    if simulated is None or simulated.execution_node is None or parsed is None or parsed.model is None:
+        return {}
+    values = simulated_node_vars(simulated.execution_node, parsed.model.connection.ssh_private_key)
+    if trace is not None:
+        node = Layer("simulation", parsed, ("schools", school.code, NODE_VARIABLE))
+        for leaf in values:
+            layer, path = (Layer("simulation", parsed, ()), ("connection", "ssh_private_key")) if (
+                leaf == "identity_file") else (node, (leaf,))  # fmt: skip
+            trace.add(f"{NODE_VARIABLE}.{leaf}", layer, path, "while 'schooltech sim up --execution-node' runs")
+    return {NODE_VARIABLE: values}
 
 
 def _trace_device(school: LoadedSchool, device: DeviceRecord, trace: _Trace) -> None:

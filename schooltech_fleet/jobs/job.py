@@ -93,15 +93,16 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
                    *secrets.arguments]  # fmt: skip
         run = PlaybookRun(
             run_id=run_id, run_dir=run_dir, project_dir=project_root() / "playbooks",
+            # on a node, Ansible's inventory_dir is the payload's, where the school's files/ travel with it
             playbook=request.kind.playbook, inventory=write_inventory(scratch / "inventory.json",
-                                                                      sliced.inventory(school_file)),
+                                                                      sliced.inventory(None if node else school_file)),
             limit=runnable, extravars=job_extravars(request, fleet, runnable, windows), cmdline=cmdline,
             envvars={**ansible_environment(simulation or "real"), **ansible_temporary_files(scratch),
                      **STATIC_INVENTORY},
             forks=FORKS, secrets=secrets.values,
         )  # fmt: skip
-        ended = run_playbook(run, tally, stop) if node is None else _on_node(run, node, scratch, tally, stop,
-                                                                            reach_node)  # fmt: skip
+        ended = run_playbook(run, tally, stop) if node is None else _on_node(
+            run, node, scratch, tally, stop, reach_node, school_file.parent / "files")  # fmt: skip
     hosts = tally.results()
     halted = ended.stopped is None and ended.lost is None and ended.rc != 0 and any(
         h.status is HostStatus.NOT_RUN for h in hosts)  # fmt: skip
@@ -130,16 +131,17 @@ def check_options(request: JobRequest) -> None:
 
 
 def _on_node(run: PlaybookRun, node: Mapping[str, Any], scratch: Path, tally: EventTally,
-             stop: Callable[[], str | None], reach_node: NodeSession) -> PlaybookExit:  # fmt: skip
-    """*run* on the execution node *node*: its project carries the collection, its environment
-    none of this machine's paths (the node's ``ansible.cfg`` travels in the payload). Ansible's
+             stop: Callable[[], str | None], reach_node: NodeSession, school_files: Path) -> PlaybookExit:  # fmt: skip
+    """*run* on the execution node *node*: its project carries the collection, its inventory the
+    school's *school_files*, its environment none of this machine's paths (the node's
+    ``ansible.cfg`` travels in the payload). Ansible's
     temporary files on the node (a licence file rendered from its key) stay in the worker's
     directory, which goes when the job ends, as they stay in the scratch directory here."""
     transport, worker_dir = reach_node(node, scratch, run.run_id)
     local_temp = f"{worker_dir if worker_dir.startswith('/') else f'~/{worker_dir}'}/tmp"  # the node user's home
     on_node = replace(run, project_dir=node_project(project_root(), scratch / "project"),
                       envvars={**node_environment(), "ANSIBLE_LOCAL_TEMP": local_temp})  # fmt: skip
-    return run_remote_playbook(on_node, tally, transport, worker_dir, stop=stop)
+    return run_remote_playbook(on_node, tally, transport, worker_dir, stop=stop, inventory_files=school_files)
 
 
 def _node_warnings(run_id: str, node: Mapping[str, Any] | None, ended: PlaybookExit) -> tuple[str, ...]:

@@ -6,7 +6,8 @@ The recipe, as AWX's Receptor runs it, without Kubernetes:
    sliced inventory (:mod:`.payload`) and ``env/``; nothing else of the controller travels.
 2. **Start the worker** through a :class:`Transport`: ``ssh -p PORT USER@HOST ansible-runner
    worker --private-data-dir=DIR --delete --keepalive-seconds=N`` for a node (its host key the
-   only one trusted), or the same worker as a local subprocess (the tests: a real worker).
+   only one trusted; the Ansible that ``schooltech node setup`` installed in ``NODE_VENV`` first
+   on its ``PATH``), or the same worker as a local subprocess (the tests: a real worker).
 3. **Transmit** (a thread): ``ansible-runner transmit`` writes the zipped payload and the
    run's arguments to the worker's standard input.
 4. **Process** (here): ``ansible-runner process`` reads the worker's events into the same
@@ -58,6 +59,13 @@ from .runner import (
 )
 from .secrets import scrub
 
+NODE_JOBS = ".schooltech-node/jobs"
+"""Where the jobs' worker directories go on a node (``NODE_JOBS/<run id>``): ``node setup`` removes what a lost
+node left there."""
+
+NODE_COLLECTIONS = ".schooltech-node/collections"
+"""Where ``schooltech node setup`` installs the project's collection and those it depends on (``NODE_CONFIG``)."""
+
 KEEPALIVE_SECONDS = 5
 """How often an idle worker sends a keepalive event."""
 
@@ -66,9 +74,10 @@ SILENCE_LIMIT_SECONDS = 20
 
 CLEANUP_TIMEOUT_SECONDS = 10
 
-NODE_CONFIG = """\
+NODE_CONFIG = f"""\
 # written by schooltech for a job sent to an execution node: the payload's inventory is plain YAML
 [defaults]
+collections_path = ~/{NODE_COLLECTIONS}:~/.ansible/collections:/usr/share/ansible/collections
 host_key_checking = True
 interpreter_python = auto_silent
 retry_files_enabled = False
@@ -85,11 +94,14 @@ ssh_args = -o ControlMaster=auto -o ControlPersist=120s
 
 INVENTORY = "inventory/hosts.yml"
 
-NODE_JOBS_DIR = ".schooltech/jobs"
-"""Where a node's worker unpacks a job: under its user's home, one directory per run, removed when it ends."""
-
 COLLECTION = Path("collections/ansible_collections/schooltech/fleet")
 """Where the node's copy of the schooltech.fleet collection goes: beside the playbooks, where Ansible looks."""
+
+NODE_VENV = ".schooltech-node/venv"
+"""Where ``schooltech node setup`` installs ansible-core and ansible-runner on a node (under its login's home)."""
+
+NODE_RUNNER = ("sh", "-c", f'PATH="$HOME/{NODE_VENV}/bin:$PATH" exec ansible-runner "$@"', "ansible-runner")
+"""The node's ansible-runner, its venv first on ``PATH``, where the worker also finds ``ansible-playbook``."""
 
 
 @dataclass(frozen=True)
@@ -97,14 +109,15 @@ class Transport:
     """How the controller starts ``ansible-runner worker`` on a node, and removes its directory there."""
 
     prefix: tuple[str, ...]  # what comes before the node's command (``ssh ... USER@HOST``); empty: this machine
-    runner: str = "ansible-runner"  # the worker's ansible-runner, as the node finds it
+    runner: tuple[str, ...] = NODE_RUNNER  # how the node starts its ansible-runner
     remote_shell: bool = True  # ssh hands the node's shell one command line: its words are quoted
+    path: str | None = None  # a local worker's PATH (where it finds ansible-playbook); None: the node's own
 
     def command(self, *words: str) -> list[str]:
         return [*self.prefix, *([shlex.join(words)] if self.remote_shell else words)]
 
     def worker(self, directory: str, keepalive_seconds: int) -> list[str]:
-        return self.command(self.runner, "worker", f"--private-data-dir={directory}", "--delete",
+        return self.command(*self.runner, "worker", f"--private-data-dir={directory}", "--delete",
                             f"--keepalive-seconds={keepalive_seconds}")  # fmt: skip
 
     def cleanup(self, directory: str) -> list[str]:
@@ -114,7 +127,8 @@ class Transport:
 def ssh_transport(node: Mapping[str, Any], known_hosts: Path, keepalive_seconds: int = KEEPALIVE_SECONDS) -> Transport:
     """The SSH transport to *node* (the host variable ``execution_node``), trusting only its recorded host key.
 
-    *known_hosts* is written with that one key. A node without one is refused.
+    *known_hosts* is written with that one key. A node without one is refused. A simulated node
+    names the simulation's login key (``identity_file``); a real one is reached with this login's keys.
     """
     host, port, user, key = str(node["host"]), int(node["port"]), str(node["user"]), node.get("host_key")
     if not key:
@@ -125,14 +139,16 @@ def ssh_transport(node: Mapping[str, Any], known_hosts: Path, keepalive_seconds:
     return Transport((
         "ssh", "-p", str(port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",
         "-o", f"UserKnownHostsFile={ssh_config_word(str(known_hosts))}", "-o", "GlobalKnownHostsFile=/dev/null",
-        "-o", f"ServerAliveInterval={keepalive_seconds}", "-o", "ServerAliveCountMax=3", "--", f"{user}@{host}",
+        "-o", f"ServerAliveInterval={keepalive_seconds}", "-o", "ServerAliveCountMax=3",
+        *(("-i", str(node["identity_file"]), "-o", "IdentitiesOnly=yes") if node.get("identity_file") else ()),
+        "--", f"{user}@{host}",
     ))  # fmt: skip
 
 
 def node_session(node: Mapping[str, Any], scratch: Path, run_id: str) -> tuple[Transport, str]:
     """How a job reaches *node*: the SSH transport trusting only its recorded key (kept in *scratch*),
     and the worker's directory there."""
-    return ssh_transport(node, scratch / "known_hosts"), f"{NODE_JOBS_DIR}/{run_id}"
+    return ssh_transport(node, scratch / "known_hosts"), f"{NODE_JOBS}/{run_id}"
 
 
 NodeSession = Callable[[Mapping[str, Any], Path, str], tuple[Transport, str]]
@@ -177,7 +193,9 @@ def execution_node(fleet: Fleet, school: str, targets: Sequence[str]) -> Mapping
 
 def local_transport() -> Transport:
     """A worker on this machine, this installation's ``ansible-runner``: the same worker, without SSH."""
-    return Transport((), str(Path(sys.executable).parent / "ansible-runner"), remote_shell=False)
+    here = Path(sys.executable).parent
+    return Transport((), (str(here / "ansible-runner"),), remote_shell=False,
+                     path=os.pathsep.join([str(here), os.environ.get("PATH", os.defpath)]))  # fmt: skip
 
 
 class _Watched:
@@ -206,18 +224,20 @@ class _Watched:
 
 def run_remote_playbook(run: PlaybookRun, tally: EventTally, transport: Transport, worker_dir: str, *,
                         stop: Callable[[], str | None] = never, keepalive_seconds: int = KEEPALIVE_SECONDS,
-                        silence_limit: float = SILENCE_LIMIT_SECONDS) -> PlaybookExit:  # fmt: skip
+                        silence_limit: float = SILENCE_LIMIT_SECONDS,
+                        inventory_files: Path | None = None) -> PlaybookExit:  # fmt: skip
     """Run *run* through a worker started by *transport* in *worker_dir* on the node (see the module docstring).
 
     ``run.inventory`` is a file holding the sliced inventory; ``run.project_dir`` the playbooks
     (with their ``roles/``); the files ``run.cmdline`` names (the job's secrets: ``-e @FILE``,
-    ``--become-password-file FILE``) travel in the payload. Results accumulate in *tally* as in
-    :func:`.runner.run_playbook`.
+    ``--become-password-file FILE``) travel in the payload, and so does *inventory_files* (the
+    school's ``files/``: certificates the roles install) beside the inventory, where Ansible's
+    ``inventory_dir`` points on the node. Results accumulate in *tally* as in :func:`.runner.run_playbook`.
     """
     staged = run.run_dir / "payload"
     secrets = [*run.secrets, *environment_secrets(os.environ)]
     try:
-        sent = _stage(run, staged)
+        sent = _stage(run, staged, inventory_files)
         return _stream(sent, tally, transport, worker_dir, staged, stop, keepalive_seconds, silence_limit)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
@@ -228,14 +248,18 @@ SECRET_FILE_OPTIONS = ("--become-password-file", "--vault-password-file", "--con
 """Options of ansible-playbook that name a file (secrets.py's), as ``-e @FILE`` does."""
 
 
-def _stage(run: PlaybookRun, staged: Path) -> PlaybookRun:
+def _stage(run: PlaybookRun, staged: Path, inventory_files: Path | None = None) -> PlaybookRun:
     """Stage the payload; the run as the node sees it: the job's secret files travel in ``secrets/``."""
     private.directory(staged)
     shutil.copytree(run.project_dir, staged / "project", symlinks=False)
     (staged / "project" / "ansible.cfg").write_text(NODE_CONFIG, encoding="utf-8")
     private.directory(staged / "inventory")
     shutil.copyfile(run.inventory, staged / INVENTORY)
-    return replace(run, cmdline=_staged_files(run.cmdline, staged / "secrets"))
+    if inventory_files is not None and inventory_files.is_dir():
+        shutil.copytree(inventory_files, staged / "inventory" / "files", symlinks=False)
+    # this machine's PATH means nothing on the node, and would hide the node's own ansible-playbook from its worker
+    envvars = {name: value for name, value in run.envvars.items() if name != "PATH"}
+    return replace(run, cmdline=_staged_files(run.cmdline, staged / "secrets"), envvars=envvars)
 
 
 def _staged_files(cmdline: Sequence[str], secrets: Path) -> list[str]:
@@ -263,6 +287,8 @@ def _carry(path: Path, secrets: Path) -> str:
 def _stream(run: PlaybookRun, tally: EventTally, transport: Transport, worker_dir: str, staged: Path,
             stop: Callable[[], str | None], keepalive_seconds: int, silence_limit: float) -> PlaybookExit:  # fmt: skip
     environment = {name: value for name, value in os.environ.items() if passes_to_ansible(name)}
+    if transport.path is not None:
+        environment["PATH"] = transport.path
     with open(run.run_dir / "worker-stderr", "wb") as stderr:
         worker = subprocess.Popen(
             transport.worker(worker_dir, keepalive_seconds), stdin=subprocess.PIPE, stdout=subprocess.PIPE,

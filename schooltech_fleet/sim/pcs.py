@@ -7,7 +7,8 @@ simulation's admin public key read-only and, if given, the school's APT reposito
 container's PID 1 and the ``always`` restart policy starts it again, sshd on the same port;
 ``podman stop`` (:func:`stop_pc`) is not undone by the policy. Every container carries
 ``schooltech.sim=<sim_id>`` and ``schooltech.role=pc`` labels, which are the only handle used
-for status and cleanup.
+for status and cleanup. A school's simulated execution node is the same image with
+``schooltech.role=node``: never listed or counted as a lab PC, removed with them.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ LABEL_PID = "schooltech.pid"
 CONTAINER_PREFIX = "schooltech"
 #: the apt.conf.d file that ``break_package_manager`` drops in
 BROKEN_APT_CONF = "/etc/apt/apt.conf.d/00schooltech-sim-broken"
+ROLES = ("pc", "node")
 #: SSH ports are picked from this range (below Linux's ephemeral range 32768-60999)
 PORT_RANGE = (20000, 32000)
 
@@ -55,8 +57,11 @@ class PcSpec:
     name: str
     port: int | None = None
     volumes: tuple[tuple[Path, str], ...] = ()  # read-only mounts (host directory, container path)
+    role: str = "pc"  # or "node": a school's execution node, from the same image
 
     def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise UsageError(f"invalid container role {self.role!r}", hint=f"one of {', '.join(ROLES)}")
         if not _NAME_RE.match(self.name):
             raise UsageError(
                 f"invalid lab PC name {self.name!r}",
@@ -302,7 +307,7 @@ def _start_one(launch: _Launch, spec: PcSpec, port: int) -> PcHandle:
     argv = [
         "podman", "run", "-d", "--replace", "--pull", "never",
         "--name", container, "--hostname", name, "--network", "host", "--no-hosts",
-        "--label", f"{LABEL_SIM}={launch.sim_id}", "--label", f"{LABEL_ROLE}=pc",
+        "--label", f"{LABEL_SIM}={launch.sim_id}", "--label", f"{LABEL_ROLE}={spec.role}",
         "--label", f"{LABEL_PC}={name}", "--label", f"{LABEL_PORT}={port}",
         "--label", f"{LABEL_PID}={os.getpid()}",
         "--stop-timeout", "5",
@@ -327,11 +332,11 @@ def _start_one(launch: _Launch, spec: PcSpec, port: int) -> PcHandle:
     return PcHandle(name=name, container=container, port=port)
 
 
-def status(sim_id: str | None = None) -> list[PcStatus]:
-    """All lab-PC containers of ``sim_id`` (or of every simulation), sorted by name."""
+def status(sim_id: str | None = None, role: str = "pc") -> list[PcStatus]:
+    """All lab-PC containers (or execution-node ones: *role*) of ``sim_id`` (or of every simulation), by name."""
     label = f"{LABEL_SIM}={sim_id}" if sim_id else LABEL_SIM
     result = run_host_command(
-        ["podman", "ps", "-a", "--filter", f"label={label}", "--filter", f"label={LABEL_ROLE}=pc",
+        ["podman", "ps", "-a", "--filter", f"label={label}", "--filter", f"label={LABEL_ROLE}={role}",
          "--format", "json"],
         what="list lab PCs",
     )
@@ -356,8 +361,8 @@ def _status_from(row: dict[str, object]) -> PcStatus:
 
 
 def stop_pcs(sim_id: str) -> int:
-    """Tear down simulation ``sim_id``: remove all its lab-PC containers; return how many."""
-    return _remove_containers([pc.container for pc in status(sim_id)])
+    """Tear down simulation ``sim_id``: remove all its containers (lab PCs and execution nodes); return how many."""
+    return remove_all(sim_id)
 
 
 def remove_all(label_value: str | None = None) -> int:
@@ -445,6 +450,13 @@ def exec_in(
     return run_host_command(
         command, what=f"run {argv[0]} in {container}", input_text=input_text, check=check, timeout=timeout
     )
+
+
+def install_file(pc: PcRef, path: str, text: str, owner: str, mode: str = "0600") -> None:
+    """Write *text* to *path* inside the container (its directory created), owned by *owner*."""
+    directory = path.rpartition("/")[0] or "/"
+    script = ('mkdir -p "$1" && chown "$3" "$1" && umask 077 && cat > "$2" && chown "$3" "$2" && chmod "$4" "$2"')
+    exec_in(pc, ["sh", "-c", script, "sh", directory, path, owner, mode], input_text=text, check=True)
 
 
 def _container(pc: PcRef) -> str:

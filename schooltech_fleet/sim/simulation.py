@@ -1,11 +1,11 @@
 """The simulated school: a rehearsal copy of an inventory's schools on this machine.
 
-``up`` starts one container per managed Linux PC and one emulated switch per switch
-with an emulator (with ``imaging``, also the imaging lab of the imaged rooms: see
-:mod:`.imaging.school_lab`), then writes the simulation layer (``.schooltech-sim.yml``) beside
-each simulated school file. From then on every command that loads the inventory —
-schooltech's own and plain ``ansible-playbook -i`` alike — reaches the simulation
-at 127.0.0.1 instead of the real school. ``down`` removes all of it.
+``up`` starts one container per managed Linux PC, one execution-node container per school
+with simulated PCs (:mod:`.node`) and one emulated switch per switch with an emulator (with
+``imaging``, also the imaging lab of the imaged rooms: see :mod:`.imaging.school_lab`), then
+writes the simulation layer (``.schooltech-sim.yml``) beside each simulated school file. From
+then on every command that loads the inventory — schooltech's own and plain ``ansible-playbook
+-i`` alike — reaches the simulation at 127.0.0.1 instead of the real school. ``down`` removes all of it.
 
 One simulation runs at a time per state directory. Only 127.0.0.0/8 is ever used.
 """
@@ -22,7 +22,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from ..inventory.fleet import UnknownSchool
 from ..inventory.resolve import resolve_school
 from ..inventory.school import LoadedSchool
 from ..paths import state_dir
-from . import aptrepo, hardware, pcs
+from . import aptrepo, hardware, node, pcs
 from .image import ADMIN_USER, ensure_image
 from .imaging.school_lab import LabPlan, LabRecord, LabStatus, lab_plans, lab_status, start_lab, stop_lab
 from .prereqs import check_host_prerequisites, check_imaging_prerequisites, run_host_command
@@ -66,10 +66,11 @@ INITIAL_PACKAGES = {"schooltech-demo-app": "1.0", "schooltech-exam-browser": "2.
 class SimulatedHost:
     name: str
     school: str
-    kind: str  # pc | switch
+    kind: str  # pc | switch | node (the school's execution node)
     port: int
     room: str | None = None
     imaged: bool = False  # a VM of the imaging lab stands for it; its container runs once it is installed
+    host_key: str | None = None  # a node's SSH host key (``ssh-ed25519 AAAA...``), scanned at start-up
 
 
 @dataclass(frozen=True)
@@ -87,10 +88,24 @@ class Simulation:
     control_port: int | None
     workdir: str
     labs: tuple[LabRecord, ...] = ()  # the imaging labs (sim up --imaging)
+    execution_node: bool = False  # the layer sends every lab job of a school to its node (sim up --execution-node)
 
     @property
     def pcs(self) -> list[SimulatedHost]:
         return [h for h in self.hosts if h.kind == "pc"]
+
+    @property
+    def nodes(self) -> list[SimulatedHost]:
+        """The schools' execution nodes, one per school with simulated PCs."""
+        return [h for h in self.hosts if h.kind == "node"]
+
+    def node(self, school: str) -> SimulatedHost:
+        """The execution node of *school*."""
+        found = next((h for h in self.nodes if h.school == school), None)
+        if found is None:
+            raise UsageError(f"simulation {self.sim_id} has no execution node for {school}",
+                             "only a school with simulated lab PCs has one")  # fmt: skip
+        return found
 
     @property
     def switches(self) -> list[SimulatedHost]:
@@ -209,9 +224,15 @@ def up(
     sim_id: str | None = None,
     detach: bool = True,
     imaging: bool = False,
+    execution_node: bool = False,
     progress: Progress | None = None,
 ) -> Simulation:
     """Start (or keep) the simulation of *inventory*, limited to *schools*, *rooms*, *max_pcs* per room.
+
+    Each school with simulated PCs also gets an execution node (a container, :mod:`.node`). With
+    *execution_node*, the simulation layer names it, so every lab job of the school runs there;
+    without, jobs run here. That choice is not part of the scope: asking for the other one while
+    the simulation runs switches the layer (:func:`use_execution_node`) and keeps everything else.
 
     With *imaging*, the simulated PCs that have an imaging target also get the imaging lab: a VM
     each, the boot server at its inventory address, their containers stopped until
@@ -234,7 +255,7 @@ def up(
         if running is not None:
             if running.inventory == str(inventory) and running.scope == scope and status().healthy:
                 report(f"simulation {running.sim_id} is already running")
-                return running
+                return _with_execution_node(running, execution_node)
             if running.inventory != str(inventory) or running.scope != scope:
                 raise UsageError(
                     f"simulation {running.sim_id} of {running.inventory} is running with another scope",
@@ -253,7 +274,7 @@ def up(
         if unknown:
             raise UsageError(f"--startup-config {', '.join(unknown)}: no emulated switch of that name in this scope",
                              f"emulated switches: {', '.join(emulated) or 'none'}")  # fmt: skip
-        return _start(inventory, plan, scope, startup_configs or {}, sim_id, detach, report)
+        return _start(inventory, plan, scope, startup_configs or {}, sim_id, detach, execution_node, report)
 
 
 @dataclass
@@ -340,7 +361,7 @@ def _lab_plans(plan: _Plan) -> list[LabPlan]:
 
 
 def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs: Mapping[str, str],
-           sim_id: str | None, detach: bool, report: Progress) -> Simulation:
+           sim_id: str | None, detach: bool, execution_node: bool, report: Progress) -> Simulation:
     now = dt.datetime.now(dt.UTC)
     # containers are named after the id on the whole machine: unique even across state directories
     sim_id = sim_id or f"sim-{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(2)}".lower()
@@ -348,7 +369,6 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
     if workdir.exists():
         shutil.rmtree(workdir)
     workdir.mkdir(parents=True)
-    started_pcs: list[pcs.PcHandle] = []
     farm_pid: int | None = None
     layers: list[Path] = []
     labs: list[LabRecord] = []
@@ -358,18 +378,7 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
         hosts: list[SimulatedHost] = []
         control_port = None
         if plan.pcs:
-            report("lab-PC image: building it once (about a minute) or using the cached one")
-            image = ensure_image(progress=report)
-            private, public = pcs.ensure_ssh_keypair(workdir / "keys")
-            aptrepo.build_repo(workdir / "repo", INITIAL_PACKAGES)
-            report(f"starting {len(plan.pcs)} lab PCs")
-            started_pcs = pcs.start_pcs(_pc_specs(plan, workdir), sim_id=sim_id, image=image, authorized_key=public,
-                                        repo_dir=workdir / "repo")  # fmt: skip
-            ports = {handle.name: handle.port for handle in started_pcs}
-            imaged = {target.name for lab in plan.labs for target in lab.pcs}
-            hosts += [SimulatedHost(pc.name, pc.school, "pc", ports[pc.name.lower()], pc.room, pc.name in imaged)
-                      for pc in plan.pcs]  # fmt: skip
-            _record_host_keys(sorted(ports.values()), workdir / "known_hosts")
+            hosts += _start_containers(plan, sim_id, workdir, report)
         _start_labs(plan.labs, sim_id, workdir, labs, report)
         if plan.switches:
             report(f"starting {len(plan.switches)} emulated switches")
@@ -382,7 +391,7 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
         simulation = Simulation(
             sim_id=sim_id, started=now.isoformat(timespec="seconds"), inventory=str(inventory), scope=scope,
             hosts=tuple(hosts), skipped=dict(plan.skipped), overrides=(), farm_pid=farm_pid,
-            control_port=control_port, workdir=str(workdir), labs=tuple(labs),
+            control_port=control_port, workdir=str(workdir), labs=tuple(labs), execution_node=execution_node,
         )
         report("writing the simulation layer beside the school files")
         layers = [directory / SIM_OVERRIDE_NAME for directory in {p.parent for p in plan.school_files.values()}]
@@ -402,6 +411,36 @@ def _start(inventory: Path, plan: _Plan, scope: dict[str, Any], startup_configs:
             stop_detached(farm_pid)
         shutil.rmtree(workdir, ignore_errors=True)
         raise
+
+
+def _start_containers(plan: _Plan, sim_id: str, workdir: Path, report: Progress) -> list[SimulatedHost]:
+    """Start the lab PCs and each school's execution node; record their host keys."""
+    report("lab-PC image: building it once (about a minute) or using the cached one")
+    image = ensure_image(progress=report)
+    private, public = pcs.ensure_ssh_keypair(workdir / "keys")
+    aptrepo.build_repo(workdir / "repo", INITIAL_PACKAGES)
+    schools = sorted({pc.school for pc in plan.pcs})
+    report(f"starting {len(plan.pcs)} lab PCs and {len(schools)} execution node(s)")
+    started = pcs.start_pcs([*_pc_specs(plan, workdir), *(node.node_spec(code) for code in schools)], sim_id=sim_id,
+                            image=image, authorized_key=public, repo_dir=workdir / "repo")  # fmt: skip
+    ports = {handle.name: handle.port for handle in started}
+    imaged = {target.name for lab in plan.labs for target in lab.pcs}
+    hosts = [SimulatedHost(pc.name, pc.school, "pc", ports[pc.name.lower()], pc.room, pc.name in imaged)
+             for pc in plan.pcs]  # fmt: skip
+    _record_host_keys(sorted(h.port for h in hosts), workdir / "known_hosts")
+    return hosts + _start_nodes(schools, sim_id, ports, private, workdir / "known_hosts")
+
+
+def _start_nodes(schools: Sequence[str], sim_id: str, ports: Mapping[str, int], private_key: Path,
+                 known_hosts: Path) -> list[SimulatedHost]:  # fmt: skip
+    """Give each started execution node the PCs' login and record its host key."""
+    nodes = []
+    for code in schools:
+        name = node.node_name(code)
+        port = ports[name.lower()]
+        node.give_login(pcs.container_name(sim_id, name.lower()), private_key, known_hosts)
+        nodes.append(SimulatedHost(name, code, "node", port, host_key=node.scan_host_key(port)))
+    return nodes
 
 
 def _pc_specs(plan: _Plan, workdir: Path) -> list[pcs.PcSpec]:
@@ -500,6 +539,7 @@ def _write_overrides(simulation: Simulation, school_files: Mapping[str, Path], p
             "devices": {h.name: {"host": LOOPBACK, "port": h.port} for h in simulation.pcs if h.school == code},
             "switches": {h.name: {"host": LOOPBACK, "port": h.port} for h in simulation.switches if h.school == code},
         }
+        by_dir[path.parent][code].update(_layer_node(simulation, code))
     written = []
     for directory, schools in by_dir.items():
         document = {
@@ -525,16 +565,53 @@ def _write_overrides(simulation: Simulation, school_files: Mapping[str, Path], p
     return tuple(written)
 
 
+def _layer_node(simulation: Simulation, school: str) -> dict[str, Any]:
+    """The ``execution_node`` entry of *school* in the simulation layer: only with ``execution_node``."""
+    found = [h for h in simulation.nodes if h.school == school and h.host_key]
+    if not simulation.execution_node or not found:
+        return {}
+    return {"execution_node": node.layer_entry(found[0].port, str(found[0].host_key))}
+
+
+def use_execution_node(enabled: bool) -> Simulation:
+    """Send every lab job of the simulated schools to their execution node (*enabled*), or run them here.
+
+    Rewrites the simulation layers (the rest of each layer is kept) and the recorded simulation.
+    """
+    with _locked("sim up --execution-node"):
+        simulation = current()
+        if simulation is None:
+            raise UsageError("no simulation is running", "start one with 'schooltech sim up'")
+        return _with_execution_node(simulation, enabled)
+
+
+def _with_execution_node(simulation: Simulation, enabled: bool) -> Simulation:
+    if simulation.execution_node == enabled:
+        return simulation
+    changed = replace(simulation, execution_node=enabled)
+    for layer in map(Path, simulation.overrides):
+        text = layer.read_text()
+        header = "".join(line for line in text.splitlines(keepends=True) if line.startswith("#"))
+        document = yaml.safe_load(text)
+        for code, entry in document["schools"].items():
+            entry.pop("execution_node", None)
+            entry.update(_layer_node(changed, code))
+        layer.write_text(header + yaml.safe_dump(document, sort_keys=False))
+    (_sim_root() / "state.json").write_text(json.dumps(asdict(changed), indent=2))
+    return changed
+
+
 def status() -> SimulationStatus:
     """The recorded simulation and what is actually running."""
     simulation = current()
     if simulation is None:
         return SimulationStatus(None)
-    containers = {pc.container: pc for pc in pcs.status(simulation.sim_id)} if simulation.pcs else {}
+    containers = {c.container: c for role in ("pc", "node") for c in pcs.status(simulation.sim_id, role)} if (
+        simulation.pcs) else {}  # fmt: skip
     farm_running = simulation.farm_pid is not None and is_emulator(simulation.farm_pid)
     states = []
     for host in simulation.hosts:
-        if host.kind == "pc":
+        if host.kind in ("pc", "node"):
             found = containers.get(simulation.container(host.name))
             state = "missing" if found is None else ("running" if found.running else "stopped")
             if state == "stopped" and host.imaged and not simulation.handed_over_marker(host.name).exists():
@@ -613,6 +690,17 @@ def installed_pc_ready(simulation: Simulation, pc: str) -> None:
     marker = simulation.handed_over_marker(pc)
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.touch()
+
+
+def kill_node(simulation: Simulation, school: str) -> None:
+    """Failure injection: *school*'s execution node dies at once (``podman kill``), mid-job if one runs."""
+    container = simulation.container(simulation.node(school).name)
+    run_host_command(["podman", "kill", container], what=f"kill {container}")
+
+
+def start_node(simulation: Simulation, school: str) -> None:
+    """*school*'s execution node runs again (same port, host key and installed software); returns once SSH answers."""
+    pcs.start_pc(simulation.container(simulation.node(school).name))
 
 
 def break_package_manager(simulation: Simulation, pc: str) -> None:

@@ -155,3 +155,14 @@ def plain(value: Any) -> Any:
     if isinstance(value, list):
         return [plain(item) for item in value]
     return value
+
+
+def write_simulation_layer(directory: Path, node: str | None, code: str = "TST") -> None:
+    """A simulation layer beside the school file: its PC01 of C1 simulated and, if given, the school's node."""
+    (directory / ".schooltech-sim.yml").write_text(
+        "schooltech_sim: 1\nsimulation: sim-test\nstarted: '2026-12-01T07:00:00+00:00'\n"
+        "connection: {ssh_user: fleetadmin, ssh_private_key: /sim/id, ssh_known_hosts: /sim/known_hosts,"
+        " switch_username: schooltech, switch_password_file: /sim/pw}\n"
+        f"schools:\n  {code}:\n    devices: {{{code}-C1-PC01: {{host: 127.0.0.1, port: 22001}}}}\n"
+        + (f"    execution_node: {node}\n" if node else "")
+    )  # fmt: skip

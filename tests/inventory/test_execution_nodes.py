@@ -12,7 +12,7 @@ from schooltech_fleet.cli import main
 from schooltech_fleet.inventory import explain_host, load_fleet
 from schooltech_fleet.inventory.findings import display_path
 
-from .helpers import TODAY, located, only, pos, run_check, write_school
+from .helpers import TODAY, located, only, pos, run_check, write_school, write_simulation_layer
 
 HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKawLEFDaHEWQYM8RXaUGgFc1CmOi5IUhA9BQs329iZv node"
 RSA_BLOB = "AAAAB3NzaC1yc2EAAAADAQABAAAAgQDRpmi+x4KiX1icgW1HQbos"
@@ -157,3 +157,32 @@ def test_explain_shows_a_switch_reaches_through_the_node_at_the_line_that_says_s
     jump = explained["switch_jump_node"]
     assert jump.source is not None and (jump.source.line, jump.source.column) == pos(text, "switches_via_node", "true")
     assert jump.note == "sessions with this switch go through the execution node of site main"
+
+
+def test_a_simulated_school_runs_on_its_simulated_node_with_the_simulations_key_and_passes_check(
+    tmp_path: Path,
+) -> None:
+    real = f'{{host: 10.9.99.5, user: schooltech, host_key: "{HOST_KEY}"}}'
+    path, _ = write_school(tmp_path, sites=sites(real))
+    write_simulation_layer(tmp_path, f'{{host: 127.0.0.1, port: 22002, user: fleetadmin, host_key: "{HOST_KEY}"}}')
+
+    assert not run_check(path).findings
+    assert load_fleet(path, TODAY).host_vars("TST-C1-PC01")["execution_node"] == {
+        "host": "127.0.0.1", "port": 22002, "user": "fleetadmin", "host_key": HOST_KEY, "identity_file": "/sim/id"}
+    explained = {v.name: v for v in explain_host(path, "TST-C1-PC01", TODAY).variables}
+    assert explained["execution_node.identity_file"].note == "while 'schooltech sim up --execution-node' runs"
+
+
+def test_a_simulated_school_without_its_node_in_the_layer_never_sends_a_job_to_the_real_node(tmp_path: Path) -> None:
+    path, _ = write_school(tmp_path, sites=sites(f'{{host: 10.9.99.5, user: schooltech, host_key: "{HOST_KEY}"}}'))
+    write_simulation_layer(tmp_path, None)
+
+    assert "execution_node" not in load_fleet(path, TODAY).host_vars("TST-C1-PC01")
+
+
+def test_a_simulated_node_off_loopback_or_without_its_host_key_is_refused(tmp_path: Path) -> None:
+    path, _ = write_school(tmp_path, sites="- name: main\n")
+    write_simulation_layer(tmp_path, f'{{host: 10.9.99.5, port: 22002, user: fleetadmin, host_key: "{HOST_KEY}"}}')
+    assert "not a loopback address" in only(run_check(path)).message
+    write_simulation_layer(tmp_path, "{host: 127.0.0.1, port: 22002, user: fleetadmin}")
+    assert "host_key" in only(run_check(path)).message

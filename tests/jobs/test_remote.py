@@ -180,7 +180,7 @@ def test_the_ssh_transport_trusts_only_the_nodes_recorded_key_and_quotes_the_wor
     known = tmp_path / "known_hosts"
     transport = ssh_transport({"host": "10.9.99.5", "port": 2222, "user": "schooltech", "host_key": key}, known)
 
-    command = transport.worker(".schooltech/jobs/patch TST", 5)
+    command = transport.worker(".schooltech-node/jobs/patch TST", 5)
 
     assert known.read_text() == f"[10.9.99.5]:2222 {key}\n"
     assert command[:3] == ["ssh", "-p", "2222"]
@@ -188,8 +188,20 @@ def test_the_ssh_transport_trusts_only_the_nodes_recorded_key_and_quotes_the_wor
     assert command[-3:] == [
         "--",
         "schooltech@10.9.99.5",
-        "ansible-runner worker '--private-data-dir=.schooltech/jobs/patch TST' --delete --keepalive-seconds=5",
+        """sh -c 'PATH="$HOME/.schooltech-node/venv/bin:$PATH" exec ansible-runner "$@"' ansible-runner worker """
+        "'--private-data-dir=.schooltech-node/jobs/patch TST' --delete --keepalive-seconds=5",
     ]
+    assert "-i" not in command  # a real node: this login's own keys
+
+
+def test_a_simulated_node_is_reached_with_the_simulations_login_key_only(tmp_path: Path) -> None:
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKawLEFDaHEWQYM8RXaUGgFc1CmOi5IUhA9BQs329iZv"
+    node = {"host": "127.0.0.1", "port": 20444, "user": "fleetadmin", "host_key": key, "identity_file": "/s/id"}
+
+    command = ssh_transport(node, tmp_path / "known_hosts").worker("jobs/x", 5)
+
+    assert command[command.index("-i") + 1] == "/s/id" and "IdentitiesOnly=yes" in command
+    assert command[-2] == "fleetadmin@127.0.0.1"
 
 
 def test_a_node_without_a_host_key_is_refused(tmp_path: Path) -> None:

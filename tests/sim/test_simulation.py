@@ -309,7 +309,7 @@ def test_a_simulated_room_is_all_the_inventory_contains_of_that_school(lab1_sim:
 def test_up_twice_with_the_same_request_keeps_the_running_simulation(cli_sim: Private) -> None:
     sim_id = cli_sim.current().sim_id
     containers = _containers(sim_id)
-    assert len(containers) == 1
+    assert len(containers) == 2  # the lab PC and the school's execution node
     again = cli_sim.up(*SMALL)
     assert again.returncode == 0, again.stderr
     assert _sim_id(again.stdout) == sim_id
@@ -325,13 +325,13 @@ def test_up_with_another_scope_is_refused_while_one_runs(cli_sim: Private) -> No
     assert "hint: run 'schooltech sim down' first" in refused.stderr
     assert "Traceback" not in refused.stderr
     assert cli_sim.current() == before
-    assert len(_containers(before.sim_id)) == 1
+    assert len(_containers(before.sim_id)) == 2
 
 
 def test_status_reports_running_hosts_and_a_stopped_pc(cli_sim: Private) -> None:
     done = cli_sim.schooltech("sim", "status")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert _status_rows(done.stdout) == dict.fromkeys(["DEMO-LAB1-PC01", *DEMO_SWITCHES], "running")
+    assert _status_rows(done.stdout) == dict.fromkeys(["DEMO-LAB1-PC01", "DEMO-NODE", *DEMO_SWITCHES], "running")
 
     sim = cli_sim.current()
     simulation.stop_pc(sim, "DEMO-LAB1-PC01")
@@ -340,7 +340,7 @@ def test_status_reports_running_hosts_and_a_stopped_pc(cli_sim: Private) -> None
         assert stopped.returncode == 1, stopped.stdout
         rows = _status_rows(stopped.stdout)
         assert rows["DEMO-LAB1-PC01"] == "stopped"
-        assert [state for host, state in rows.items() if host != "DEMO-LAB1-PC01"] == ["running"] * 3
+        assert [state for host, state in rows.items() if host != "DEMO-LAB1-PC01"] == ["running"] * 4
     finally:
         simulation.start_pc(sim, "DEMO-LAB1-PC01")
     assert cli_sim.schooltech("sim", "status").returncode == 0
@@ -356,7 +356,7 @@ def test_down_leaves_nothing_behind_and_can_run_twice(private: Private) -> None:
 
     done = private.schooltech("sim", "down")
     assert done.returncode == 0, done.stderr
-    assert f"simulation {sim.sim_id} stopped: 1 containers removed, switches stopped" in done.stdout
+    assert f"simulation {sim.sim_id} stopped: 2 containers removed, switches stopped" in done.stdout
     assert _containers(sim.sim_id) == []
     assert _emulators_of(workdir) == []
     assert not layer.exists()

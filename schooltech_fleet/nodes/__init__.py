@@ -1,0 +1,1 @@
+"""Execution nodes: getting a school's node ready to run its jobs (``schooltech node setup``)."""
