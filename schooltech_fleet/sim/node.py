@@ -33,9 +33,15 @@ def node_spec(school: str) -> pcs.PcSpec:
 
 
 def give_login(container: str, private_key: Path, known_hosts: Path) -> None:
-    """Install the simulation's key and the PCs' known_hosts in the node, at the controller's paths."""
+    """Install the simulation's key and the PCs' known_hosts in the node, at the controller's paths.
+
+    Those paths may lie under a home only root may enter (the default state directory of root is
+    under ``/root``): every directory above them is made passable, so the node's user reaches them.
+    """
     pcs.install_file(container, str(private_key), private_key.read_text(), ADMIN_USER)
     pcs.install_file(container, str(known_hosts), known_hosts.read_text(), ADMIN_USER, "0644")
+    above = sorted({str(parent) for path in (private_key, known_hosts) for parent in path.parents})
+    pcs.exec_in(container, ["chmod", "a+x", *above], check=True)
 
 
 def scan_host_key(port: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Iterator
@@ -35,7 +36,9 @@ from schooltech_fleet.nodes.wheelhouse import (
     wheelhouse_name,
     wheels_dir,
 )
+from schooltech_fleet.sim import node as sim_node
 from schooltech_fleet.sim import pcs, simulation
+from schooltech_fleet.sim.image import ADMIN_USER
 
 # read before the session's fixtures point the cache directory at a temporary one: the wheels that
 # scripts/bootstrap.sh fetched (a test never downloads)
@@ -162,6 +165,22 @@ def test_a_job_on_the_node_gives_the_results_of_the_same_job_run_here(
     left = pcs.exec_in(simulated_school.container(simulated_school.node("DEMO").name),
                        ["test", "-e", f"{NODE_HOME}/{remote.NODE_JOBS}/same"])  # fmt: skip
     assert left.returncode == 1, "the job's directory (its payload) outlived the job on the node"
+
+
+def test_the_node_user_reaches_a_login_kept_under_roots_home(simulated_school: simulation.Simulation) -> None:
+    """root's default state directory is under /root, which only root may enter: the node's user still reads it."""
+    home = Path(f"/root/.schooltech-test-{os.getpid()}")
+    try:
+        (home / "keys").mkdir(parents=True, mode=0o700)
+        key, known = home / "keys" / "id", home / "known_hosts"
+        key.write_text("a key\n")
+        known.write_text("[127.0.0.1]:1 ssh-ed25519 AAAA\n")
+        container = simulated_school.container(simulated_school.node("DEMO").name)
+        sim_node.give_login(container, key, known)
+        read = pcs.exec_in(container, ["cat", str(key), str(known)], user=ADMIN_USER)
+        assert read.returncode == 0 and read.stdout == "a key\n[127.0.0.1]:1 ssh-ed25519 AAAA\n", read.stderr
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def test_a_lab_job_of_the_school_runs_on_its_node_with_the_schools_files(
