@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import subprocess
+
+from ..network.hostkeys import HostKey
 
 SCAN_TIMEOUT_SECONDS = 5
 
@@ -25,9 +26,10 @@ def offered_key(host: str, port: int) -> str | None:
 
 
 def fingerprint(key: str) -> str:
-    """As ``ssh-keygen -lf`` shows it: ``SHA256:`` and the unpadded base64 of the key blob's SHA-256."""
+    """As ``ssh-keygen -lf`` shows it (:attr:`.HostKey.fingerprint`), or "unreadable key"."""
+    words = key.split()
     try:
-        blob = base64.b64decode(key.split()[1], validate=True)
+        base64.b64decode(words[1], validate=True)
     except (IndexError, binascii.Error):
         return "unreadable key"
-    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+    return HostKey(words[0], words[1]).fingerprint
