@@ -166,3 +166,13 @@ def write_simulation_layer(directory: Path, node: str | None, code: str = "TST")
         f"schools:\n  {code}:\n    devices: {{{code}-C1-PC01: {{host: 127.0.0.1, port: 22001}}}}\n"
         + (f"    execution_node: {node}\n" if node else "")
     )  # fmt: skip
+
+
+def members(listing: dict[str, Any], group: str) -> set[str]:
+    """Every host in *group* of an ``ansible-inventory --list``, through its children."""
+    found, pending = set(), [group]
+    while pending:
+        entry = listing.get(pending.pop(), {})
+        found |= set(entry.get("hosts", []))
+        pending.extend(entry.get("children", []))
+    return found

@@ -15,11 +15,10 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
-from inventory.helpers import REPO, VENV_BIN, plain
+from inventory.helpers import REPO, VENV_BIN, members, plain
 
 from schooltech_fleet.inventory import Fleet, load_fleet
 from schooltech_fleet.inventory.resolve import ssh_common_args
@@ -45,16 +44,6 @@ def _ansible(tool: str, source: Path, *args: str, static: bool) -> str:
     return done.stdout
 
 
-def _members(listing: dict[str, Any], group: str) -> set[str]:
-    """Every host in *group* of an ``ansible-inventory --list``, through its children."""
-    found, pending = set(), [group]
-    while pending:
-        entry = listing.get(pending.pop(), {})
-        found |= set(entry.get("hosts", []))
-        pending.extend(entry.get("children", []))
-    return found
-
-
 def _static(fleet: Fleet, school: str, hosts: list[str], path: Path) -> Path:
     return write_inventory(path, slice_fleet(fleet, school, hosts).inventory(fleet.school(school)))
 
@@ -78,10 +67,10 @@ def test_every_host_of_every_shipped_school_has_the_same_variables_and_groups_th
 
         theirs = {host: plain(through_plugin["_meta"]["hostvars"][host]) for host in hosts}
         assert plain(through_slice["_meta"]["hostvars"]) == theirs
-        groups = {g for g in through_plugin if g not in ("_meta", "all") and _members(through_plugin, g) & set(hosts)}
+        groups = {g for g in through_plugin if g not in ("_meta", "all") and members(through_plugin, g) & set(hosts)}
         assert {g for g in through_slice if g not in ("_meta", "all")} == groups
         for group in groups:
-            assert _members(through_slice, group) == _members(through_plugin, group) & set(hosts), group
+            assert members(through_slice, group) == members(through_plugin, group) & set(hosts), group
         sample = hosts[:3]
         assert _inventory_dirs(sliced, sample, static=True) == _inventory_dirs(inventory, sample, static=False)
 
@@ -110,7 +99,7 @@ def test_a_room_of_a_school_is_sliced_to_its_hosts_and_the_groups_that_hold_them
     listing = json.loads(_ansible("ansible-inventory", _static(fleet, "DEMO", room, tmp_path / "lab1.yml"), "--list",
                                   static=True))  # fmt: skip
     assert set(listing["_meta"]["hostvars"]) == set(room)
-    assert _members(listing, "managed") == _members(listing, "room_demo_lab1") == set(room)
+    assert members(listing, "managed") == members(listing, "room_demo_lab1") == set(room)
     assert "room_demo_lib" not in listing and "switches" not in listing
 
 

@@ -17,7 +17,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from inventory.helpers import DEFAULT_VLANS, REPO, TODAY, ansible_inventory, plain, run_check
+from inventory.helpers import DEFAULT_VLANS, REPO, TODAY, ansible_inventory, members, plain, run_check
 
 from schooltech_fleet.cli import main
 from schooltech_fleet.inventory import load_fleet
@@ -32,16 +32,6 @@ def shown(inventory: Path, host: str) -> Any:
         code = main(["inventory", "show", host, "--format", "json", "-i", str(inventory)])
     assert code == 0
     return json.loads(out.getvalue())
-
-
-def members(listing: dict[str, Any], group: str) -> set[str]:
-    """Every host in *group* of an ``ansible-inventory --list``, through its children."""
-    found, pending = set(), [group]
-    while pending:
-        entry = listing.get(pending.pop(), {})
-        found |= set(entry.get("hosts", []))
-        pending.extend(entry.get("children", []))
-    return found
 
 
 def assert_same_inventory(inventory: Path) -> dict[str, Any]:
