@@ -28,19 +28,20 @@ import json
 import subprocess
 import tarfile
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import journal
 from ..errors import UsageError
 from ..guard import check_reachable
-from ..inventory import Fleet
+from ..inventory import Fleet, load_fleet
 from ..inventory.nodes import VARIABLE as NODE_VARIABLE
 from ..jobs.locks import school_lock
 from ..jobs.remote import NODE_COLLECTIONS, NODE_JOBS, NODE_VENV, Transport, ssh_transport
 from .collections import Bundle, bundle
-from .hostkey import fingerprint, offered_key
+from .hostkey import OfferedKey, record_key, unrecorded_keys
 from .wheelhouse import NodePython, controller_versions, requirements, wheelhouse
 
 SSH_TIMEOUT_SECONDS = 30
@@ -131,15 +132,9 @@ def setup_nodes(fleet: Fleet, school: str, work: Path) -> tuple[NodeSetup, ...]:
 
 
 def _unrecorded(node: Mapping[str, Any]) -> UsageError:
-    """A node without its host_key: the key it offers is shown, to compare on its console, never trusted as is."""
-    key = offered_key(str(node["host"]), int(node["port"]))
-    why = f"the execution node {_label(node)} has no host_key: schooltech cannot tell it from anything else answering"
-    if key is None:
-        return UsageError(f"{why}; it offers no ed25519 host key (is its sshd running?)",
-                          "add its key as host_key: (on the node: cat /etc/ssh/ssh_host_ed25519_key.pub)")  # fmt: skip
-    return UsageError(f"{why}; it offers {fingerprint(key)}",
-                      f"if 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub' on the node's console shows the same, "
-                      f"add to its site's execution_node: host_key: {key}")  # fmt: skip
+    return UsageError(f"the execution node {_label(node)} has no host_key: schooltech cannot tell it from anything "
+                      "else answering", "run 'schooltech node setup', which shows its key and records it "
+                      "once you confirm its fingerprint")  # fmt: skip
 
 
 def _label(node: Mapping[str, Any]) -> str:
@@ -232,3 +227,36 @@ def setup_school_nodes(fleet: Fleet, school: str) -> tuple[NodeSetup, ...]:
     """:func:`setup_nodes` with its known_hosts files in a private temporary directory."""
     with tempfile.TemporaryDirectory(prefix="schooltech-node-") as work:
         return setup_nodes(fleet, school, Path(work))
+
+
+@dataclass(frozen=True)
+class NodeSetupRun:
+    """``node setup``: the keys it offered to record (and whether the technician confirmed them), each node's setup."""
+
+    keys: tuple[OfferedKey, ...]
+    confirmed: bool  # the keys were recorded (true when there were none to record)
+    nodes: tuple[NodeSetup, ...]  # empty when keys were declined: nothing was set up
+
+
+def node_setup(inventory: Path, school: str, confirm: Callable[[Sequence[OfferedKey]], bool],
+               invocation: str | None = None) -> NodeSetupRun:  # fmt: skip
+    """Record the host keys of *school*'s nodes that have none (once *confirm* says yes), then set every node up.
+
+    A node without ``host_key`` is scanned (the network guard applies) and its key handed to
+    *confirm* with its fingerprint. The journal records what was offered and decided before anything
+    is written; only a confirmed key is written into the school file (the site's
+    ``execution_node.host_key``), and only then are the nodes set up.
+    """
+    fleet = load_fleet(inventory)
+    offered = unrecorded_keys(fleet, school)
+    if not offered:
+        return NodeSetupRun((), True, setup_school_nodes(fleet, school))
+    confirmed = confirm(offered)
+    journal.record({"event": "node-key", "command": invocation, "school": school, "confirmed": confirmed,
+                    "nodes": [{"node": k.node, "site": k.site, "file": str(k.file), "fingerprint": k.fingerprint}
+                              for k in offered]})  # fmt: skip
+    if not confirmed:
+        return NodeSetupRun(offered, False, ())
+    for key in offered:
+        record_key(key)
+    return NodeSetupRun(offered, True, setup_school_nodes(load_fleet(inventory), school))

@@ -33,9 +33,10 @@ class _Recorder(paramiko.ServerInterface):  # type: ignore[misc]
 class Impostor:
     """Listening on 127.0.0.1:``port`` until closed; ``passwords`` holds what clients sent it."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: Any = None) -> None:
+        """*key*: the paramiko host key it answers with (a new ECDSA key by default)."""
         self.passwords: list[str] = []
-        self._key: Any = paramiko.ECDSAKey.generate()
+        self._key: Any = key or paramiko.ECDSAKey.generate()
         self.key = HostKey.of(self._key)
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port: int = self._listener.getsockname()[1]
