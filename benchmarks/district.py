@@ -20,22 +20,28 @@ def _mac(school: int, room: int, n: int) -> str:
     return f"02:5c:{school:02x}:{room:02x}:{n >> 8:02x}:{n & 255:02x}"
 
 
-def school_file(index: int) -> str:
-    """One school of 600 devices, valid for ``schooltech check``."""
+def school_file(index: int, *, loopback: bool = False) -> str:
+    """One school of 600 devices, valid for ``schooltech check``.
+
+    *loopback*: its networks are in 127.0.0.0/8 and every lab PC has an address there (the
+    students VLAN is a /16), so a job on it may be started on this machine: nothing answers
+    on port 22 there, and nothing outside loopback is contacted.
+    """
     code = f"D{index:03d}"
-    net = 10 + index // 50, index % 50 * 4
+    first, net = ("127", (10, 0)) if loopback else ("10", (10 + index // 50, index % 50 * 4))
+    students = f"{first}.{net[0] + 1}.0.0/16" if loopback else f"10.{net[0]}.{net[1] + 1}.0/24"
     lines = [
         "schooltech: 1",
         f"school: {{name: District school {index}, code: {code}, type: secondary}}",
         "settings:",
         "  timezone: Europe/London",
-        f"  ntp_servers: [10.{net[0]}.{net[1] + 3}.1]",
+        f"  ntp_servers: [{first}.{net[0]}.{net[1] + 3}.1]",
         "vlans:",
-        f"  staff: {{subnet: 10.{net[0]}.{net[1]}.0/24, gateway: 10.{net[0]}.{net[1]}.1}}",
-        f"  students: {{subnet: 10.{net[0]}.{net[1] + 1}.0/24}}",
-        f"  guest: {{subnet: 10.{net[0]}.{net[1] + 2}.0/25}}",
-        f"  av: {{subnet: 10.{net[0]}.{net[1] + 2}.128/25}}",
-        f"  management: {{subnet: 10.{net[0]}.{net[1] + 3}.0/24, gateway: 10.{net[0]}.{net[1] + 3}.1}}",
+        f"  staff: {{subnet: {first}.{net[0]}.{net[1]}.0/24, gateway: {first}.{net[0]}.{net[1]}.1}}",
+        f"  students: {{subnet: {students}}}",
+        f"  guest: {{subnet: {first}.{net[0]}.{net[1] + 2}.0/25}}",
+        f"  av: {{subnet: {first}.{net[0]}.{net[1] + 2}.128/25}}",
+        f"  management: {{subnet: {first}.{net[0]}.{net[1] + 3}.0/24, gateway: {first}.{net[0]}.{net[1] + 3}.1}}",
         "sites:",
         "  - {name: main, buildings: [A, B, C, D]}",
         "rooms:",
@@ -49,6 +55,7 @@ def school_file(index: int) -> str:
             f"      - count: {PCS_PER_ROOM}",
             "        role: lab_pc",
             "        os: debian12",
+            *([f"        ip_start: {first}.{net[0] + 1}.{r}.11"] if loopback else []),
             "        model: Dell OptiPlex 7010",
             "        purchased: 2024-08-01",
             "        warranty_end: 2029-07-31",
@@ -60,9 +67,9 @@ def school_file(index: int) -> str:
         ]
         lines += [
             f"      - {{name: {code}-R{r:02d}-TCH01, role: teacher_pc, os: debian12, vlan: staff,"
-            f" ip: 10.{net[0]}.{net[1]}.{10 + r}, mac: '{_mac(index, r, 200)}', serial: T{index:03d}{r:02d}}}",
+            f" ip: {first}.{net[0]}.{net[1]}.{10 + r}, mac: '{_mac(index, r, 200)}', serial: T{index:03d}{r:02d}}}",
             f"      - {{name: {code}-R{r:02d}-DSP01, role: display, vlan: av,"
-            f" ip: 10.{net[0]}.{net[1] + 2}.{130 + r}}}",
+            f" ip: {first}.{net[0]}.{net[1] + 2}.{130 + r}}}",
         ]
     lines.append("switches:")
     for s in range(SWITCHES_PER_SCHOOL):
@@ -70,7 +77,7 @@ def school_file(index: int) -> str:
         lines += [
             f"  - name: {code}-SW{s:02d}",
             "    platform: cisco_ios",
-            f"    mgmt_ip: 10.{net[0]}.{net[1] + 3}.{11 + s}",
+            f"    mgmt_ip: {first}.{net[0]}.{net[1] + 3}.{11 + s}",
             "    ports:",
             f"      - {{ports: 1-{PCS_PER_ROOM}, room: R{rooms[0]:02d}}}",
             f"      - {{ports: {PCS_PER_ROOM + 1}, device: {code}-R{rooms[0]:02d}-TCH01}}",
@@ -85,11 +92,12 @@ def school_file(index: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_district(directory: Path, schools: int = 50) -> list[Path]:
+def write_district(directory: Path, schools: int = 50, *, loopback: tuple[int, ...] = ()) -> list[Path]:
+    """*schools* school files in *directory*; the schools whose index is in *loopback* on 127.0.0.0/8."""
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for index in range(schools):
         path = directory / f"d{index:03d}.school.yml"
-        path.write_text(school_file(index), encoding="utf-8")
+        path.write_text(school_file(index, loopback=index in loopback), encoding="utf-8")
         paths.append(path)
     return paths

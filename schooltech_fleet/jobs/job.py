@@ -94,7 +94,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
         run = PlaybookRun(
             run_id=run_id, run_dir=run_dir, project_dir=project_root() / "playbooks",
             # on a node, Ansible's inventory_dir is the payload's, where the school's files/ travel with it
-            playbook=request.kind.playbook, inventory=write_inventory(scratch / "inventory.json",
+            playbook=request.kind.playbook, inventory=write_inventory(scratch / "inventory.slice.json",
                                                                       sliced.inventory(None if node else school_file)),
             limit=runnable, extravars=job_extravars(request, fleet, runnable, windows), cmdline=cmdline,
             envvars={**ansible_environment(simulation or "real"), **ansible_temporary_files(scratch),

@@ -75,7 +75,7 @@ SILENCE_LIMIT_SECONDS = 20
 CLEANUP_TIMEOUT_SECONDS = 10
 
 NODE_CONFIG = f"""\
-# written by schooltech for a job sent to an execution node: the payload's inventory is plain YAML
+# written by schooltech for a job sent to an execution node: the payload's inventory is its slice
 [defaults]
 collections_path = ~/{NODE_COLLECTIONS}:~/.ansible/collections:/usr/share/ansible/collections
 host_key_checking = True
@@ -83,7 +83,7 @@ interpreter_python = auto_silent
 retry_files_enabled = False
 
 [inventory]
-enable_plugins = yaml
+enable_plugins = schooltech.fleet.schooltech_slice
 any_unparsed_is_failed = True
 
 [ssh_connection]
@@ -92,10 +92,13 @@ ssh_args = -o ControlMaster=auto -o ControlPersist=120s
 """
 """The node's ansible.cfg (in ``project/``, the worker's working directory)."""
 
-INVENTORY = "inventory/hosts.yml"
+INVENTORY = "inventory/hosts.slice.json"
 
 COLLECTION = Path("collections/ansible_collections/schooltech/fleet")
 """Where the node's copy of the schooltech.fleet collection goes: beside the playbooks, where Ansible looks."""
+
+SLICE_PLUGIN = Path("plugins/inventory/schooltech_slice.py")
+"""The inventory plugin that reads a job's slice (``payload.write_inventory``); it needs only Ansible."""
 
 NODE_VENV = ".schooltech-node/venv"
 """Where ``schooltech node setup`` installs ansible-core and ansible-runner on a node (under its login's home)."""
@@ -162,13 +165,16 @@ def node_label(node: Mapping[str, Any]) -> str:
 
 def node_project(root: Path, into: Path) -> Path:
     """The project a node runs: the playbooks (with their ``group_vars/``) and, beside them, the
-    ``schooltech.fleet`` collection's roles and modules. On the controller the checkout is that
-    collection through a link (``.collections/``); a node has only what the payload carries."""
+    ``schooltech.fleet`` collection's roles, modules and the slice's inventory plugin. On the
+    controller the checkout is that collection through a link (``.collections/``); a node has only
+    what the payload carries."""
     shutil.copytree(root / "playbooks", into)
     collection = into / COLLECTION
     shutil.copytree(root / "roles", collection / "roles")
     shutil.copytree(root / "plugins" / "modules", collection / "plugins" / "modules",
                     ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
+    (collection / "plugins" / "inventory").mkdir()
+    shutil.copyfile(root / SLICE_PLUGIN, collection / SLICE_PLUGIN)  # the payload's inventory is read with it
     shutil.copytree(root / "meta", collection / "meta")
     shutil.copyfile(root / "galaxy.yml", collection / "galaxy.yml")
     return into

@@ -50,7 +50,7 @@ def _mitogen_strategies() -> Path | None:
     return Path(ansible_mitogen.__file__).parent / "plugins" / "strategy"
 
 
-STATIC_INVENTORY = {"ANSIBLE_INVENTORY_ENABLED": "yaml"}
+STATIC_INVENTORY = {"ANSIBLE_INVENTORY_ENABLED": "schooltech.fleet.schooltech_slice"}
 """A job's inventory is the static slice the command wrote (payload.py); ansible.cfg's plugins
 (schooltech, host_list) are for ``ansible-playbook -i inventories/...`` by hand and AWX."""
 

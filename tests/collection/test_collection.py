@@ -96,6 +96,7 @@ def test_the_tarball_holds_roles_playbooks_plugins_and_meta_only(tarball: Path) 
     assert {name.split("/")[0] for name in names} == COLLECTION_TOP
     assert {name for name in names if name.startswith("plugins/") and not members_is_dir(members, name)} == {
         "plugins/inventory/schooltech.py",
+        "plugins/inventory/schooltech_slice.py",
         "plugins/modules/asset_facts_read_files.py",
     }
     roles = {path.name for path in (REPO / "roles").iterdir() if path.is_dir()}

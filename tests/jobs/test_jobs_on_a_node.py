@@ -116,7 +116,7 @@ def test_a_school_without_a_node_runs_its_job_here_from_the_static_slice(
     assert {h.name: h.status for h in result.hosts} == dict.fromkeys(PCS, HostStatus.OK)
     command = json.loads((runs.runs_dir() / result.run_id / "artifacts" / result.run_id / "command").read_text())
     inventory = command["command"][command["command"].index("-i") + 1]
-    assert Path(inventory).name == "inventory.json" and not Path(inventory).exists()  # the scratch directory's
+    assert Path(inventory).name == "inventory.slice.json" and not Path(inventory).exists()  # the scratch directory's
     assert _journal()[-1]["node"] is None
 
 
@@ -164,7 +164,7 @@ def test_every_playbook_finds_its_roles_in_the_project_a_node_gets(tmp_path: Pat
     """The node has no checkout: the playbooks must find schooltech.fleet beside them, with the node's ansible.cfg."""
     project = node_project(project_root(), tmp_path / "project")
     (project / "ansible.cfg").write_text(NODE_CONFIG, encoding="utf-8")
-    inventory = write_inventory(tmp_path / "hosts.yml", {"all": {"hosts": {"AAA-C1-PC01": {}}}})
+    inventory = write_inventory(tmp_path / "hosts.slice.json", {"all": {"hosts": {"AAA-C1-PC01": {}}}})
     env = {name: value for name, value in os.environ.items() if not name.startswith("ANSIBLE_")}
     env |= {"ANSIBLE_COLLECTIONS_PATH": str(tmp_path / "nothing"), "ANSIBLE_NOCOLOR": "1"}  # not the checkout's link
     playbooks = sorted(p.name for p in project.glob("*.yml"))

@@ -52,7 +52,7 @@ PLAYBOOK = """
 def _inventory(tmp_path: Path) -> Path:
     hosts = {name: {"ansible_connection": "local", "ansible_host": "127.0.0.1", "room": f"C{n}",
                     "ansible_python_interpreter": sys.executable} for n, name in enumerate(HOSTS, 1)}  # fmt: skip
-    return write_inventory(tmp_path / "hosts.yml", {"all": {"hosts": hosts, "children": {"managed": {"hosts": {
+    return write_inventory(tmp_path / "hosts.slice.json", {"all": {"hosts": hosts, "children": {"managed": {"hosts": {
         name: {} for name in HOSTS}}}}})  # fmt: skip
 
 

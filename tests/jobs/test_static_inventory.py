@@ -35,7 +35,7 @@ def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _ansible(tool: str, source: Path, *args: str, static: bool) -> str:
     """Run the real ``ansible-inventory`` or ``ansible`` with the project's ansible.cfg on *source*: the
-    static inventory as a job gives it (the yaml plugin only), or a school directory through the plugin."""
+    static inventory as a job gives it (the schooltech_slice plugin only), or a school directory through the plugin."""
     env = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1",
            **(STATIC_INVENTORY if static else {})}  # fmt: skip
     done = subprocess.run([str(VENV_BIN / tool), "-i", str(source), *args], cwd=REPO, env=env, capture_output=True,
@@ -62,7 +62,7 @@ def test_every_host_of_every_shipped_school_has_the_same_variables_and_groups_th
     through_plugin = json.loads(_ansible("ansible-inventory", inventory, "--list", static=False))
     for school in fleet.schools:
         hosts = [name for name, host in fleet.hosts.items() if host.school == school]
-        sliced = _static(fleet, school, hosts, tmp_path / f"{school}.yml")
+        sliced = _static(fleet, school, hosts, tmp_path / f"{school}.slice.json")
         through_slice = json.loads(_ansible("ansible-inventory", sliced, "--list", static=True))
 
         theirs = {host: plain(through_plugin["_meta"]["hostvars"][host]) for host in hosts}
@@ -88,7 +88,7 @@ def test_the_hosts_of_a_group_come_in_the_plugins_order_so_the_canary_is_the_sam
     inventory = REPO / "inventories" / "demo"
     fleet = load_fleet(inventory)
     managed = [name for name in fleet.hosts if name in fleet.hosts_of("managed")]
-    sliced = _static(fleet, "DEMO", managed, tmp_path / "demo.yml")
+    sliced = _static(fleet, "DEMO", managed, tmp_path / "demo.slice.json")
     expected = [name for name in _listed(inventory, pattern, static=False) if name in managed]
     assert _listed(sliced, pattern, static=True) == expected
 
@@ -96,15 +96,15 @@ def test_the_hosts_of_a_group_come_in_the_plugins_order_so_the_canary_is_the_sam
 def test_a_room_of_a_school_is_sliced_to_its_hosts_and_the_groups_that_hold_them(tmp_path: Path) -> None:
     fleet = load_fleet(REPO / "inventories" / "demo")
     room = sorted(fleet.hosts_of("room_demo_lab1") & fleet.hosts_of("managed"))
-    listing = json.loads(_ansible("ansible-inventory", _static(fleet, "DEMO", room, tmp_path / "lab1.yml"), "--list",
-                                  static=True))  # fmt: skip
+    sliced = _static(fleet, "DEMO", room, tmp_path / "lab1.slice.json")
+    listing = json.loads(_ansible("ansible-inventory", sliced, "--list", static=True))
     assert set(listing["_meta"]["hostvars"]) == set(room)
     assert members(listing, "managed") == members(listing, "room_demo_lab1") == set(room)
     assert "room_demo_lib" not in listing and "switches" not in listing
 
 
 def test_a_value_that_looks_like_a_template_reaches_ansible_as_text(tmp_path: Path) -> None:
-    source = write_inventory(tmp_path / "hosts.yml", {"all": {"hosts": {"here": {
+    source = write_inventory(tmp_path / "hosts.slice.json", {"all": {"hosts": {"here": {
         "ansible_connection": "local", "motd": "{{ 6 * 7 }}", "when": "2026-09-03", "period": "12:10",
         "count": 3}}}})  # fmt: skip
     assert (source.stat().st_mode & 0o777) == 0o600
@@ -119,7 +119,7 @@ def test_the_static_inventory_holds_licence_key_references_not_keys(
     monkeypatch.setenv("DEMO_EXAM_BROWSER_KEY", "CANARY-static-inventory-7d2e")
     fleet = load_fleet(REPO / "inventories" / "demo")
     managed = sorted(fleet.hosts_of("school_demo") & fleet.hosts_of("managed"))
-    text = _static(fleet, "DEMO", managed, tmp_path / "hosts.yml").read_text()
+    text = _static(fleet, "DEMO", managed, tmp_path / "hosts.slice.json").read_text()
     assert "CANARY" not in text
     assert "DEMO_EXAM_BROWSER_KEY" in text  # the reference: the job's secrets.py reads the key from it
 
@@ -147,8 +147,8 @@ def test_a_simulated_schools_connection_values_reach_ansible_through_the_slice(t
     assert fleet.simulated == {"DEMO": "sim-handwritten"}
     assert sorted(fleet.hosts) == pcs  # a simulated school is only its simulated devices
 
-    listing = json.loads(_ansible("ansible-inventory", _static(fleet, "DEMO", pcs, tmp_path / "hosts.yml"), "--list",
-                                  static=True))  # fmt: skip
+    sliced = _static(fleet, "DEMO", pcs, tmp_path / "hosts.slice.json")
+    listing = json.loads(_ansible("ansible-inventory", sliced, "--list", static=True))
     seen = plain(listing["_meta"]["hostvars"])
     assert {name: {key: seen[name][key] for key in ("ansible_host", "ansible_port", "ansible_user",
                                                     "ansible_ssh_private_key_file", "simulation")} for name in pcs} == {

@@ -52,7 +52,7 @@ def _school_job(tmp_path: Path, school: str, other: str, fail_on: str) -> Playbo
     (project / "play.yml").write_text(PLAYBOOK)
     config = tmp_path / school / "ansible.cfg"
     config.write_text("[defaults]\n")
-    inventory = write_inventory(tmp_path / school / "hosts.yml", {"all": {"hosts": {name: {
+    inventory = write_inventory(tmp_path / school / "hosts.slice.json", {"all": {"hosts": {name: {
         "ansible_connection": "local", "ansible_python_interpreter": sys.executable} for name in hosts}}})  # fmt: skip
     run_dir = tmp_path / school / "run"
     run_dir.mkdir(mode=0o700)
