@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .findings import Severity
-from .model import ExecutionNode, SimNode
-from .problems import Problem
-from .school import LoadedSchool
+if TYPE_CHECKING:  # a job reads VARIABLE on its way to Ansible: no pydantic models on that path
+    from .model import ExecutionNode, SimNode
+    from .problems import Problem
+    from .school import LoadedSchool
 
 VARIABLE = "execution_node"
 """The host variable that names a device's execution node (absent when its site has none)."""
@@ -50,6 +50,8 @@ def site_node(school: LoadedSchool, site: str | None) -> tuple[int, ExecutionNod
 
 def execution_nodes(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
     """A node sits inside one of the school's networks, on a host address, and has its host key."""
+    from .findings import Severity  # noqa: PLC0415 - check's code, kept off a job's imports (see above)
+    from .problems import Problem  # noqa: PLC0415
     networks = {name: vlan.subnet for name, vlan in school.vlans.items() if vlan.subnet is not None}
     for s, site in enumerate(school.model.sites):
         node = site.execution_node

@@ -93,10 +93,11 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
                    *secrets.arguments]  # fmt: skip
         run = PlaybookRun(
             run_id=run_id, run_dir=run_dir, project_dir=project_root() / "playbooks",
-            # on a node, Ansible's inventory_dir is the payload's, where the school's files/ travel with it
+            # the slice holds exactly the runnable targets (no --limit of 580 names to match); on a node,
+            # Ansible's inventory_dir is the payload's, where the school's files/ travel with it
             playbook=request.kind.playbook, inventory=write_inventory(scratch / "inventory.slice.json",
                                                                       sliced.inventory(None if node else school_file)),
-            limit=runnable, extravars=job_extravars(request, fleet, runnable, windows), cmdline=cmdline,
+            limit=(), extravars=job_extravars(request, fleet, runnable, windows), cmdline=cmdline,
             envvars={**ansible_environment(simulation or "real"), **ansible_temporary_files(scratch),
                      **STATIC_INVENTORY},
             forks=FORKS, secrets=secrets.values,

@@ -45,7 +45,6 @@ from ..guard import check_reachable
 from ..interrupts import never
 from ..inventory import Fleet
 from ..inventory.nodes import VARIABLE as NODE_VARIABLE
-from ..inventory.resolve import ssh_config_word
 from .runner import (
     EventTally,
     PlaybookDidNotStart,
@@ -138,6 +137,8 @@ def ssh_transport(node: Mapping[str, Any], known_hosts: Path, keepalive_seconds:
         raise UsageError(f"the execution node {user}@{host}:{port} has no host_key: schooltech cannot tell it "
                          "from anything else answering at its address",
                          "run 'schooltech node setup --school CODE', or add the node's key as host_key:")  # fmt: skip
+    from ..inventory.resolve import ssh_config_word  # noqa: PLC0415 - the resolver stays off a local job's imports
+
     private.write_text(known_hosts, f"{host if port == 22 else f'[{host}]:{port}'} {key}\n")
     return Transport((
         "ssh", "-p", str(port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes",

@@ -166,7 +166,7 @@ class PlaybookRun:
     project_dir: Path
     playbook: str
     inventory: Path
-    limit: Sequence[str]
+    limit: Sequence[str]  # empty: every host of the inventory (a job's slice holds exactly its targets)
     extravars: Mapping[str, Any]
     cmdline: Sequence[str]
     envvars: Mapping[str, str]
@@ -251,7 +251,7 @@ def run_playbook(run: PlaybookRun, tally: EventTally, stop: Callable[[], str | N
             project_dir=str(run.project_dir),
             playbook=run.playbook,
             inventory=str(run.inventory),
-            limit=",".join(run.limit),
+            limit=",".join(run.limit) or None,
             extravars=dict(run.extravars),
             cmdline=shlex.join(run.cmdline) or None,  # it splits them again
             envvars=dict(run.envvars),
@@ -296,7 +296,7 @@ def transmit(run: PlaybookRun, staged: Path, inventory: str, output: IO[bytes]) 
     private.write_text(staged / "env" / "settings", json.dumps({"pexpect_timeout": STOP_POLL_SECONDS}))
     ansible_runner.run(  # the stream carries the run's arguments, not this process's environment
         streamer="transmit", _output=output, private_data_dir=str(staged), ident=run.run_id,
-        playbook=run.playbook, inventory=inventory, limit=",".join(run.limit), extravars=dict(run.extravars),
+        playbook=run.playbook, inventory=inventory, limit=",".join(run.limit) or None, extravars=dict(run.extravars),
         cmdline=shlex.join(run.cmdline) or None, envvars=dict(run.envvars), forks=run.forks, quiet=True,
         suppress_env_files=True, cancel_callback=_never_cancel,
     )  # fmt: skip
