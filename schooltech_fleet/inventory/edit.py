@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from .. import private
 from ..errors import UsageError
 from .yamlsource import LocDict, YamlProblem, loads
 
@@ -78,16 +78,11 @@ def _replace_null(text: str, column: int, quoted: str, path: Path, line: int) ->
 
 
 def _replace(path: Path, content: bytes) -> None:
+    """Write *content* atomically and durably (:func:`.private.write_bytes`), then give the file its mode back."""
     mode = path.stat().st_mode & 0o7777
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
+        private.write_bytes(path, content)
+        os.chmod(path, mode)
     except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}; it was left as it was",
                          "check the file's directory is writable") from exc  # fmt: skip
