@@ -113,6 +113,21 @@ def test_a_value_that_looks_like_a_template_reaches_ansible_as_text(tmp_path: Pa
     assert json.loads(out.split(" => ", 1)[1])["msg"] == ["{{ 6 * 7 }}", True, True, True]
 
 
+@pytest.mark.parametrize(("text", "reason"), [
+    ('{"all": {"hosts": {"here": {}}}}', "not a schooltech slice of format 1"),
+    ('{"schooltech_slice": 1, "all": {"hostz": {}}}', "unexpected key 'hostz' in group all"),
+    ("not json", "not a schooltech slice (Expecting value"),
+])  # fmt: skip
+def test_a_file_that_is_not_a_slice_fails_the_inventory_with_its_reason(tmp_path: Path, text: str, reason: str) -> None:
+    source = tmp_path / "hand-written.slice.json"
+    source.write_text(text)
+    env = {**os.environ, "ANSIBLE_CONFIG": str(REPO / "ansible.cfg"), "ANSIBLE_NOCOLOR": "1", **STATIC_INVENTORY}
+    done = subprocess.run([str(VENV_BIN / "ansible-inventory"), "-i", str(source), "--list"], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)  # fmt: skip
+    assert done.returncode != 0
+    assert reason in " ".join(done.stderr.split()), done.stderr
+
+
 def test_the_static_inventory_holds_licence_key_references_not_keys(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
