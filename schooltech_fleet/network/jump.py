@@ -15,12 +15,17 @@ A site whose node says ``switches_via_node: true`` gives its switches the host v
    readable by the node.
 
 The network guard has already checked the node's address and the switch's (``targets.py``).
-Closing the session closes the channel, then the node connection.
+Closing the session closes its channel. Every session of the process through the same node
+shares **one** logged-in connection to it (a channel each, opened concurrently): a push to 20
+switches through a node makes one SSH login there, not 20, and never meets the node's
+``MaxStartups`` (10 unauthenticated connections by default). The connection closes when the
+last session through it closes; one that has died is replaced by the next session.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -60,14 +65,56 @@ class JumpNode:
         return f"execution node {self.user}@{self.host}:{self.port}"
 
 
-@contextlib.contextmanager
-def channel(node: JumpNode, switch: str, host: str, port: int) -> Iterator[paramiko.Channel]:
-    """A channel from *node* to switch *switch* at *host*:*port*; closed, then the node login, after the block."""
-    client = _client(node, switch)
-    try:
-        _login(client, node, switch)
+class _Connections:
+    """The logged-in connection to each node, shared by the sessions that use it, closed after the last one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # held through a login: a second session waits for it, then shares it
+        self._current: dict[JumpNode, paramiko.SSHClient] = {}
+        self._users: dict[paramiko.SSHClient, int] = {}
+
+    @contextlib.contextmanager
+    def transport(self, node: JumpNode, switch: str) -> Iterator[paramiko.Transport]:
+        with self._lock:
+            client, transport = self._live(node) or self._login(node, switch)
+            self._users[client] = self._users.get(client, 0) + 1
+        try:
+            yield transport
+        finally:
+            with self._lock:
+                self._users[client] -= 1
+                if not self._users[client]:
+                    del self._users[client]
+                    if self._current.get(node) is client:
+                        del self._current[node]
+                    client.close()
+
+    def _live(self, node: JumpNode) -> tuple[paramiko.SSHClient, paramiko.Transport] | None:
+        client = self._current.get(node)
+        transport = client.get_transport() if client is not None else None
+        return (client, transport) if client is not None and transport is not None and transport.is_active() else None
+
+    def _login(self, node: JumpNode, switch: str) -> tuple[paramiko.SSHClient, paramiko.Transport]:
+        client = _client(node, switch)
+        try:
+            _login(client, node, switch)
+        except BaseException:
+            client.close()
+            raise
         transport = client.get_transport()
         assert transport is not None  # connected just above
+        self._current[node] = client
+        return client, transport
+
+
+_CONNECTIONS = _Connections()
+
+
+@contextlib.contextmanager
+def channel(node: JumpNode, switch: str, host: str, port: int) -> Iterator[paramiko.Channel]:
+    """A channel from *node* to switch *switch* at *host*:*port* over the node's shared connection; closed after
+    the block (and the connection, if no other session uses it)."""
+    with _CONNECTIONS.transport(node, switch) as transport:
         try:
             forwarded = transport.open_channel("direct-tcpip", (host, port), ("127.0.0.1", 0), timeout=CONNECT_TIMEOUT)
         except (paramiko.ChannelException, paramiko.SSHException, EOFError, OSError) as exc:
@@ -81,8 +128,6 @@ def channel(node: JumpNode, switch: str, host: str, port: int) -> Iterator[param
             yield forwarded
         finally:
             forwarded.close()
-    finally:
-        client.close()
 
 
 def _client(node: JumpNode, switch: str) -> paramiko.SSHClient:

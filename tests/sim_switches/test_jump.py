@@ -7,12 +7,15 @@ session's switch emulator.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -96,9 +99,14 @@ def connections_to(port: int) -> set[int]:
 
 
 def own_sockets() -> set[int]:
-    """The socket inodes this test process holds."""
-    links = (os.readlink(fd) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink())
-    return {int(link[8:-1]) for link in links if link.startswith("socket:[")}
+    """The socket inodes this test process holds (a descriptor another thread closes meanwhile is skipped)."""
+    found = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):
+            link = os.readlink(fd)
+            if link.startswith("socket:["):
+                found.add(int(link[8:-1]))
+    return found
 
 
 def test_a_session_through_the_node_reads_the_running_config_over_the_nodes_connection(
@@ -116,6 +124,29 @@ def test_a_session_through_the_node_reads_the_running_config_over_the_nodes_conn
             break
         time.sleep(0.1)
     assert not connections_to(farm.port(SWITCH))
+
+
+def test_sessions_at_the_same_time_share_one_login_on_the_node_and_close_it_after_the_last(
+    node: pcs.PcHandle, farm: SwitchFarm, tmp_path: Path
+) -> None:
+    target = through(node, farm, tmp_path)
+    together = threading.Barrier(4, timeout=60)
+    seen: list[set[int]] = []
+
+    def session() -> str:
+        with open_session(target) as opened:
+            config = opened.running_config()
+            together.wait()  # all four open at once
+            seen.append(connections_to(node.port) & own_sockets())
+            together.wait()
+        return config
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        configs = list(pool.map(lambda _: session(), range(4)))
+
+    assert all("hostname SW-B" in config for config in configs)
+    assert len(seen) == 4 and len(seen[0]) == 1 and all(s == seen[0] for s in seen)  # one connection, shared
+    assert not connections_to(node.port) & own_sockets()  # closed after the last session
 
 
 def test_a_wrong_node_host_key_is_refused_before_any_switch_login(
