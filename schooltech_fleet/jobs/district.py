@@ -7,9 +7,13 @@ each school gets its own lock, run directory, run record and journal records, ex
 ``--school X`` would; the wave adds a ``district-wave`` record to the journal when it starts
 and when it ends (each school's status, why it stopped, the run ids).
 
+The inventory is loaded once, when the wave starts, and every school's job is handed that fleet:
+the wave works on the inventory as it was when the command started (an edit made meanwhile
+applies to the next command).
+
 Schools run in threads; nothing they share is global to the process (the school lock is per
 school, run ids name the school, the journal is appended under its own lock, ansible-runner
-is given its environment without this process's being touched).
+is given its environment without this process's being touched, the fleet is only read).
 
 A school's calendar window, asked just before it would start:
 
@@ -91,13 +95,13 @@ def run_district_job(request: DistrictRequest, *, invocation: str | None = None,
     if request.kind.read_only:
         raise UsageError(f"{request.kind} runs one school at a time", "give --school CODE")
     check_options(request.for_school("-"))  # the options every school shares: refused once, before any starts
-    fleet = load_fleet(request.inventory)  # once here: the schools' jobs find it in the cache
+    fleet = load_fleet(request.inventory)  # once for the whole wave: every school's job is handed it
     schools = wave_schools(fleet, request.schools)
     canaries = default_canaries(schools) if request.canaries is None else request.canaries
     plan = WavePlan(schools, canaries, request.at_once, request.max_failed)
 
     def run_school(school: str) -> JobResult:
-        return run_job(request.for_school(school), invocation=invocation, stop=stop)
+        return run_job(request.for_school(school), invocation=invocation, stop=stop, fleet=fleet)
 
     def closed(school: str) -> str | None:
         return school_closed(fleet, school, request.kind, clock.now())
