@@ -3,8 +3,8 @@ whose switches are simulated but never answer (so the commands that reach switch
 
 The spy wraps the two functions every load goes through, whoever calls it: reading a YAML file
 (``loader.read_file``, under ``load_schools``) and resolving one school into hosts and groups
-(``resolve.resolve_school``, under ``resolve``). The resolved-fleet cache is turned off, so what is
-counted is what a command does, not what an earlier one left in the cache.
+(``resolve.resolve_school``, under ``resolve``). The resolved-fleet cache is turned off unless asked,
+so what is counted is what a command does, not what an earlier one left in the cache.
 """
 
 from __future__ import annotations
@@ -35,9 +35,10 @@ class Loads:
     resolutions: Counter[str] = field(default_factory=Counter)  # school code -> times resolved
 
 
-def count_loads(monkeypatch: pytest.MonkeyPatch) -> Loads:
-    """From now on, count every school file read and every school resolved (the cache turned off)."""
-    monkeypatch.setenv("SCHOOLTECH_NO_CACHE", "1")
+def count_loads(monkeypatch: pytest.MonkeyPatch, *, cache: bool = False) -> Loads:
+    """From now on, count every school file read and every school resolved (the cache turned off, unless *cache*)."""
+    if not cache:
+        monkeypatch.setenv("SCHOOLTECH_NO_CACHE", "1")
     loads = Loads()
     read_file, resolve_school = loader.read_file, resolve.resolve_school
 

@@ -65,11 +65,16 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def cache_key(path: Path, today: dt.date) -> str:
+    """The resolved-fleet cache's key for the inventory under *path* as its files are now ("" when it is off)."""
+    files = require_school_files(path)
+    return cache.fingerprint([*files, *simulation_layers(files)], today) if cache.enabled() else ""
+
+
 def load_fleet(path: Path, today: dt.date | None = None) -> Fleet:
     """The resolved fleet under *path*; raises :class:`InventoryError` if anything is wrong."""
     today = today or clock.today()
-    files = require_school_files(path)
-    key = cache.fingerprint([*files, *simulation_layers(files)], today) if cache.enabled() else ""
+    key = cache_key(path, today)
     if key and (fleet := cache.get(path, key)) is not None:
         return fleet
     from .resolve import resolve  # noqa: PLC0415

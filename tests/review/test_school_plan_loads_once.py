@@ -19,6 +19,7 @@ from schooltech_fleet.review.school_plan import plan_school
 @pytest.fixture
 def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("SCHOOLTECH_CACHE_DIR", str(tmp_path / "cache"))
     yield from demo_with_silent_switches(tmp_path)
 
 
