@@ -2,11 +2,12 @@
 
 Each command runs in process on one school, the demo school and D000 of a generated district
 (50 schools, 30,000 devices; ``--schools N``), with the resolved-fleet cache off
-(``SCHOOLTECH_NO_CACHE=1``: every load reads and resolves the school files) and on (warmed
-first). The school is simulated with its switches only, each on a loopback port that refuses
-connections: the switch plans go through selection, the network guard, intent and rendering,
-then find the switch silent; the check runs of ``schooltech plan`` select their PCs and find
-none. So what is measured is the command's own work, with no simulation running.
+(``SCHOOLTECH_NO_CACHE=1``: every load reads and resolves the school files), cold (emptied
+before each run: the first command after an edit) and warm. The school is simulated with its
+switches only, each on a loopback port that refuses connections: the switch plans go through
+selection, the network guard, intent and rendering, then find the switch silent; the check
+runs of ``schooltech plan`` select their PCs and find none. So what is measured is the
+command's own work, with no simulation running.
 
 Run it with the code to compare on the path (``PYTHONPATH=<checkout>``), before and after.
 
@@ -62,10 +63,11 @@ def silent_switches(inventory: Path, school: str, switches: Sequence[str], work:
         yield
 
 
-def cpu(step: Callable[[], Any], repeat: int = 3) -> float:
-    """The least CPU time (this process, its threads) *step* took in *repeat* runs."""
+def cpu(step: Callable[[], Any], prepare: Callable[[], Any] = lambda: None, repeat: int = 3) -> float:
+    """The least CPU time (this process, its threads) *step* took in *repeat* runs, each after *prepare*."""
     times = []
     for _ in range(repeat):
+        prepare()
         start = time.process_time()
         step()
         times.append(time.process_time() - start)
@@ -82,11 +84,12 @@ def compare(label: str, inventory: Path, school: str, switches: Sequence[str], w
     with silent_switches(inventory, school, switches, work):
         for name, command in commands.items():
             os.environ["SCHOOLTECH_NO_CACHE"] = "1"
-            cold = cpu(command)
+            off = cpu(command)
             del os.environ["SCHOOLTECH_NO_CACHE"]
+            cold = cpu(command, prepare=lambda: shutil.rmtree(work / "cache", ignore_errors=True))
             load_fleet(inventory)  # the cache warmed
             warm = cpu(command)
-            print(f"  {name:26s} no cache {cold:6.2f} s CPU   cache {warm:6.2f} s CPU")
+            print(f"  {name:26s} CPU s: no cache {off:6.2f}   cold cache {cold:6.2f}   warm cache {warm:6.2f}")
 
 
 def main() -> None:
