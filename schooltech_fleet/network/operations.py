@@ -206,7 +206,7 @@ def _targets_and_wanted(selection: Selection, loaded: LoadedInventory | None = N
     """The selected switches, how to reach each and its intended config, from one load of the inventory."""
     from .targets import switch_targets  # noqa: PLC0415 - see TYPE_CHECKING above
 
-    loaded = loaded or load_inventory(selection.inventory)
+    loaded = loaded if loaded is not None else load_inventory(selection.inventory)
     targets = switch_targets(loaded.fleet, schools=selection.schools, switches=selection.switches)
     chosen = replace(selection, switches=tuple(t.name for t in targets))
     wanted = {intent.name: _rendered(school, intent) for school, intent in _selected_intents(loaded.schools, chosen)}
