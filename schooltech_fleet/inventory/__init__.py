@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import clock
-from ..errors import InventoryError
 from . import cache
 from .files import require_school_files, simulation_layers
 from .fleet import Fleet
@@ -21,6 +20,7 @@ from .fleet import Fleet
 if TYPE_CHECKING:
     from .explanation import HostExplanation, explain_host
     from .findings import Finding
+    from .loaded import LoadedInventory, load_inventory
     from .resolve import ExplainedVar
     from .school import LoadedSchool
     from .summary import SchoolSummary, fleet_summary
@@ -32,12 +32,14 @@ __all__ = [
     "Finding",
     "Fleet",
     "HostExplanation",
+    "LoadedInventory",
     "LoadedSchool",
     "SchoolSummary",
     "check",
     "explain_host",
     "fleet_summary",
     "load_fleet",
+    "load_inventory",
     "load_schools",
 ]
 
@@ -49,6 +51,8 @@ _LAZY = {
     "explain_host": "explanation",
     "Finding": "findings",
     "ExplainedVar": "resolve",
+    "LoadedInventory": "loaded",
+    "load_inventory": "loaded",
     "LoadedSchool": "school",
     "SchoolSummary": "summary",
     "fleet_summary": "summary",
@@ -61,22 +65,22 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def cache_key(path: Path, today: dt.date) -> str:
+    """The resolved-fleet cache's key for the inventory under *path* as its files are now ("" when it is off)."""
+    files = require_school_files(path)
+    return cache.fingerprint([*files, *simulation_layers(files)], today) if cache.enabled() else ""
+
+
 def load_fleet(path: Path, today: dt.date | None = None) -> Fleet:
     """The resolved fleet under *path*; raises :class:`InventoryError` if anything is wrong."""
     today = today or clock.today()
-    files = require_school_files(path)
-    key = cache.fingerprint([*files, *simulation_layers(files)], today) if cache.enabled() else ""
+    key = cache_key(path, today)
     if key and (fleet := cache.get(path, key)) is not None:
         return fleet
-    from .findings import Severity  # noqa: PLC0415
     from .resolve import resolve  # noqa: PLC0415
-    from .validate import load_schools  # noqa: PLC0415 - see the module docstring
+    from .validate import valid_schools  # noqa: PLC0415 - see the module docstring
 
-    schools, findings = load_schools(path, today)
-    errors = sorted(f for f in set(findings) if f.severity is Severity.ERROR)
-    if errors:
-        raise InventoryError(list(errors))
-    fleet = resolve(schools)
+    fleet = resolve(valid_schools(path, today))
     if key:
         cache.put(path, key, fleet)
     return fleet

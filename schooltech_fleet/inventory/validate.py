@@ -91,6 +91,15 @@ def load_schools(
     return schools, findings
 
 
+def valid_schools(path: Path, today: dt.date | None = None) -> list[LoadedSchool]:
+    """The schools under *path*, as :func:`load_schools` reads them; raises :class:`InventoryError` on any error."""
+    schools, findings = load_schools(path, today)
+    errors = sorted(f for f in set(findings) if f.severity is Severity.ERROR)
+    if errors:
+        raise InventoryError(list(errors))
+    return schools
+
+
 def _constructed(school: LoadedSchool) -> list[Finding]:
     """What evaluating the school's ``ansible:`` section for each of its hosts finds (``strict``, the sandbox)."""
     try:

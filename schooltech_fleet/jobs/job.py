@@ -47,9 +47,12 @@ class JobRefused(FleetError):
 
 
 def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, invocation: str | None = None,
-            stop: Callable[[], str | None] = never, *,
-            reach_node: NodeSession = node_session) -> JobResult:  # fmt: skip
+            stop: Callable[[], str | None] = never, *, reach_node: NodeSession = node_session,
+            fleet: Fleet | None = None) -> JobResult:  # fmt: skip
     """Run *request* and return one result per targeted host; never raises for failed hosts.
+
+    *fleet*: the fleet of ``request.inventory`` when the command has loaded it already (a district
+    wave, ``schooltech plan``); otherwise it is loaded here, once.
 
     When *stop* gives a reason (``interrupts.stop_on_signals``), ansible-playbook is stopped
     and the job returns what it did so far, ``interrupted`` with that reason. A job of a site
@@ -57,7 +60,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
     hosts it had not finished are *not run* (``execution node lost: ...``).
     """
     check_options(request)
-    fleet = load_fleet(request.inventory)
+    fleet = fleet if fleet is not None else load_fleet(request.inventory)
     targets = select_targets(fleet, request)
     resolved = {host: fleet.host_vars(host) for host in targets}
     check_reachable({host: values.get("ansible_host", host) for host, values in resolved.items()},

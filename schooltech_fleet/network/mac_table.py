@@ -1,7 +1,7 @@
 """Read the MAC address tables of a school's switches: which device is seen on which port.
 
-1. The school's switches are chosen and checked against the network guard
-   (:func:`.targets.switch_targets`), their declared ports read from the inventory.
+1. The inventory is loaded once; the school's switches are chosen and checked against the
+   network guard (:func:`.targets.switch_targets`), their declared ports read from the school.
 2. Each switch is asked, read-only and in parallel, its platform's MAC table command
    (``show mac address-table`` on IOS) over the usual Netmiko session.
 3. The output is parsed by the ntc-templates TextFSM template Netmiko ships for that command;
@@ -29,7 +29,7 @@ from textfsm.clitable import CliTableError
 
 from ..assets.discovery import MacSighting, normal_mac
 from ..errors import FleetError
-from ..inventory import load_fleet, load_schools
+from ..inventory import load_inventory
 from ..inventory.model import Switch
 from .platforms import MacTableRules, Platform
 from .session import open_session
@@ -66,9 +66,9 @@ class MacTableUnreadable(FleetError):
 
 def gather_mac_tables(inventory: Path, school: str, *, workers: int = DEFAULT_WORKERS) -> MacTables:
     """The MAC tables of every switch of *school* whose platform can list one (see the module docstring)."""
-    targets = switch_targets(load_fleet(inventory), schools=[school])
-    loaded = next(s for s in load_schools(inventory)[0] if s.code == school)
-    ports = {switch.name: PortMap.of(switch) for switch in loaded.model.switches}
+    loaded = load_inventory(inventory)  # once: the switches to reach (fleet) and their declared ports (school)
+    targets = switch_targets(loaded.fleet, schools=[school])
+    ports = {switch.name: PortMap.of(switch) for switch in loaded.school(school).model.switches}
     readable = [target for target in targets if target.platform.mac_table is not None]
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(readable) or 1))) as pool:
         results = list(pool.map(lambda target: _read_one(target, ports[target.name]), readable))

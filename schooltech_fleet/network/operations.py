@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import clock, journal
-from ..errors import FleetError, InventoryError, UsageError
+from ..errors import FleetError, UsageError
 from ..interrupts import never
-from ..inventory import load_fleet, load_schools
-from ..inventory.findings import Severity
+from ..inventory import LoadedInventory, load_fleet, load_inventory
 from ..inventory.fleet import UnknownSchool
+from ..inventory.validate import valid_schools
 from . import backups, inflight
 from .inflight import InFlight
 from .intent import SwitchIntent, school_intents
@@ -138,15 +138,12 @@ PARALLEL_FROM = 100
 
 def intended(selection: Selection) -> list[Rendered]:
     """The intended configuration of every selected switch, rendered for its platform."""
-    return [_rendered(school, intent) for school, intent in _selected_intents(selection)]
+    schools = valid_schools(selection.inventory)
+    return [_rendered(school, intent) for school, intent in _selected_intents(schools, selection)]
 
 
-def _selected_intents(selection: Selection) -> list[tuple[str, SwitchIntent]]:
-    """Each selected switch's school code and intent, from a valid inventory."""
-    schools, findings = load_schools(selection.inventory)
-    errors = [f for f in findings if f.severity is Severity.ERROR]
-    if errors:
-        raise InventoryError(list(errors))
+def _selected_intents(schools: Sequence[LoadedSchool], selection: Selection) -> list[tuple[str, SwitchIntent]]:
+    """Each selected switch's school code and intent, from the valid *schools* of the selection's inventory."""
     known = {s.code for s in schools}
     unknown = [code for code in selection.schools if code not in known]
     if unknown:
@@ -204,24 +201,32 @@ def render_to(selection: Selection, directory: Path) -> list[Rendered]:
     return written
 
 
-def _targets_and_wanted(selection: Selection) -> tuple[list[SwitchTarget], dict[str, Rendered], str | None]:
+def _targets_and_wanted(selection: Selection, loaded: LoadedInventory | None = None,
+                        ) -> tuple[list[SwitchTarget], dict[str, Rendered], str | None]:  # fmt: skip
+    """The selected switches, how to reach each and its intended config, from one load of the inventory."""
     from .targets import switch_targets  # noqa: PLC0415 - see TYPE_CHECKING above
 
-    fleet = load_fleet(selection.inventory)
-    targets = switch_targets(fleet, schools=selection.schools, switches=selection.switches)
-    wanted = {r.switch: r for r in intended(Selection(selection.inventory, selection.schools,
-                                                      tuple(t.name for t in targets)))}  # fmt: skip
+    loaded = loaded if loaded is not None else load_inventory(selection.inventory)
+    targets = switch_targets(loaded.fleet, schools=selection.schools, switches=selection.switches)
+    chosen = replace(selection, switches=tuple(t.name for t in targets))
+    wanted = {intent.name: _rendered(school, intent) for school, intent in _selected_intents(loaded.schools, chosen)}
     simulations = {t.simulation for t in targets if t.simulation}
     return targets, wanted, next(iter(simulations), None)
 
 
-def plan(selection: Selection, *, from_backups: bool = False, workers: int = 10) -> list[SwitchPlan]:
-    """Running (or last backed-up) config vs intended, per switch; nothing is changed."""
+def plan(selection: Selection, *, from_backups: bool = False, workers: int = 10,
+         loaded: LoadedInventory | None = None) -> list[SwitchPlan]:  # fmt: skip
+    """Running (or last backed-up) config vs intended, per switch; nothing is changed.
+
+    *loaded*: the selection's inventory, when the caller has loaded it already (``schooltech plan``);
+    otherwise it is loaded here, once.
+    """
     if from_backups:
-        return _plans_from_backups(_selected_intents(selection), PARALLEL_FROM)
+        schools = loaded.schools if loaded is not None else valid_schools(selection.inventory)
+        return _plans_from_backups(_selected_intents(schools, selection), PARALLEL_FROM)
     from .session import open_session  # noqa: PLC0415 - see TYPE_CHECKING above
 
-    targets, wanted, _ = _targets_and_wanted(selection)
+    targets, wanted, _ = _targets_and_wanted(selection, loaded)
 
     def one(target: SwitchTarget) -> SwitchPlan:
         try:

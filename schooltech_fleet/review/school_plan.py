@@ -5,6 +5,8 @@ Three parts, nothing changed by any of them:
     in Ansible check mode; per PC, the tasks that would change it and the upgrades pending;
   * switches: per switch, the remediation commands from its running config to intent;
   * licences: per licence, the seats its rooms take against the seats bought.
+
+The inventory is loaded once: both check runs and the switch plans are handed it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..inventory import load_schools
+from ..inventory import load_inventory
 from ..inventory.licences import SeatUsage, seat_usage
 from ..jobs import HostStatus, JobKind, JobRequest, JobResult, run_job
 from ..jobs.job import JobRefused
@@ -59,9 +61,8 @@ class SchoolPlan:
 def plan_school(inventory: Path, school: str, rooms: tuple[str, ...] = (), *, workers: int = 10,
                 on_step: Callable[[str], None] | None = None, invocation: str | None = None) -> SchoolPlan:  # fmt: skip
     """What rebuild, patch and a switch push would do to *school* now, and its licence seats."""
-    loaded, _ = load_schools(inventory, simulation=True)
-    match = [s for s in loaded if s.code == school]
-    licences = tuple(seat_usage(match[0])) if match else ()
+    loaded = load_inventory(inventory)
+    licences = tuple(seat_usage(loaded.school(school)))
     results: list[JobResult] = []
     notes: list[str] = []
     for kind in CHECKED:
@@ -69,12 +70,12 @@ def plan_school(inventory: Path, school: str, rooms: tuple[str, ...] = (), *, wo
             on_step(f"{kind} in check mode")
         request = JobRequest(kind=kind, inventory=inventory, school=school, rooms=rooms, check=True, max_fail=100)
         try:
-            results.append(run_job(request, invocation=invocation))
+            results.append(run_job(request, invocation=invocation, fleet=loaded.fleet))
         except JobRefused as exc:
             notes.append(f"{kind}: {exc.message}")
     if on_step is not None:
         on_step("switch plans")
-    switches = plan_switches(Selection(inventory, (school,)), workers=workers) if not rooms else []
+    switches = plan_switches(Selection(inventory, (school,)), workers=workers, loaded=loaded) if not rooms else []
     return SchoolPlan(school, _host_plans(results), tuple(switches), licences,
                       tuple(r.run_id for r in results), tuple(notes))  # fmt: skip
 
