@@ -10,6 +10,7 @@ schools at once needs the simulation (issue 15, item 7).
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from schooltech_fleet.jobs.district import (
     wave_schools,
 )
 from schooltech_fleet.jobs.runs import runs_dir
-from schooltech_fleet.jobs.wave import SchoolStatus
+from schooltech_fleet.jobs.wave import SchoolStatus, WaveProgress
 
 INVENTORIES = REPO / "inventories"
 WEEKDAYS = ["mon", "tue", "wed", "thu", "fri"]
@@ -143,6 +144,27 @@ def test_schools_outside_their_patch_window_are_skipped_and_nothing_runs(monkeyp
     assert result.wave.outcomes[0].detail == "outside its patch window (mon, tue, wed, thu, fri 17:00-21:00)"
     assert result.succeeded
     assert list(runs_dir().iterdir()) == []  # no school started: no run
+
+
+def test_an_exam_freeze_written_during_the_wave_keeps_the_schools_not_yet_started_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SCHOOLTECH_NOW", "2026-11-16T17:30:00Z")  # Monday 17:30 in London: patch windows open
+    inventory = tmp_path / "inventories"
+    shutil.copytree(INVENTORIES, inventory, ignore=shutil.ignore_patterns(".schooltech-sim.yml"))
+    rvs = inventory / "secondary" / "rvs.school.yml"
+
+    def freeze_rvs_once_hzp_is_done(progress: WaveProgress) -> None:
+        if [o.school for o in progress.finished] == ["HZP"] and "Unplanned resits" not in rvs.read_text():
+            resits = "    - {name: Unplanned resits, start: 2026-11-16, end: 2026-11-17}\n"
+            rvs.write_text(rvs.read_text().replace("  exam_freezes:\n", f"  exam_freezes:\n{resits}"))
+
+    result = run_district_job(DistrictRequest(JobKind.PATCH, inventory, schools=("HZP", "RVS"), canaries=(),
+                                              at_once=1, max_failed=9), on_progress=freeze_rvs_once_hzp_is_done)
+
+    assert [(o.school, o.status) for o in result.wave.outcomes] == [("HZP", SchoolStatus.FAILED),
+                                                                     ("RVS", SchoolStatus.SKIPPED_WINDOW)]  # fmt: skip
+    assert result.wave.outcomes[1].detail == "exam freeze: Unplanned resits"
 
 
 @pytest.mark.parametrize(("request_", "message"), [
