@@ -62,12 +62,30 @@ def __getattr__(name: str) -> Any:
 
 
 def load_fleet(path: Path, today: dt.date | None = None) -> Fleet:
-    """The resolved fleet under *path*; raises :class:`InventoryError` if anything is wrong."""
+    """The resolved fleet under *path*; raises :class:`InventoryError` if anything is wrong.
+
+    From the cache when nothing changed; after an edit, only the changed school files are
+    validated and resolved again, then the rules across schools run (:mod:`.assemble`).
+    """
     today = today or clock.today()
     files = require_school_files(path)
-    key = cache.fingerprint([*files, *simulation_layers(files)], today) if cache.enabled() else ""
-    if key and (fleet := cache.get(path, key)) is not None:
-        return fleet
+    if not cache.enabled():
+        return _validated(path, today)
+    key = cache.fingerprint([*files, *simulation_layers(files)], today)
+    if (entry := cache.get(path, key)) is not None:
+        return entry.fleet
+    from .assemble import assemble  # noqa: PLC0415 - see the module docstring
+
+    entry = assemble(files, today)
+    if entry is None:
+        return _validated(path, today)
+    if path.is_dir():  # a school file's own entry is the one assemble wrote
+        cache.put(path, key, entry)
+    return entry.fleet
+
+
+def _validated(path: Path, today: dt.date) -> Fleet:
+    """Validate and resolve every school under *path* from scratch."""
     from .findings import Severity  # noqa: PLC0415
     from .resolve import resolve  # noqa: PLC0415
     from .validate import load_schools  # noqa: PLC0415 - see the module docstring
@@ -76,7 +94,4 @@ def load_fleet(path: Path, today: dt.date | None = None) -> Fleet:
     errors = sorted(f for f in set(findings) if f.severity is Severity.ERROR)
     if errors:
         raise InventoryError(list(errors))
-    fleet = resolve(schools)
-    if key:
-        cache.put(path, key, fleet)
-    return fleet
+    return resolve(schools)

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from .. import clock
 from ..errors import InventoryError
-from .crossref import check_district, check_school
+from . import cache
+from .crossref import check_district, check_school, files_read, identities
 from .files import discover, require_school_files, simulation_layers
 from .findings import Finding, Severity
+from .fleet import Fleet
 from .loader import Parsed, load_profile, parse
 from .model import SchoolFile, SimulationLayer
 from .resolve import resolve_school
@@ -101,13 +103,56 @@ def _constructed(school: LoadedSchool) -> list[Finding]:
 
 
 def check(path: Path, today: dt.date | None = None) -> CheckResult:
-    """Validate the inventories under *path*, reporting every problem at once."""
+    """Validate the inventories under *path*, reporting every problem at once.
+
+    A valid inventory is left in the fleet cache as :func:`.load_fleet` and the Ansible
+    plugin would leave it, so the run after a check reads it back instead of validating again.
+    """
+    today = today or clock.today()
     files = require_school_files(path)
     schools, findings = load_schools(path, today)
-    return CheckResult(
+    result = CheckResult(
         files=tuple(str(f) for f in files),
         findings=tuple(sorted(set(findings))),
         schools=len(schools),
         devices=sum(len(s.devices) for s in schools),
         switches=sum(len(s.model.switches) for s in schools),
     )
+    if cache.enabled() and not result.errors:
+        fill_cache(path, files, schools, today)
+    return result
+
+
+def school_entry(school: LoadedSchool) -> cache.Entry:
+    """The cache entry of one valid school: its fleet, the files its rules read, its identities."""
+    return cache.Entry(resolve_school(school), tuple(files_read(school)), identities(school))
+
+
+def validated_entry(file: Path, today: dt.date) -> cache.Entry | None:
+    """The cache entry of the school file *file* checked on its own (as the Ansible plugin loads it);
+    None if it has errors."""
+    schools, findings = load_schools(file, today)
+    if any(f.severity is Severity.ERROR for f in findings):
+        return None
+    return school_entry(schools[0])
+
+
+def fill_cache(path: Path, files: list[Path], schools: list[LoadedSchool], today: dt.date) -> None:
+    """Cache the valid *schools* loaded from *path*: each school file's entry, unless it holds already,
+    and the entry of *path* itself."""
+    fleets = []
+    for school in schools:
+        file = school.parsed.path
+        key = cache.school_key(file, today)
+        entry = cache.get(file, key)
+        if entry is None:
+            entry = school_entry(school)
+            cache.put(file, key, entry)
+        fleets.append(entry)
+    key = cache.fingerprint([*files, *simulation_layers(files)], today)
+    if path.is_dir() and not cache.holds(path, key):
+        fleet = Fleet()
+        for entry in fleets:
+            fleet.merge(entry.fleet)
+        depends = tuple(dict.fromkeys(p for entry in fleets for p in entry.depends))
+        cache.put(path, key, cache.Entry(fleet, depends))
