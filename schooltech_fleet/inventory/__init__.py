@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .. import clock
 from ..errors import InventoryError
 from . import cache
-from .files import require_school_files, simulation_layers
+from .files import require_school_files
 from .fleet import Fleet
 
 if TYPE_CHECKING:
@@ -64,24 +64,17 @@ def __getattr__(name: str) -> Any:
 def load_fleet(path: Path, today: dt.date | None = None) -> Fleet:
     """The resolved fleet under *path*; raises :class:`InventoryError` if anything is wrong.
 
-    From the cache when nothing changed; after an edit, only the changed school files are
+    Each school file comes from the cache unless it changed; only the changed ones are
     validated and resolved again, then the rules across schools run (:mod:`.assemble`).
     """
     today = today or clock.today()
     files = require_school_files(path)
-    if not cache.enabled():
-        return _validated(path, today)
-    key = cache.fingerprint([*files, *simulation_layers(files)], today)
-    if (entry := cache.get(path, key)) is not None:
-        return entry.fleet
-    from .assemble import assemble  # noqa: PLC0415 - see the module docstring
+    if cache.enabled():
+        from .assemble import assemble  # noqa: PLC0415 - see the module docstring
 
-    entry = assemble(files, today)
-    if entry is None:
-        return _validated(path, today)
-    if path.is_dir():  # a school file's own entry is the one assemble wrote
-        cache.put(path, key, entry)
-    return entry.fleet
+        if (fleet := assemble(files, today)) is not None:
+            return fleet
+    return _validated(path, today)
 
 
 def _validated(path: Path, today: dt.date) -> Fleet:

@@ -1,19 +1,16 @@
-"""A cache of resolved fleets, keyed by the exact content of everything they came from.
+"""A cache of resolved schools, keyed by the exact content of everything they came from.
 
 Resolving a district takes seconds; reading the result back takes a fraction of that.
-There is one entry per inventory source (a school file, or a directory of them). The
-fingerprint covers every school file's bytes and path, the simulation layer beside
-them, the profiles, the code that resolves and validates them (the rules other packages
-provide, too: :func:`schooltech_fleet.rulebook.sources`), the package version and the
-day (licence expiry depends on it). Files that validation reads only once a school names
-them (a filtering CA certificate) are recorded in the entry with their digests and
-checked on every read. So a cached fleet is only ever used for inputs that would resolve
-to the same fleet. Only valid inventories are cached.
-
-A school file's entry also keeps the school's identities (code, host names, MACs,
-serials): a directory whose own entry misses is assembled from its schools' entries,
-and only the schools whose files changed are validated and resolved again; the rules
-across schools then run over those identities (:mod:`.assemble`).
+There is one entry per school file: the school validated on its own (as the Ansible
+plugin, given that file, validates it) and resolved, with its identities (code, host
+names, MACs, serials) for the rules across schools (:mod:`.assemble` builds a directory's
+fleet from its files' entries). The fingerprint covers the school file's bytes and path,
+the simulation layer beside it, the profiles, the code that resolves and validates them
+(the rules other packages provide, too: :func:`schooltech_fleet.rulebook.sources`), the
+package version and the day (licence expiry depends on it). Files that validation reads
+only because the school names them (a filtering CA certificate) are recorded in the
+entry with their digests and checked on every read. So a cached school is only ever used
+for inputs that would resolve to the same school. Only valid schools are cached.
 
 The cache is an optimisation: any problem with it (unreadable, corrupt, read-only)
 falls back to resolving from scratch. ``SCHOOLTECH_NO_CACHE=1`` turns it off.
@@ -27,8 +24,8 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +35,7 @@ from .files import PROFILE_DIR, simulation_layers
 from .fleet import Fleet, Group, Host
 
 FORMAT = 5
-MAX_ENTRIES = 1024  # one per inventory source path (each school file is one): the least recently written go first
+MAX_ENTRIES = 1024  # one per school file: the least recently written go first
 
 
 def enabled() -> bool:
@@ -55,27 +52,22 @@ def _package_digest() -> bytes:
     return digest.digest()
 
 
-def fingerprint(files: Iterable[Path], today: dt.date) -> str:
-    """Identifies the inputs of a fleet: school files, profiles, the resolving code and the day."""
-    digest = hashlib.sha256(_package_digest() + today.isoformat().encode())
-    for path in files:
-        digest.update(str(path.resolve()).encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
 @dataclass(frozen=True)
 class Entry:
-    """What one inventory source resolved to, and what validating it read besides its fingerprinted files."""
+    """What one school file resolved to, and what validating it read besides its fingerprinted files."""
 
     fleet: Fleet
-    depends: tuple[Path, ...] = ()  # files read because the school names them (CA certificates)
-    identities: Mapping[str, list[str]] = field(default_factory=dict)  # see :func:`.assemble.identities`
+    depends: tuple[Path, ...]  # files read because the school names them (CA certificates)
+    identities: Mapping[str, list[str]]  # see :func:`.crossref.identities`
 
 
 def school_key(file: Path, today: dt.date) -> str:
-    """The fingerprint of one school file as a source of its own (what the Ansible plugin is given)."""
-    return fingerprint([file, *simulation_layers([file])], today)
+    """Identifies the inputs of one school file: its bytes, its simulation layer, the profiles, the code, the day."""
+    digest = hashlib.sha256(_package_digest() + today.isoformat().encode())
+    for path in (file, *simulation_layers([file])):
+        digest.update(str(path.resolve()).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def _digest(path: Path) -> str | None:
@@ -102,8 +94,8 @@ def _header(handle: Any, key: str) -> dict[str, Any] | None:
 
 
 def get(source: Path, key: str) -> Entry | None:
-    """The cached entry of *source* if it was resolved from inputs with fingerprint *key*
-    and the files it depends on still hold what they held then."""
+    """The cached entry of the school file *source* if it was resolved from inputs with
+    fingerprint *key* (:func:`school_key`) and the files it depends on still hold what they held then."""
     try:
         with _entry(source).open(encoding="utf-8") as handle:
             if (header := _header(handle, key)) is None:

@@ -12,7 +12,6 @@ from . import cache
 from .crossref import check_district, check_school, files_read, identities
 from .files import discover, require_school_files, simulation_layers
 from .findings import Finding, Severity
-from .fleet import Fleet
 from .loader import Parsed, load_profile, parse
 from .model import SchoolFile, SimulationLayer
 from .resolve import resolve_school
@@ -119,7 +118,7 @@ def check(path: Path, today: dt.date | None = None) -> CheckResult:
         switches=sum(len(s.model.switches) for s in schools),
     )
     if cache.enabled() and not result.errors:
-        fill_cache(path, files, schools, today)
+        fill_cache(schools, today)
     return result
 
 
@@ -137,22 +136,10 @@ def validated_entry(file: Path, today: dt.date) -> cache.Entry | None:
     return school_entry(schools[0])
 
 
-def fill_cache(path: Path, files: list[Path], schools: list[LoadedSchool], today: dt.date) -> None:
-    """Cache the valid *schools* loaded from *path*: each school file's entry, unless it holds already,
-    and the entry of *path* itself."""
-    fleets = []
+def fill_cache(schools: list[LoadedSchool], today: dt.date) -> None:
+    """Cache each of the valid *schools* whose file's entry does not hold already."""
     for school in schools:
         file = school.parsed.path
         key = cache.school_key(file, today)
-        entry = cache.get(file, key)
-        if entry is None:
-            entry = school_entry(school)
-            cache.put(file, key, entry)
-        fleets.append(entry)
-    key = cache.fingerprint([*files, *simulation_layers(files)], today)
-    if path.is_dir() and not cache.holds(path, key):
-        fleet = Fleet()
-        for entry in fleets:
-            fleet.merge(entry.fleet)
-        depends = tuple(dict.fromkeys(p for entry in fleets for p in entry.depends))
-        cache.put(path, key, cache.Entry(fleet, depends))
+        if not cache.holds(file, key):
+            cache.put(file, key, school_entry(school))
