@@ -109,6 +109,8 @@ def check(path: Path, today: dt.date | None = None) -> CheckResult:
     """
     today = today or clock.today()
     files = require_school_files(path)
+    # keyed by the bytes before they are read: a file edited meanwhile then misses, never holds a stale school
+    keys = {file: cache.school_key(file, today) for file in files} if cache.enabled() else {}
     schools, findings = load_schools(path, today)
     result = CheckResult(
         files=tuple(str(f) for f in files),
@@ -117,8 +119,8 @@ def check(path: Path, today: dt.date | None = None) -> CheckResult:
         devices=sum(len(s.devices) for s in schools),
         switches=sum(len(s.model.switches) for s in schools),
     )
-    if cache.enabled() and not result.errors:
-        fill_cache(schools, today)
+    if keys and not result.errors:
+        fill_cache(schools, keys)
     return result
 
 
@@ -136,10 +138,9 @@ def validated_entry(file: Path, today: dt.date) -> cache.Entry | None:
     return school_entry(schools[0])
 
 
-def fill_cache(schools: list[LoadedSchool], today: dt.date) -> None:
-    """Cache each of the valid *schools* whose file's entry does not hold already."""
+def fill_cache(schools: list[LoadedSchool], keys: dict[Path, str]) -> None:
+    """Cache each of the valid *schools* under its file's key, unless its entry holds already."""
     for school in schools:
-        file = school.parsed.path
-        key = cache.school_key(file, today)
+        file, key = school.parsed.path, keys[school.parsed.path]
         if not cache.holds(file, key):
             cache.put(file, key, school_entry(school))
