@@ -21,7 +21,7 @@ import schooltech_fleet.inventory.validate as validating
 from schooltech_fleet.errors import InventoryError
 from schooltech_fleet.inventory import Fleet, check, load_fleet
 
-from .helpers import REPO, TODAY, located, pos, school_text, write
+from .helpers import REPO, TODAY, located, pos, school_text, write, write_simulation_layer
 
 ROOMS = """
 - name: C1
@@ -185,3 +185,15 @@ def test_a_changed_ca_certificate_is_checked_again(district: Path, monkeypatch: 
         load_fleet(school, TODAY)
     assert [f.code for f in raised.value.findings] == ["file"]
     assert "holds more than certificates" in raised.value.findings[0].message
+
+
+def test_a_simulation_layer_written_beside_cached_schools_applies_at_once(
+    district: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_simulation_layer(district, None, code="BBB")
+
+    fleet = load_fleet(district, TODAY)
+
+    assert set(fleet.simulated) == {"BBB"} and fleet.hosts["BBB-C1-PC01"].vars["ansible_port"] == 22001
+    assert "BBB-C1-PC02" not in fleet.hosts and "AAA-C1-PC02" in fleet.hosts
+    assert fleet == _from_scratch(district, monkeypatch)
