@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import clock
 from . import cache
-from .files import require_school_files, simulation_layers
+from .files import require_school_files
 from .fleet import Fleet
 
 if TYPE_CHECKING:
@@ -65,22 +65,25 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def cache_key(path: Path, today: dt.date) -> str:
-    """The resolved-fleet cache's key for the inventory under *path* as its files are now ("" when it is off)."""
-    files = require_school_files(path)
-    return cache.fingerprint([*files, *simulation_layers(files)], today) if cache.enabled() else ""
-
-
 def load_fleet(path: Path, today: dt.date | None = None) -> Fleet:
-    """The resolved fleet under *path*; raises :class:`InventoryError` if anything is wrong."""
+    """The resolved fleet under *path*; raises :class:`InventoryError` if anything is wrong.
+
+    Each school file comes from the cache unless it changed; only the changed ones are
+    validated and resolved again, then the rules across schools run (:mod:`.assemble`).
+    """
     today = today or clock.today()
-    key = cache_key(path, today)
-    if key and (fleet := cache.get(path, key)) is not None:
-        return fleet
+    files = require_school_files(path)
+    if cache.enabled():
+        from .assemble import assemble  # noqa: PLC0415 - see the module docstring
+
+        if (fleet := assemble(files, today)) is not None:
+            return fleet
+    return _validated(path, today)
+
+
+def _validated(path: Path, today: dt.date) -> Fleet:
+    """Validate and resolve every school under *path* from scratch (raises :class:`InventoryError` if invalid)."""
     from .resolve import resolve  # noqa: PLC0415
     from .validate import valid_schools  # noqa: PLC0415 - see the module docstring
 
-    fleet = resolve(valid_schools(path, today))
-    if key:
-        cache.put(path, key, fleet)
-    return fleet
+    return resolve(valid_schools(path, today))

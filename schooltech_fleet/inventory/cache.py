@@ -1,14 +1,19 @@
-"""A cache of resolved fleets, keyed by the exact content of everything they came from.
+"""A cache of resolved schools, keyed by the exact content of everything they came from.
 
-Resolving a district takes about a second; reading the result back takes a tenth
-of that. The fingerprint covers every school file's bytes and path, the profiles,
-the code that resolves and validates them (the rules other packages provide, too:
-:func:`schooltech_fleet.rulebook.sources`), the package version and the day (licence
-expiry depends on it), so a cached fleet
-is only ever used for inputs that would resolve to the same fleet. Only valid
-inventories are cached. The cache is an optimisation: any problem with it
-(unreadable, corrupt, read-only) falls back to resolving from scratch.
-``SCHOOLTECH_NO_CACHE=1`` turns it off.
+Resolving a district takes seconds; reading the result back takes a fraction of that.
+There is one entry per school file: the school validated on its own (as the Ansible
+plugin, given that file, validates it) and resolved, with its identities (code, host
+names, MACs, serials) for the rules across schools (:mod:`.assemble` builds a directory's
+fleet from its files' entries). The fingerprint covers the school file's bytes and path,
+the simulation layer beside it, the profiles, the code that resolves and validates them
+(the rules other packages provide, too: :func:`schooltech_fleet.rulebook.sources`), the
+package version and the day (licence expiry depends on it). Files that validation reads
+only because the school names them (a filtering CA certificate) are recorded in the
+entry with their digests and checked on every read. So a cached school is only ever used
+for inputs that would resolve to the same school. Only valid schools are cached.
+
+The cache is an optimisation: any problem with it (unreadable, corrupt, read-only)
+falls back to resolving from scratch. ``SCHOOLTECH_NO_CACHE=1`` turns it off.
 """
 
 from __future__ import annotations
@@ -19,17 +24,18 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import __version__, rulebook
 from ..paths import cache_dir
-from .files import PROFILE_DIR
+from .files import PROFILE_DIR, simulation_layers
 from .fleet import Fleet, Group, Host
 
-FORMAT = 4
-MAX_ENTRIES = 64  # one per inventory source path; the least recently written go first
+FORMAT = 5
+MAX_ENTRIES = 1024  # one per school file: the least recently written go first
 
 
 def enabled() -> bool:
@@ -46,13 +52,30 @@ def _package_digest() -> bytes:
     return digest.digest()
 
 
-def fingerprint(files: Iterable[Path], today: dt.date) -> str:
-    """Identifies the inputs of a fleet: school files, profiles, the resolving code and the day."""
+@dataclass(frozen=True)
+class Entry:
+    """What one school file resolved to, and what validating it read besides its fingerprinted files."""
+
+    fleet: Fleet
+    depends: tuple[Path, ...]  # files read because the school names them (CA certificates)
+    identities: Mapping[str, list[str]]  # see :func:`.crossref.identities`
+
+
+def school_key(file: Path, today: dt.date) -> str:
+    """Identifies the inputs of one school file: its bytes, its simulation layer, the profiles, the code, the day."""
     digest = hashlib.sha256(_package_digest() + today.isoformat().encode())
-    for path in files:
+    for path in (file, *simulation_layers([file])):
         digest.update(str(path.resolve()).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def _digest(path: Path) -> str | None:
+    """What *path* holds and where it leads (a link moved elsewhere changes it); None if it cannot be read."""
+    try:
+        return hashlib.sha256(str(path.resolve(strict=True)).encode() + path.read_bytes()).hexdigest()
+    except (OSError, RuntimeError):
+        return None
 
 
 def _entry(source: Path) -> Path:
@@ -60,26 +83,49 @@ def _entry(source: Path) -> Path:
     return cache_dir() / "fleet" / f"{name}.json"
 
 
-def get(source: Path, key: str) -> Fleet | None:
-    """The cached fleet of *source* if it was resolved from inputs with fingerprint *key*."""
+def _header(handle: Any, key: str) -> dict[str, Any] | None:
+    """The entry's first line if it holds fingerprint *key* and its dependencies are unchanged (the body unread)."""
+    header = json.loads(handle.readline())
+    if header.get("fingerprint") != key:
+        return None
+    if any(_digest(Path(path)) != digest for path, digest in header["depends"].items()):
+        return None
+    return dict(header)
+
+
+def get(source: Path, key: str) -> Entry | None:
+    """The cached entry of the school file *source* if it was resolved from inputs with
+    fingerprint *key* (:func:`school_key`) and the files it depends on still hold what they held then."""
     try:
         with _entry(source).open(encoding="utf-8") as handle:
-            data = json.load(handle)
-        if data.get("fingerprint") != key:
-            return None
-        return _decode(data["fleet"])
-    except (OSError, ValueError, KeyError, TypeError):
+            if (header := _header(handle, key)) is None:
+                return None
+            body = json.loads(handle.read())
+        return Entry(_decode(body["fleet"]), tuple(map(Path, header["depends"])), body["identities"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def put(source: Path, key: str, fleet: Fleet) -> None:
-    entry = _entry(source)
+def holds(source: Path, key: str) -> bool:
+    """Whether :func:`get` would find *source*'s entry for *key* (without reading the fleet)."""
     try:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        partial = entry.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")  # one per writer, threads too
-        partial.write_text(json.dumps({"fingerprint": key, "fleet": _encode(fleet)}), encoding="utf-8")
-        partial.replace(entry)
-        entries = sorted(entry.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        with _entry(source).open(encoding="utf-8") as handle:
+            return _header(handle, key) is not None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
+
+
+def put(source: Path, key: str, entry: Entry) -> None:
+    """Store *entry* for *source* under fingerprint *key*; a failure to write is ignored (the cache is optional)."""
+    header = {"fingerprint": key, "depends": {str(path.resolve()): _digest(path) for path in entry.depends}}
+    body = {"identities": dict(entry.identities), "fleet": _encode(entry.fleet)}
+    file = _entry(source)
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        partial = file.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")  # one per writer, threads too
+        partial.write_text(f"{json.dumps(header)}\n{json.dumps(body)}", encoding="utf-8")
+        partial.replace(file)
+        entries = sorted(file.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in entries[MAX_ENTRIES:]:
             stale.unlink(missing_ok=True)
     except OSError:

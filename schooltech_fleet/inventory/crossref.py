@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import pathlib
 import re
 from collections.abc import Iterator
 from itertools import pairwise
@@ -474,18 +475,27 @@ def _sets_window(settings: Settings) -> bool:
     return settings.patch is not None and settings.patch.window is not None
 
 
-def certificate_files(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
-    """A filtering CA certificate named in any layer must exist beside the school file and be a PEM certificate."""
+def _certificates(school: LoadedSchool) -> Iterator[tuple[Path, str]]:
+    """(where, file name) of every filtering CA certificate the school names, in any layer."""
     layers: list[tuple[Path, Settings | None]] = [(("settings",), school.model.settings)]
     for r, room in enumerate(school.model.rooms):
         layers.append((("rooms", r, "settings"), room.settings))
         layers += [(("rooms", r, "devices", d, "settings"), entry.settings) for d, entry in enumerate(room.devices)]
-    base = school.parsed.path.parent
     for path, settings in layers:
         name = settings.web_filter.ca_cert if settings and settings.web_filter else None
-        if not name:
-            continue
-        where = (*path, "web_filter", "ca_cert")
+        if name:
+            yield (*path, "web_filter", "ca_cert"), name
+
+
+def files_read(school: LoadedSchool) -> list[pathlib.Path]:
+    """The files besides the school file and its simulation layer that checking the school reads."""
+    return [school.parsed.path.parent / name for _where, name in _certificates(school)]
+
+
+def certificate_files(school: LoadedSchool, today: dt.date) -> Iterator[Problem]:
+    """A filtering CA certificate named in any layer must exist beside the school file and be a PEM certificate."""
+    base = school.parsed.path.parent
+    for where, name in _certificates(school):
         try:
             file = (base / name).resolve(strict=True)
             text = file.read_text(encoding="utf-8", errors="replace")
@@ -574,13 +584,26 @@ def _identities(school: LoadedSchool, attribute: str) -> Iterator[tuple[str, Pat
             yield value, ("switches", s, attribute), switch.name
 
 
+IDENTITIES = (("name", "host name"), ("mac", "MAC address"), ("serial", "serial number"))
+"""The attributes that must be unique across the district, as :func:`check_district` compares them."""
+
+
+def identities(school: LoadedSchool) -> dict[str, list[str]]:
+    """The school's code and the values :func:`check_district` compares, as it compares them (names ignore case)."""
+    found = {"code": [school.code]}
+    for attribute, _what in IDENTITIES:
+        values = (value for value, _path, _owner in _identities(school, attribute))
+        found[attribute] = sorted({v.lower() if attribute == "name" else v for v in values})
+    return found
+
+
 def check_district(schools: list[LoadedSchool]) -> list[Finding]:
     """Names, MACs and serials must be unique across every school loaded together.
 
     Clashes between the same two entries (two counted patterns, say) are reported once.
     """
     findings: list[Finding] = []
-    for attribute, what in (("name", "host name"), ("mac", "MAC address"), ("serial", "serial number")):
+    for attribute, what in IDENTITIES:
         first: dict[str, tuple[LoadedSchool, Path, str]] = {}
         clashes: dict[tuple[str, Path, str, Path], list[tuple[str, str, str]]] = {}
         schools_by_label: dict[str, LoadedSchool] = {}

@@ -5,10 +5,9 @@ themselves (a switch's intent, its port map, a school's licences) loads them her
 hands the result down, so every school file is read, validated and resolved once per command.
 Nothing is kept in the process between commands, so an edit shows in the next one.
 
-The resolved-fleet cache (:mod:`.cache`) stands in for resolving when it holds the fleet of
-exactly the files that were parsed: their fingerprint is taken before and after parsing, and a
-file that changed in between means the fleet is resolved from the schools parsed, the cache
-left alone. So the fleet and the schools always come from the same files.
+The fleet is always resolved from the schools just parsed (resolving is a fraction of parsing,
+which these commands need anyway), never taken from the cache: the fleet and the schools
+always come from the same bytes, even when a file is saved while the command reads it.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import clock
-from . import cache, cache_key
 from .fleet import Fleet, UnknownSchool
 from .resolve import resolve
 from .school import LoadedSchool
@@ -43,14 +41,5 @@ class LoadedInventory:
 
 def load_inventory(path: Path, today: dt.date | None = None) -> LoadedInventory:
     """Read, validate and resolve every school file under *path* once; raises :class:`InventoryError` if invalid."""
-    today = today or clock.today()
-    key = cache_key(path, today)
-    schools = valid_schools(path, today)
-    if key and cache_key(path, today) != key:
-        key = ""  # a file changed while it was being read: the cache is no stand-in for these schools
-    fleet = cache.get(path, key) if key else None
-    if fleet is None:
-        fleet = resolve(schools)
-        if key:
-            cache.put(path, key, fleet)
-    return LoadedInventory(path, tuple(schools), fleet)
+    schools = valid_schools(path, today or clock.today())
+    return LoadedInventory(path, tuple(schools), resolve(schools))

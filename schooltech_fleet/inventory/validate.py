@@ -8,7 +8,8 @@ from pathlib import Path
 
 from .. import clock
 from ..errors import InventoryError
-from .crossref import check_district, check_school
+from . import cache
+from .crossref import check_district, check_school, files_read, identities
 from .files import discover, require_school_files, simulation_layers
 from .findings import Finding, Severity
 from .loader import Parsed, load_profile, parse
@@ -110,13 +111,45 @@ def _constructed(school: LoadedSchool) -> list[Finding]:
 
 
 def check(path: Path, today: dt.date | None = None) -> CheckResult:
-    """Validate the inventories under *path*, reporting every problem at once."""
+    """Validate the inventories under *path*, reporting every problem at once.
+
+    A valid inventory is left in the fleet cache as :func:`.load_fleet` and the Ansible
+    plugin would leave it, so the run after a check reads it back instead of validating again.
+    """
+    today = today or clock.today()
     files = require_school_files(path)
+    # keyed by the bytes before they are read: a file edited meanwhile then misses, never holds a stale school
+    keys = {file: cache.school_key(file, today) for file in files} if cache.enabled() else {}
     schools, findings = load_schools(path, today)
-    return CheckResult(
+    result = CheckResult(
         files=tuple(str(f) for f in files),
         findings=tuple(sorted(set(findings))),
         schools=len(schools),
         devices=sum(len(s.devices) for s in schools),
         switches=sum(len(s.model.switches) for s in schools),
     )
+    if keys and not result.errors:
+        fill_cache(schools, keys)
+    return result
+
+
+def school_entry(school: LoadedSchool) -> cache.Entry:
+    """The cache entry of one valid school: its fleet, the files its rules read, its identities."""
+    return cache.Entry(resolve_school(school), tuple(files_read(school)), identities(school))
+
+
+def validated_entry(file: Path, today: dt.date) -> cache.Entry | None:
+    """The cache entry of the school file *file* checked on its own (as the Ansible plugin loads it);
+    None if it has errors."""
+    schools, findings = load_schools(file, today)
+    if any(f.severity is Severity.ERROR for f in findings):
+        return None
+    return school_entry(schools[0])
+
+
+def fill_cache(schools: list[LoadedSchool], keys: dict[Path, str]) -> None:
+    """Cache each of the valid *schools* under its file's key, unless its entry holds already."""
+    for school in schools:
+        file, key = school.parsed.path, keys[school.parsed.path]
+        if not cache.holds(file, key):
+            cache.put(file, key, school_entry(school))
