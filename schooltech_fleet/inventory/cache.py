@@ -34,7 +34,7 @@ from ..paths import cache_dir
 from .files import PROFILE_DIR, simulation_layers
 from .fleet import Fleet, Group, Host
 
-FORMAT = 5
+FORMAT = 6
 MAX_ENTRIES = 1024  # one per school file: the least recently written go first
 
 
@@ -93,15 +93,20 @@ def _header(handle: Any, key: str) -> dict[str, Any] | None:
     return dict(header)
 
 
-def get(source: Path, key: str) -> Entry | None:
+def get(source: Path, key: str, *, fleet: bool = True) -> Entry | None:
     """The cached entry of the school file *source* if it was resolved from inputs with
-    fingerprint *key* (:func:`school_key`) and the files it depends on still hold what they held then."""
+    fingerprint *key* (:func:`school_key`) and the files it depends on still hold what they held then.
+
+    Without *fleet*, the entry's resolved school is not read (its fleet is left empty): what the
+    rules across schools need (the identities) costs a fraction of it.
+    """
     try:
         with _entry(source).open(encoding="utf-8") as handle:
             if (header := _header(handle, key)) is None:
                 return None
-            body = json.loads(handle.read())
-        return Entry(_decode(body["fleet"]), tuple(map(Path, header["depends"])), body["identities"])
+            identities = json.loads(handle.readline())
+            resolved = _decode(json.loads(handle.readline())) if fleet else Fleet()
+        return Entry(resolved, tuple(map(Path, header["depends"])), identities)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
@@ -118,12 +123,13 @@ def holds(source: Path, key: str) -> bool:
 def put(source: Path, key: str, entry: Entry) -> None:
     """Store *entry* for *source* under fingerprint *key*; a failure to write is ignored (the cache is optional)."""
     header = {"fingerprint": key, "depends": {str(path.resolve()): _digest(path) for path in entry.depends}}
-    body = {"identities": dict(entry.identities), "fleet": _encode(entry.fleet)}
     file = _entry(source)
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         partial = file.with_suffix(f".{os.getpid()}-{threading.get_ident()}.tmp")  # one per writer, threads too
-        partial.write_text(f"{json.dumps(header)}\n{json.dumps(body)}", encoding="utf-8")
+        # three lines: the header, the identities, the resolved school (read only when wanted)
+        partial.write_text(f"{json.dumps(header)}\n{json.dumps(dict(entry.identities))}\n"
+                           f"{json.dumps(_encode(entry.fleet))}\n", encoding="utf-8")  # fmt: skip
         partial.replace(file)
         entries = sorted(file.parent.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for stale in entries[MAX_ENTRIES:]:

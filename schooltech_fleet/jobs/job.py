@@ -60,7 +60,7 @@ def run_job(request: JobRequest, on_progress: ProgressCallback | None = None, in
     hosts it had not finished are *not run* (``execution node lost: ...``).
     """
     check_options(request)
-    fleet = fleet if fleet is not None else load_fleet(request.inventory)
+    fleet = fleet if fleet is not None else load_fleet(request.inventory, school=request.school)
     targets = select_targets(fleet, request)
     resolved = {host: fleet.host_vars(host) for host in targets}
     check_reachable({host: values.get("ansible_host", host) for host, values in resolved.items()},

@@ -115,6 +115,25 @@ def test_an_unchanged_district_is_read_back_without_parsing_anything(
     assert one.schools == {"CCC": str(district / "ccc.school.yml")} and one.hosts.keys() < fleet.hosts.keys()
 
 
+def test_a_jobs_load_of_one_school_reads_only_its_hosts_and_still_checks_the_whole_district(
+    district: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    whole = load_fleet(district, TODAY)
+    spy = Spy(monkeypatch)
+
+    one = load_fleet(district, TODAY, school="BBB")
+
+    assert spy.parsed == [] and spy.resolved == []
+    assert set(one.hosts) == {h for h in whole.hosts if h.startswith("BBB-")}
+    assert all(one.host_vars(host) == whole.host_vars(host) for host in one.hosts)
+    assert one.select("school_bbb:&managed") == whole.select("school_bbb:&managed")
+    assert one.schools == whole.schools  # every school is known: a wrong code lists them all
+    edited = district / "ccc.school.yml"  # a clash between two other schools still refuses BBB's job
+    edited.write_text(edited.read_text().replace("{name: CCC-C1-TCH01", "{name: AAA-C1-TCH01"))
+    with pytest.raises(InventoryError):
+        load_fleet(district, TODAY, school="BBB")
+
+
 @pytest.mark.parametrize(
     ("written", "clash", "at"),
     [
