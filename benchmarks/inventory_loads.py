@@ -19,48 +19,24 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 
 from district import SWITCHES_PER_SCHOOL, write_district
+from inventory_loads import silent_switches
 
 from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.network.operations import Selection, plan
 from schooltech_fleet.review.school_plan import plan_school
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@contextmanager
-def silent_switches(inventory: Path, school: str, switches: Sequence[str], work: Path) -> Iterator[None]:
-    """*school*'s switches simulated on loopback ports that are bound but never listen (refused at once)."""
-    (work / "switch-password").write_text("never-used\n", encoding="utf-8")
-    with ExitStack() as stack:
-        ports = {}
-        for name in switches:
-            held = stack.enter_context(socket.socket())
-            held.bind(("127.0.0.1", 0))
-            ports[name] = held.getsockname()[1]
-        layer = {
-            "schooltech_sim": 1, "simulation": "sim-silent", "started": "2026-12-01T07:00:00+00:00",
-            "connection": {"ssh_user": "fleetadmin", "ssh_private_key": str(work / "id_ed25519"),
-                           "ssh_known_hosts": str(work / "known_hosts"), "switch_username": "schooltech",
-                           "switch_password_file": str(work / "switch-password"),
-                           "switch_known_hosts": str(work / "switch_known_hosts")},
-            "schools": {school: {"switches": {n: {"host": "127.0.0.1", "port": p} for n, p in ports.items()}}},
-        }  # fmt: skip
-        (inventory / ".schooltech-sim.yml").write_text(yaml.safe_dump(layer), encoding="utf-8")
-        yield
 
 
 def cpu(step: Callable[[], Any], prepare: Callable[[], Any] = lambda: None, repeat: int = 3) -> float:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import shutil
 import socket
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,25 +55,35 @@ def count_loads(monkeypatch: pytest.MonkeyPatch, *, cache: bool = False) -> Load
     return loads
 
 
-def demo_with_silent_switches(directory: Path) -> Iterator[Path]:
-    """The demo school, simulated with its switches only, each on a loopback port that refuses connections."""
-    inventory = directory / "demo"
-    shutil.copytree(REPO / "inventories" / "demo", inventory, ignore=shutil.ignore_patterns(".schooltech-sim.yml"))
-    (directory / "switch-password").write_text("never-used\n", encoding="utf-8")
+@contextmanager
+def silent_switches(inventory: Path, school: str, switches: Sequence[str], work: Path) -> Iterator[None]:
+    """*school*'s switches simulated on loopback ports that are bound but never listen (refused at once)."""
+    (work / "switch-password").write_text("never-used\n", encoding="utf-8")
     with ExitStack() as stack:
         ports = {}
-        for name in DEMO_SWITCHES:  # bound, never listening: a connection is refused at once
+        for name in switches:
             held = stack.enter_context(socket.socket())
             held.bind(("127.0.0.1", 0))
             ports[name] = held.getsockname()[1]
         layer = {
             "schooltech_sim": 1, "simulation": "sim-silent", "started": "2026-12-01T07:00:00+00:00",
-            "connection": {"ssh_user": "fleetadmin", "ssh_private_key": str(directory / "id_ed25519"),
-                           "ssh_known_hosts": str(directory / "known_hosts"), "switch_username": "schooltech",
-                           "switch_password_file": str(directory / "switch-password"),
-                           "switch_known_hosts": str(directory / "switch_known_hosts")},
-            "schools": {"DEMO": {"switches": {name: {"host": "127.0.0.1", "port": port}
-                                              for name, port in ports.items()}}},
+            "connection": {"ssh_user": "fleetadmin", "ssh_private_key": str(work / "id_ed25519"),
+                           "ssh_known_hosts": str(work / "known_hosts"), "switch_username": "schooltech",
+                           "switch_password_file": str(work / "switch-password"),
+                           "switch_known_hosts": str(work / "switch_known_hosts")},
+            "schools": {school: {"switches": {n: {"host": "127.0.0.1", "port": p} for n, p in ports.items()}}},
         }  # fmt: skip
         (inventory / ".schooltech-sim.yml").write_text(yaml.safe_dump(layer), encoding="utf-8")
+        yield
+
+
+@pytest.fixture
+def silent_demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A copy of the demo school, simulated with its switches only, each on a loopback port that refuses
+    connections; a state and cache directory of the test's own."""
+    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("SCHOOLTECH_CACHE_DIR", str(tmp_path / "cache"))
+    inventory = tmp_path / "demo"
+    shutil.copytree(REPO / "inventories" / "demo", inventory, ignore=shutil.ignore_patterns(".schooltech-sim.yml"))
+    with silent_switches(inventory, "DEMO", DEMO_SWITCHES, tmp_path):
         yield inventory

@@ -6,22 +6,16 @@ through selection, the network guard, intent and rendering, and then report ever
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from inventory_loads import DEMO_SWITCHES, count_loads, demo_with_silent_switches
+from inventory_loads import DEMO_SWITCHES, count_loads, silent_demo
 
 from schooltech_fleet.inventory import load_inventory
 from schooltech_fleet.network.mac_table import gather_mac_tables
 from schooltech_fleet.network.operations import Selection, plan
 
-
-@pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("SCHOOLTECH_CACHE_DIR", str(tmp_path / "cache"))
-    yield from demo_with_silent_switches(tmp_path)
+demo = silent_demo
 
 
 def test_net_plan_reads_and_resolves_the_school_file_once(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,20 +7,14 @@ the network guard and intent before the switch fails to answer. Nothing needs th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from inventory_loads import DEMO_SWITCHES, count_loads, demo_with_silent_switches
+from inventory_loads import DEMO_SWITCHES, count_loads, silent_demo
 
 from schooltech_fleet.review.school_plan import plan_school
 
-
-@pytest.fixture
-def demo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("SCHOOLTECH_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.setenv("SCHOOLTECH_CACHE_DIR", str(tmp_path / "cache"))
-    yield from demo_with_silent_switches(tmp_path)
+demo = silent_demo
 
 
 def test_plan_reads_and_resolves_the_school_file_once(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
