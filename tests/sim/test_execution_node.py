@@ -7,7 +7,6 @@ simulation installed in it (:mod:`schooltech_fleet.sim.node`): the payload carri
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import sys
@@ -18,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from schooltech_fleet import private
 from schooltech_fleet.cli import main
 from schooltech_fleet.inventory import load_fleet
 from schooltech_fleet.jobs import JobKind, JobRequest, remote, run_job
 from schooltech_fleet.jobs.model import HostStatus, Progress
-from schooltech_fleet.jobs.payload import slice_fleet
+from schooltech_fleet.jobs.payload import slice_fleet, write_inventory
 from schooltech_fleet.jobs.runner import EventTally, PlaybookRun, run_playbook
+from schooltech_fleet.jobs.tuning import project_root
 from schooltech_fleet.nodes.collections import bundle
 from schooltech_fleet.nodes.hostkey import offered_key
 from schooltech_fleet.nodes.setup import setup_school_nodes
@@ -100,10 +99,13 @@ def _run(tmp_path: Path, demo_inventory: Path, targets: list[str], name: str, **
     project.mkdir(exist_ok=True)
     (project / "play.yml").write_text(PLAYBOOK)
     (project / "ansible.cfg").write_text(remote.NODE_CONFIG)  # the node's configuration, here as well
+    plugin = project / remote.COLLECTION / remote.SLICE_PLUGIN  # read with the slice's plugin, as a job's payload
+    plugin.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(project_root() / remote.SLICE_PLUGIN, plugin)
     run_dir = tmp_path / name
     run_dir.mkdir(mode=0o700)
-    inventory = tmp_path / f"{name}.json"  # JSON is YAML: the node's yaml inventory plugin reads it
-    private.write_text(inventory, json.dumps(slice_fleet(load_fleet(demo_inventory), "DEMO", targets).inventory()))
+    inventory = write_inventory(tmp_path / f"{name}.slice.json",
+                                slice_fleet(load_fleet(demo_inventory), "DEMO", targets).inventory())  # fmt: skip
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
     return PlaybookRun(run_id=f"{name}-run", run_dir=run_dir, project_dir=project, playbook="play.yml",
                        inventory=inventory, limit=targets, extravars={"fail_on": "none", "wait_on": {}, **extravars},
