@@ -147,6 +147,11 @@ def test_sessions_at_the_same_time_share_one_login_on_the_node_and_close_it_afte
     assert all("hostname SW-B" in config for config in configs)
     assert len(seen) == 4 and len(seen[0]) == 1 and all(s == seen[0] for s in seen)  # one connection, shared
     assert not connections_to(node.port) & own_sockets()  # closed after the last session
+    for _ in range(50):  # the switch has seen every session end (its log is the next test's)
+        if not connections_to(farm.port(SWITCH)):
+            break
+        time.sleep(0.1)
+    assert not connections_to(farm.port(SWITCH))
 
 
 def test_a_wrong_node_host_key_is_refused_before_any_switch_login(
