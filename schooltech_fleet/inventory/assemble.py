@@ -35,9 +35,7 @@ def assemble(files: list[Path], today: dt.date, school: str | None = None) -> Fl
     seen: dict[str, set[str]] = {}
     for file in files:
         key = cache.school_key(file, today)
-        entry = cache.get(file, key, fleet=school is None)
-        if entry is not None and school is not None and entry.identities["code"] == [school]:
-            entry = cache.get(file, key)  # the one school whose hosts are wanted
+        entry = cache.get(file, key, only=school)
         if entry is None:
             from .validate import validated_entry  # noqa: PLC0415 - only a changed school needs validation
 

@@ -93,19 +93,21 @@ def _header(handle: Any, key: str) -> dict[str, Any] | None:
     return dict(header)
 
 
-def get(source: Path, key: str, *, fleet: bool = True) -> Entry | None:
+def get(source: Path, key: str, *, only: str | None = None) -> Entry | None:
     """The cached entry of the school file *source* if it was resolved from inputs with
     fingerprint *key* (:func:`school_key`) and the files it depends on still hold what they held then.
 
-    Without *fleet*, the entry's resolved school is not read (its fleet is left empty): what the
-    rules across schools need (the identities) costs a fraction of it.
+    With *only* (a school code), the entry's resolved school is read only if it is that school's;
+    another school's fleet is left empty: what the rules across schools need (the identities)
+    costs a fraction of it.
     """
     try:
         with _entry(source).open(encoding="utf-8") as handle:
             if (header := _header(handle, key)) is None:
                 return None
             identities = json.loads(handle.readline())
-            resolved = _decode(json.loads(handle.readline())) if fleet else Fleet()
+            wanted = only is None or identities["code"] == [only]
+            resolved = _decode(json.loads(handle.readline())) if wanted else Fleet()
         return Entry(resolved, tuple(map(Path, header["depends"])), identities)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
