@@ -100,7 +100,7 @@ def run_district_job(request: DistrictRequest, *, invocation: str | None = None,
         return run_job(request.for_school(school), invocation=invocation, stop=stop)
 
     def closed(school: str) -> str | None:  # the inventory as it is now: a freeze written during the wave counts
-        return school_closed(load_fleet(request.inventory), school, request.kind, clock.now())
+        return school_closed(load_fleet(request.inventory, school=school), school, request.kind, clock.now())
 
     started, began = clock.now(), time.monotonic()
     entry = {"event": "district-wave", "kind": str(request.kind), "check": request.check, "command": invocation}
