@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import shlex
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +23,11 @@ EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
 
 DEFAULT_INVENTORY = "inventories"
+
+
+def command_line() -> str:
+    """The command as the technician typed it, for run records and the journal."""
+    return shlex.join(["schooltech", *sys.argv[1:]])
 
 
 def add_inventory_option(parser: argparse.ArgumentParser) -> None:

@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
-import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -49,7 +47,7 @@ from ..imaging.servers import boot_server_for
 from ..imaging.waves import PcOutcome, PcProgress, WaveSettings
 from ..interrupts import stop_on_signals
 from .commands import help_line
-from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, positive_int
+from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, command_line, positive_int
 from .jobs import print_job_result
 from .progress import ProgressDisplay, Snapshot
 from .tables import Column, print_table
@@ -102,7 +100,7 @@ def run_image(args: argparse.Namespace, console: Console) -> int:
         force_window=args.force_window, reason=args.reason, retry_of=args.retry_failed,
         hand_over=not args.no_hand_over,
     )  # fmt: skip
-    invocation = shlex.join(["schooltech", *sys.argv[1:]])
+    invocation = command_line()
     with stop_on_signals() as stop, ProgressDisplay(console, f"image {args.school}") as display:
         result = image_school(request, boot_server_for, on_progress=lambda pcs: display.show(_snapshot(pcs)),
                               invocation=invocation, stop=stop)  # fmt: skip

@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
-import sys
 from dataclasses import asdict
 from typing import Any
 
@@ -47,7 +45,7 @@ from ..jobs import runs as run_records
 from ..jobs.district import MAX_FAILED_SCHOOLS, SCHOOLS_AT_ONCE, DistrictRequest, DistrictResult, run_district_job
 from ..jobs.wave import SchoolStatus, WaveProgress
 from .commands import help_line
-from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, positive_int
+from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, command_line, positive_int
 from .progress import ProgressDisplay, Snapshot, job_snapshot
 from .tables import Column, print_table
 
@@ -124,7 +122,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         check=args.check, diff=args.diff, batch=args.batch, max_fail=args.max_fail,
         force_window=args.force_window, reason=args.reason, retry_of=args.retry_failed,
     )  # fmt: skip
-    invocation = shlex.join(["schooltech", *sys.argv[1:]])
+    invocation = command_line()
     label = f"{request.kind}{' (check)' if request.check else ''} {request.school}"
     with stop_on_signals() as stop, ProgressDisplay(_progress_console(args, console), label) as display:
         result = run_job(request, on_progress=lambda p: display.show(job_snapshot(p)), invocation=invocation,
@@ -156,7 +154,7 @@ def run_wave(args: argparse.Namespace, console: Console) -> int:
         at_once=args.schools_at_once, max_failed=args.max_failed_schools, check=args.check, diff=args.diff,
         batch=args.batch, max_fail=args.max_fail, force_window=args.force_window, reason=args.reason,
     )  # fmt: skip
-    invocation = shlex.join(["schooltech", *sys.argv[1:]])
+    invocation = command_line()
     label = f"{request.kind}{' (check)' if request.check else ''} district"
     with stop_on_signals() as stop, ProgressDisplay(_progress_console(args, console), label) as display:
         result = run_district_job(request, invocation=invocation, stop=stop,

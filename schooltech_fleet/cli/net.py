@@ -26,7 +26,6 @@ intended config, see the table).
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,7 +54,7 @@ from ..network.push import DEFAULT_REVERT_MINUTES, Outcome
 from ..network.show import DEFAULT_WORKERS, show
 from ..network.trust import KeyState, SwitchKey, TrustResult, trust
 from .commands import help_line
-from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, positive_int
+from .common import EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_OK, add_inventory_option, command_line, positive_int
 from .progress import ProgressDisplay, Snapshot
 from .tables import Column, print_table
 
@@ -166,10 +165,6 @@ def _selection(args: argparse.Namespace) -> Selection:
     return Selection(args.inventory, tuple(getattr(args, "school", ())), tuple(getattr(args, "switch", ())))
 
 
-def _invocation() -> str:
-    return shlex.join(["schooltech", *sys.argv[1:]])
-
-
 def run_render(args: argparse.Namespace, console: Console) -> int:
     for config in render_to(_selection(args), args.output):
         console.print(f"{config.switch} ({config.platform}): {config.path}")
@@ -276,7 +271,7 @@ def run_push(args: argparse.Namespace, console: Console) -> int:
             done.append(outcome.switch)
             progress.show(Snapshot(len(done), None, "switches done", step=f"{outcome.switch}: {outcome.outcome}"))
 
-        result = push(_selection(args), options, invocation=_invocation(), on_done=report)
+        result = push(_selection(args), options, invocation=command_line(), on_done=report)
     return _print_push(console, result)
 
 
@@ -285,7 +280,7 @@ def run_rollback(args: argparse.Namespace, console: Console) -> int:
     with stop_on_signals() as stop:
         result = rollback(selection, args.to, check=args.check,
                           allow_management=_reason_for(args, "allow-management-change"), stop=stop,
-                          invocation=_invocation())  # fmt: skip
+                          invocation=command_line())  # fmt: skip
     return _print_push(console, result)
 
 
@@ -301,7 +296,7 @@ def run_status(args: argparse.Namespace, console: Console) -> int:
 
 
 def run_backup(args: argparse.Namespace, console: Console) -> int:
-    done = backup(_selection(args), workers=args.workers, invocation=_invocation())
+    done = backup(_selection(args), workers=args.workers, invocation=command_line())
     for item in done.switches:
         if item.error:
             console.print(f"[red]{item.switch}: failed[/red]: {escape(item.error)}")
@@ -367,7 +362,7 @@ def run_trust(args: argparse.Namespace, console: Console) -> int:
                            default=False)  # fmt: skip
 
     result = trust(args.inventory, schools=args.school, switches=args.switch, replace=args.replace,
-                   confirm=confirm, workers=args.workers, invocation=_invocation())  # fmt: skip
+                   confirm=confirm, workers=args.workers, invocation=command_line())  # fmt: skip
     return _print_trusted(console, result)
 
 

@@ -22,7 +22,6 @@ school running).
 from __future__ import annotations
 
 import argparse
-import shlex
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -35,7 +34,7 @@ from ..errors import UsageError
 from ..nodes.hostkey import OfferedKey
 from ..nodes.setup import node_setup
 from .commands import help_line
-from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option
+from .common import EXIT_FINDINGS, EXIT_OK, add_inventory_option, command_line
 from .tables import Column, print_table
 
 # a fingerprint is compared character by character with the node's console: never folded
@@ -81,7 +80,7 @@ def run_setup(args: argparse.Namespace, console: Console) -> int:
         return confirmed
 
     try:
-        run = node_setup(args.inventory, args.school, asking, shlex.join(["schooltech", *sys.argv[1:]]))
+        run = node_setup(args.inventory, args.school, asking, command_line())
     finally:
         status.stop()
     if not run.confirmed:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shlex
-import sys
 from collections import Counter
 from dataclasses import asdict
 from typing import Any
@@ -24,7 +22,7 @@ from rich.markup import escape
 
 from ..review.school_plan import SchoolPlan, plan_school
 from .commands import help_line
-from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_inventory_option, positive_int
+from .common import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, add_inventory_option, command_line, positive_int
 from .tables import Column, print_table
 
 _HOST_COLUMNS = (Column("PC", whole=True), Column("tasks that would change", justify="right"),
@@ -48,7 +46,7 @@ def register(commands: Any) -> None:
 
 
 def run_plan(args: argparse.Namespace, console: Console) -> int:
-    invocation = shlex.join(["schooltech", *sys.argv[1:]])
+    invocation = command_line()
     if args.format == "json":
         result = plan_school(args.inventory, args.school, tuple(args.room), workers=args.workers,
                              invocation=invocation)  # fmt: skip
