@@ -21,19 +21,9 @@ import schooltech_fleet.inventory.validate as validating
 from schooltech_fleet.errors import InventoryError
 from schooltech_fleet.inventory import Fleet, check, load_fleet
 
-from .helpers import REPO, TODAY, located, pos, school_text, write, write_simulation_layer
+from .helpers import DEFAULT_ROOMS, REPO, TODAY, located, pos, school_text, write, write_simulation_layer
 
-ROOMS = """
-- name: C1
-  title: Computing 1
-  kind: ict_suite
-  devices:
-    - count: 2
-      role: lab_pc
-      os: debian12
-      ip_start: 10.9.16.11
-    - {name: {code}-C1-TCH01, role: teacher_pc, os: debian12, vlan: staff, mac: {mac}}
-"""
+ROOMS = DEFAULT_ROOMS + "    - {name: {code}-C1-TCH01, role: teacher_pc, os: debian12, vlan: staff, mac: {mac}}\n"
 
 
 def _school(code: str, mac: str) -> str:
