@@ -98,6 +98,15 @@ def connections_to(port: int) -> set[int]:
     return {int(row[9]) for row in rows if row[2] == wanted and row[3] == "01"}
 
 
+def switch_let_go(farm: SwitchFarm) -> bool:
+    """Whether, within 5 s, no connection to the switch is left open."""
+    for _ in range(50):
+        if not connections_to(farm.port(SWITCH)):
+            return True
+        time.sleep(0.1)
+    return not connections_to(farm.port(SWITCH))
+
+
 def own_sockets() -> set[int]:
     """The socket inodes this test process holds (a descriptor another thread closes meanwhile is skipped)."""
     found = set()
@@ -119,11 +128,7 @@ def test_a_session_through_the_node_reads_the_running_config_over_the_nodes_conn
     assert "hostname SW-B" in config
     assert len(to_switch) == 1 and not to_switch & ours  # the switch's one session: the node's connection, not ours
     assert to_node & ours  # ours goes to the node
-    for _ in range(50):  # the session closed: the node lets go of the switch
-        if not connections_to(farm.port(SWITCH)):
-            break
-        time.sleep(0.1)
-    assert not connections_to(farm.port(SWITCH))
+    assert switch_let_go(farm)  # the session closed: the node lets go of the switch
 
 
 def test_sessions_at_the_same_time_share_one_login_on_the_node_and_close_it_after_the_last(
@@ -147,11 +152,7 @@ def test_sessions_at_the_same_time_share_one_login_on_the_node_and_close_it_afte
     assert all("hostname SW-B" in config for config in configs)
     assert len(seen) == 4 and len(seen[0]) == 1 and all(s == seen[0] for s in seen)  # one connection, shared
     assert not connections_to(node.port) & own_sockets()  # closed after the last session
-    for _ in range(50):  # the switch has seen every session end (its log is the next test's)
-        if not connections_to(farm.port(SWITCH)):
-            break
-        time.sleep(0.1)
-    assert not connections_to(farm.port(SWITCH))
+    assert switch_let_go(farm)  # the switch has seen every session end (its log is the next test's)
 
 
 def test_a_wrong_node_host_key_is_refused_before_any_switch_login(
