@@ -125,11 +125,11 @@ def request(size: Size, kind: JobKind) -> JobRequest:
 
 def playbook_command(size: Size, kind: JobKind, work: Path) -> list[str]:
     """ansible-playbook with the exact extra variables the wrapper would pass."""
-    fleet = load_fleet(size.inventory)
-    hosts = select_targets(fleet, request(size, kind))
+    fleet, job = load_fleet(size.inventory), request(size, kind)
+    hosts = select_targets(fleet, job)
     windows = {host: check_window(fleet.host_vars(host), clock.now()) for host in hosts}
     extravars = work / f"{kind}.json"
-    extravars.write_text(json.dumps(job_extravars(request(size, kind), fleet, hosts, windows)))
+    extravars.write_text(json.dumps(job_extravars(job, fleet, hosts, windows)))
     keys = work / "keys.json"
     keys.write_text(json.dumps({"schooltech_licence_keys": {"exam-browser": KEYS["DEMO_EXAM_BROWSER_KEY"],
                                                             "datalogger": KEYS["DEMO_DATALOGGER_KEY"]}}))  # fmt: skip
